@@ -1,0 +1,137 @@
+"""Generate the bundled sample portfolio (scenarios/sample/portfolio/*.csv and portfolio.xlsx).
+
+Deterministic: the same script writes the same files. Run ``make sample`` after changing it.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from workbench.convert import csv_folder_to_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
+FOLDER = ROOT / "portfolio"
+ROLES = {  # role: FTE available per month
+    "project_manager": 6, "business_analyst": 9, "software_engineer": 22, "data_engineer": 5,
+    "data_scientist": 4, "architect": 3, "tester": 8, "change_manager": 3,
+}
+CATEGORIES = {
+    "regulatory": ["Basel IV reporting", "GDPR data retention", "AML screening upgrade", "ESG disclosure",
+                   "DORA resilience testing", "Sanctions list automation", "Consumer Duty evidence"],
+    "growth": ["Mobile onboarding", "SME lending portal", "Partner API marketplace", "Wealth app relaunch",
+               "Cross-sell engine", "Open banking aggregation", "Instant payments for SMEs",
+               "Youth account", "Merchant analytics", "Buy-now-pay-later pilot", "Loyalty programme"],
+    "efficiency": ["Invoice automation", "Contact centre AI assist", "Document digitisation", "Branch workflow",
+                   "Procure-to-pay refresh", "Robotic reconciliations", "HR self-service",
+                   "Claims triage", "Print estate reduction", "Finance close acceleration", "Vendor consolidation"],
+    "platform": ["Core banking upgrade", "Cloud landing zone", "Data lakehouse", "Identity platform",
+                 "API gateway", "Observability stack", "CI/CD modernisation", "Mainframe offload",
+                 "Event streaming backbone", "Master data hub", "Network refresh"],
+    "customer": ["Complaints hub", "Omnichannel inbox", "Customer 360", "Accessibility remediation",
+                 "Self-service disputes", "Personalised offers", "Voice biometrics", "NPS feedback loop"],
+    "risk": ["Fraud model refresh", "Credit decisioning", "Operational risk register", "Model risk inventory",
+             "Cyber threat detection", "Third-party risk portal", "Stress testing engine",
+             "Liquidity dashboard", "Collections optimisation", "Key risk indicators", "Payments fraud rules"],
+}
+PREFIX = {"regulatory": "REG", "growth": "GRO", "efficiency": "EFF", "platform": "PLT", "customer": "CUS",
+          "risk": "RSK"}
+CRITERIA = {"strategic_fit": 0.4, "customer_impact": 0.3, "risk_reduction": 0.2, "urgency": 0.1}
+
+
+def month(t: int) -> str:
+    return f"{2027 + t // 12}-{t % 12 + 1:02d}"
+
+
+def main() -> None:
+    rng = random.Random(20270101)
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    projects, demand, costs = [], [], []
+    for category, names in CATEGORIES.items():
+        for number, name in enumerate(names, 1):
+            pid = f"{PREFIX[category]}-{number:02d}"
+            duration = rng.choice([3, 4, 5, 6, 6, 8, 9, 12])
+            monthly_team = {}
+            main_role = {"regulatory": "business_analyst", "platform": "software_engineer",
+                         "risk": "data_scientist", "growth": "software_engineer",
+                         "efficiency": "business_analyst", "customer": "software_engineer"}[category]
+            monthly_team["project_manager"] = rng.choice([0.5, 0.5, 1.0])
+            monthly_team[main_role] = rng.choice([1.0, 1.5, 2.0, 3.0])
+            for role in rng.sample(sorted(ROLES), 2):
+                monthly_team.setdefault(role, rng.choice([0.5, 1.0, 1.5]))
+            if category in ("platform", "risk") or rng.random() < 0.25:
+                monthly_team.setdefault("data_engineer", rng.choice([0.5, 1.0, 1.5]))
+            monthly_cost = sum(monthly_team.values()) * 11_000 + rng.choice([0, 5_000, 20_000])
+            cost = round(monthly_cost * duration, -3)
+            roi = rng.uniform(1.1, 3.2) if category != "regulatory" else rng.uniform(0.6, 1.2)
+            value = round(cost * roi, -3)
+            row = {"id": pid, "name": name, "category": category, "value": value, "cost": cost,
+                   "duration": duration, "earliest_start": "", "latest_start": "", "mandatory": "false",
+                   "status": "proposed", "start": "", "risk": round(rng.uniform(0.05, 0.45), 2),
+                   "sponsor": rng.choice(["COO", "CFO", "CRO", "CIO", "CMO"])}
+            for criterion in CRITERIA:
+                row[f"score_{criterion}"] = rng.randint(1, 5)
+            if category == "regulatory" and number <= 3:
+                row["mandatory"] = "true"
+                row["latest_start"] = month(rng.choice([3, 6, 9]))
+                row["score_urgency"] = 5
+            if row["mandatory"] == "false":
+                # the PMO's target quarter (or half-year) for the start
+                first = rng.choice(range(0, 24 - duration + 1, 3))
+                width = rng.choice([3, 3, 3, 6])
+                row["earliest_start"] = month(first)
+                row["latest_start"] = month(min(first + width - 1, 24 - duration))
+            projects.append(row)
+            for role, fte in monthly_team.items():
+                demand.append({"project": pid, "role": role, "fte": fte, "offset": ""})
+            if duration >= 6 and rng.random() < 0.3:
+                # testing peaks at the end, change management at go-live
+                demand.append({"project": pid, "role": "tester", "fte": 2.0, "offset": duration - 1})
+                demand.append({"project": pid, "role": "change_manager", "fte": 1.0, "offset": duration - 1})
+            if duration >= 6 and rng.random() < 0.25:
+                front = round(cost * 0.4, -3)
+                rest = cost - front
+                per = round(rest / (duration - 1), 2)
+                amounts = [front] + [per] * (duration - 2) + [round(rest - per * (duration - 2), 2)]
+                costs.extend({"project": pid, "offset": k, "amount": a} for k, a in enumerate(amounts))
+    # in-progress work with fixed starts, one approved
+    for pid, start in (("PLT-01", "2027-01"), ("EFF-01", "2027-01"), ("CUS-01", "2027-02")):
+        row = next(p for p in projects if p["id"] == pid)
+        row.update(status="in_progress", start=start, earliest_start="", latest_start="")
+    next(p for p in projects if p["id"] == "RSK-01").update(status="approved")
+    dependencies = [
+        ("PLT-03", "PLT-02"), ("RSK-02", "PLT-03"), ("GRO-05", "PLT-03"), ("GRO-03", "PLT-05"),
+        ("GRO-06", "PLT-05"), ("CUS-03", "PLT-10"), ("CUS-06", "CUS-03"), ("PLT-08", "PLT-02"),
+        ("RSK-05", "PLT-09"), ("EFF-06", "EFF-01"), ("GRO-09", "PLT-03"), ("REG-05", "PLT-04"),
+    ]
+    exclusions = [("lending_platform", "GRO-02"), ("lending_platform", "RSK-02"),
+                  ("channel_strategy", "GRO-04"), ("channel_strategy", "CUS-02"), ("channel_strategy", "GRO-08")]
+    write(FOLDER / "projects.csv", projects)
+    write(FOLDER / "demand.csv", demand)
+    write(FOLDER / "capacity.csv", [{"role": r, "fte": f, "period": ""} for r, f in ROLES.items()]
+          + [{"role": "software_engineer", "fte": 18, "period": month(t)} for t in (6, 7)]  # summer
+          + [{"role": "tester", "fte": 6, "period": month(t)} for t in (11, 23)])  # December
+    budget = [{"amount": 950_000, "period": ""}]
+    budget += [{"amount": 700_000, "period": month(t)} for t in (0, 1, 2)]  # budget released late
+    budget += [{"amount": 1_100_000, "period": month(t)} for t in range(12, 24)]
+    write(FOLDER / "budget.csv", budget)
+    write(FOLDER / "costs.csv", costs)
+    write(FOLDER / "dependencies.csv", [{"project": p, "requires": r} for p, r in dependencies])
+    write(FOLDER / "exclusions.csv", [{"group": g, "project": p} for g, p in exclusions])
+    write(FOLDER / "criteria.csv", [{"criterion": c, "weight": w} for c, w in CRITERIA.items()])
+    workbook = ROOT / "portfolio.xlsx"
+    if workbook.exists():
+        workbook.unlink()  # the script owns this generated file
+    csv_folder_to_xlsx(FOLDER, workbook)
+    print(f"wrote {len(projects)} projects to {FOLDER} and {workbook}")
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""Scenario + portfolio -> the planning data the optimiser, checker and views share.
+
+``load_inputs(path)`` loads a scenario, its portfolio, checks the scenario against the
+portfolio (unknown projects, roles, categories; forced-out commitments; forced-in projects
+that cannot fit) and derives, per the documented semantics:
+
+* the start options of every project (only those that can exist),
+* demand and cost profiles by offset,
+* capacity per role and period (after scenario adjustments), budget per period,
+* the objective coefficient of every (project, start).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import InputError, Problem
+from workbench.periods import Horizon
+from workbench.portfolio import SCORE_PREFIX, Portfolio, _has, load_portfolio, per_period, start_options
+from workbench.scenario import LoadedScenario, Objective, load_scenario
+
+
+@dataclass
+class PlanningData:
+    """Everything one solve needs, indexed by what can exist.
+
+    Attributes
+    ----------
+    projects : DataFrame
+        Indexed by project id: name, value, cost, duration, category, risk, score,
+        ``commitment`` ("mandatory", "approved", "in_progress", "forced in" or ""),
+        ``forced_out`` (bool).
+    start_options : DataFrame
+        Columns project, start, coefficient (objective value of that start).
+    demand : DataFrame
+        Columns project, role, offset, fte (per running period, flat rows expanded).
+    costs : DataFrame
+        Columns project, offset, amount.
+    capacity : DataFrame
+        Columns role, period, fte (scenario adjustments applied, never below 0).
+    budget : list of float or None
+        Per period; ``None`` where spending is unconstrained.
+    """
+
+    horizon: Horizon
+    objective: Objective
+    projects: pd.DataFrame
+    start_options: pd.DataFrame
+    demand: pd.DataFrame
+    costs: pd.DataFrame
+    capacity: pd.DataFrame
+    budget: list[float | None]
+    budget_total: float | None
+    hiring: dict[str, tuple[float, float]]
+    dependencies: list[tuple[str, str]]
+    exclusions: dict[str, list[str]]
+    balance: dict[str, tuple[float, float]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def periods(self) -> int:
+        return self.horizon.periods
+
+    @property
+    def roles(self) -> list[str]:
+        return list(dict.fromkeys(self.capacity["role"]))
+
+    def with_changes(self, **changes) -> PlanningData:
+        return replace(self, **changes)
+
+
+@dataclass
+class Inputs:
+    """A loaded scenario, its portfolio and the planning data derived from both."""
+
+    scenario: LoadedScenario
+    portfolio: Portfolio
+    data: PlanningData
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+
+def load_inputs(path: str | Path) -> Inputs:
+    scenario = load_scenario(path)
+    portfolio = load_portfolio(scenario.portfolio_path, scenario.horizon)
+    problems = check_scenario(scenario, portfolio)
+    if problems:
+        raise InputError(problems)
+    return Inputs(scenario, portfolio, build_planning_data(scenario, portfolio))
+
+
+def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Problem]:
+    """Scenario keys that name things the portfolio does not have, or contradict it."""
+    spec, horizon = scenario.spec, portfolio.horizon
+    problems: list[Problem] = []
+    projects = portfolio.projects
+    known = set(projects["id"])
+    committed = set(projects.loc[portfolio.committed(), "id"])
+    for key in ("force_in", "force_out"):
+        for index, project in enumerate(getattr(spec, key)):
+            if project not in known:
+                problems.append(scenario.problem((key, index), f"unknown project {project!r}; "
+                                                 "use an id from the projects table", project))
+    for index, project in enumerate(spec.force_out):
+        if project in committed:
+            row = projects.loc[project]
+            why = "mandatory" if row["mandatory"] else row["status"]
+            problems.append(scenario.problem(("force_out", index), f"project {project!r} is {why} and cannot "
+                                             "be forced out; change its status in the portfolio first", project))
+        if project in spec.force_in:
+            problems.append(scenario.problem(("force_out", index), f"project {project!r} is forced both in and out",
+                                             project))
+    for index, project in enumerate(spec.force_in):
+        if project in known and not start_options(projects.loc[project], horizon.periods):
+            from workbench.portfolio import describe_window
+
+            problems.append(scenario.problem(("force_in", index), f"forced-in project {project!r} cannot run "
+                                             "within the horizon: " + describe_window(projects.loc[project], horizon),
+                                             project))
+    fixed = committed | (set(spec.force_in) & known)
+    exclusions = portfolio.table("exclusions")
+    for group, members in exclusions.groupby("group", sort=True):
+        both = sorted(set(members["project"]) & fixed)
+        if len(both) > 1 and not set(both) <= committed:
+            problems.append(scenario.problem(("force_in",), f"exclusion group {group!r} would hold "
+                                             f"{', '.join(both)}, all committed or forced in; at most one "
+                                             "can be selected", str(group)))
+    roles = set(portfolio.roles)
+    for index, adjustment in enumerate(spec.capacity):
+        if adjustment.role not in roles:
+            problems.append(scenario.problem(("capacity", index, "role"), f"unknown role {adjustment.role!r}; "
+                                             f"roles are {', '.join(sorted(roles))}", adjustment.role))
+        bounds = []
+        for key, value in (("from", adjustment.from_), ("until", adjustment.until)):
+            if value is None:
+                continue
+            try:
+                bounds.append(horizon.index_of(_label_or_date(value)))
+            except ValueError as exc:
+                problems.append(scenario.problem(("capacity", index, key), str(exc)))
+        if len(bounds) == 2 and bounds[0] > bounds[1]:
+            problems.append(scenario.problem(("capacity", index, "from"), "'from' is after 'until'"))
+    seen_roles: set[str] = set()
+    for index, hire in enumerate(spec.hiring):
+        if hire.role not in roles:
+            problems.append(scenario.problem(("hiring", index, "role"), f"unknown role {hire.role!r}; "
+                                             f"roles are {', '.join(sorted(roles))}", hire.role))
+        if hire.role in seen_roles:
+            problems.append(scenario.problem(("hiring", index, "role"), f"role {hire.role!r} listed twice"))
+        seen_roles.add(hire.role)
+    categories = set(portfolio.categories)
+    for category, bounds in spec.balance.items():
+        if category not in categories:
+            problems.append(scenario.problem(("balance", category), f"unknown category {category!r}; "
+                                             f"categories are {', '.join(sorted(categories)) or 'none'}", category))
+        if bounds.min > bounds.max:
+            problems.append(scenario.problem(("balance", category), f"min {bounds.min} is above max {bounds.max}"))
+    for key in spec.budget.periods:
+        try:
+            horizon.index_of(_label_or_date(key))
+        except ValueError as exc:
+            problems.append(scenario.problem(("budget", "periods", key), str(exc)))
+    if spec.objective is Objective.SCORE and not len(portfolio.table("criteria")) and spec.ahp is None:
+        problems.append(scenario.problem(("objective",), "objective 'score' needs a criteria table in the "
+                                         "portfolio (or an 'ahp' block in the scenario)"))
+    if spec.ahp is not None:
+        from workbench.prioritise import check_ahp
+
+        problems.extend(scenario.problem(("ahp",), message) for message in check_ahp(spec.ahp, portfolio))
+    return problems
+
+
+def _label_or_date(value: str) -> object:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+
+def project_scores(portfolio: Portfolio, scenario: LoadedScenario | None = None) -> pd.Series:
+    """Weighted criteria score per project (weights normalised to sum to 1)."""
+    from workbench.prioritise import criteria_weights
+
+    weights = criteria_weights(portfolio, scenario.spec.ahp if scenario else None)
+    projects = portfolio.projects
+    score = pd.Series(0.0, index=projects.index)
+    for criterion, weight in weights.items():
+        score += weight * projects[SCORE_PREFIX + criterion]
+    return score
+
+
+def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> PlanningData:
+    spec, horizon = scenario.spec, portfolio.horizon
+    periods = horizon.periods
+    warnings = list(portfolio.warnings)
+    raw = portfolio.projects
+
+    commitment = np.where(raw["mandatory"], "mandatory",
+                          np.where(raw["status"].isin(["approved", "in_progress"]), raw["status"], ""))
+    commitment = pd.Series(commitment, index=raw.index)
+    commitment[commitment.eq("") & raw.index.isin(spec.force_in)] = "forced in"
+    has_scores = len(portfolio.table("criteria")) or spec.ahp is not None
+    projects = pd.DataFrame({
+        "name": raw["name"], "value": raw["value"], "cost": raw["cost"], "duration": raw["duration"],
+        "category": raw["category"].where(raw["category"].map(_has), None),
+        "risk": raw["risk"],
+        "score": project_scores(portfolio, scenario) if has_scores else 0.0,
+        "commitment": commitment,
+        "forced_out": raw.index.isin(spec.force_out),
+    }, index=raw.index)
+
+    # start options: only those inside the horizon and the project's window
+    rows = []
+    for project_id, project in raw.iterrows():
+        if project_id in spec.force_out:
+            continue
+        rows.extend((project_id, s) for s in start_options(project, periods))
+    options = pd.DataFrame(rows, columns=["project", "start"])
+    base = {
+        Objective.VALUE: projects["value"],
+        Objective.RISK_ADJUSTED_VALUE: projects["value"] * (1.0 - projects["risk"]),
+        Objective.SCORE: projects["score"],
+    }[spec.objective]
+    discount = (1.0 + spec.discount_rate) ** (-options["start"] / horizon.granularity.per_year)
+    if spec.objective is Objective.SCORE:
+        discount = 1.0
+    options["coefficient"] = options["project"].map(base).astype(float) * discount
+
+    # demand: a row without offset applies to every running period; rows add up
+    demand_rows = portfolio.table("demand")
+    duration = raw["duration"]
+    flat = demand_rows[~demand_rows["offset"].map(_has)]
+    flat_expanded = flat.loc[flat.index.repeat(flat["project"].map(duration))].copy()
+    flat_expanded["offset"] = flat_expanded.groupby(level=0).cumcount()
+    profiled = demand_rows[demand_rows["offset"].map(_has)]
+    demand = pd.concat([flat_expanded[["project", "role", "offset", "fte"]],
+                        profiled[["project", "role", "offset", "fte"]]], ignore_index=True)
+    demand["offset"] = demand["offset"].astype(int)
+    demand = demand.groupby(["project", "role", "offset"], as_index=False, sort=True)["fte"].sum()
+    demand = demand[demand["fte"] > 0].reset_index(drop=True)
+
+    # costs: even spread, unless the costs table profiles the project
+    profile_rows = portfolio.table("costs")
+    profiled_projects = set(profile_rows["project"])
+    even = raw.loc[~raw.index.isin(profiled_projects), ["duration", "cost"]]
+    even_costs = pd.DataFrame({
+        "project": np.repeat(even.index.to_numpy(), even["duration"].to_numpy()),
+        "offset": np.concatenate([np.arange(d) for d in even["duration"]]) if len(even) else np.array([], int),
+        "amount": np.repeat((even["cost"] / even["duration"]).to_numpy(), even["duration"].to_numpy()),
+    })
+    costs = pd.concat([even_costs, profile_rows[["project", "offset", "amount"]]], ignore_index=True)
+    costs["offset"] = costs["offset"].astype(int)
+    costs = costs[costs["amount"] > 0].reset_index(drop=True)
+    for project_id, total in profile_rows.groupby("project")["amount"].sum().items():
+        if not np.isclose(total, raw.loc[project_id, "cost"], rtol=1e-9, atol=1e-6):
+            warnings.append(f"{portfolio.sources['costs']}: the cost profile of {project_id!r} sums to "
+                            f"{total:,.2f} but its cost is {raw.loc[project_id, 'cost']:,.2f}; "
+                            "the profile is what is spent")
+
+    # capacity per role and period, then scenario adjustments
+    capacity_rows = []
+    for role, rows_of_role in portfolio.table("capacity").groupby("role", sort=False):
+        for t, fte in enumerate(per_period(rows_of_role, "fte", periods)):
+            capacity_rows.append((role, t, 0.0 if fte is None else fte))
+    capacity = pd.DataFrame(capacity_rows, columns=["role", "period", "fte"])
+    for adjustment in spec.capacity:
+        low = 0 if adjustment.from_ is None else horizon.index_of(_label_or_date(adjustment.from_))
+        high = periods - 1 if adjustment.until is None else horizon.index_of(_label_or_date(adjustment.until))
+        mask = capacity["role"].eq(adjustment.role) & capacity["period"].between(low, high)
+        capacity.loc[mask, "fte"] += adjustment.delta
+    if (capacity["fte"] < 0).any():
+        negative = capacity[capacity["fte"] < 0]
+        warnings.append("capacity adjustments take " + ", ".join(sorted(set(negative["role"])))
+                        + " below 0 FTE in some periods; counted as 0")
+        capacity["fte"] = capacity["fte"].clip(lower=0.0)
+
+    budget_rows = portfolio.table("budget")
+    budget = per_period(budget_rows, "amount", periods)
+    budget = [None if b is None else b * spec.budget.scale for b in budget]
+    for key, amount in spec.budget.periods.items():
+        t = horizon.index_of(_label_or_date(key))
+        if 0 <= t < periods:
+            budget[t] = float(amount)
+
+    exclusions = {str(group): list(dict.fromkeys(members["project"]))
+                  for group, members in portfolio.table("exclusions").groupby("group", sort=True)}
+    dependencies = list(dict.fromkeys(zip(portfolio.table("dependencies")["project"],
+                                          portfolio.table("dependencies")["requires"])))
+    return PlanningData(
+        horizon=horizon, objective=spec.objective, projects=projects, start_options=options,
+        demand=demand, costs=costs, capacity=capacity, budget=budget, budget_total=spec.budget.total,
+        hiring={h.role: (h.cost, h.max_fte) for h in spec.hiring},
+        dependencies=dependencies, exclusions=exclusions,
+        balance={c: (b.min, b.max) for c, b in spec.balance.items()}, warnings=warnings,
+    )

@@ -1,0 +1,371 @@
+"""Scenarios: YAML files validated by a pydantic schema, with ``extends`` inheritance.
+
+A scenario names a portfolio and a horizon and, optionally, what to change: budget scale and
+overrides, capacity adjustments, hiring, forced projects, category balance, objective, solver.
+``extends: base.yaml`` deep-merges this file over the base (mappings merge key by key, any
+other value replaces); every override is logged in :attr:`LoadedScenario.changes`. Paths are
+relative to the file that states them. YAML is loaded safely: tags that would build Python
+objects are refused, and a key set twice in one mapping is an error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from workbench.errors import InputError, Problem
+from workbench.periods import Granularity, Horizon, parse_period
+
+
+class Objective(str, Enum):
+    VALUE = "value"
+    SCORE = "score"
+    RISK_ADJUSTED_VALUE = "risk_adjusted_value"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _period_text(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+class HorizonSpec(_Strict):
+    """Planning horizon."""
+
+    start: str = Field(description="First period label, e.g. 2027-01 (month) or 2027Q1 (quarter).")
+    periods: int = Field(ge=1, description="Number of periods.")
+    granularity: Granularity = Granularity.MONTH
+
+    _coerce_start = field_validator("start", mode="before")(_period_text)
+
+    def to_horizon(self) -> Horizon:
+        # normalise a date on a period's first day to the label
+        from workbench.periods import format_period
+
+        absolute = parse_period(_date_or_text(self.start), self.granularity)
+        return Horizon(format_period(absolute, self.granularity), self.periods, self.granularity)
+
+
+def _date_or_text(value: str) -> object:
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+
+class BudgetSpec(_Strict):
+    """Budget changes: ``scale`` multiplies every period's budget; ``periods`` sets a
+    period's budget outright (not scaled); ``total`` caps spending over the horizon."""
+
+    scale: float = Field(1.0, ge=0)
+    total: float | None = Field(None, ge=0)
+    periods: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("periods", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(_period_text(k)): v for k, v in value.items()}
+        return value
+
+    @field_validator("periods")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, amount in value.items():
+            if amount < 0:
+                raise ValueError(f"budget for {key} is negative ({amount})")
+        return value
+
+
+class CapacityAdjustment(_Strict):
+    """Add ``delta`` FTE (negative to remove) to a role from ``from`` until ``until`` (inclusive)."""
+
+    role: str
+    delta: float
+    from_: str | None = Field(None, alias="from")
+    until: str | None = None
+
+    _coerce = field_validator("from_", "until", mode="before")(_period_text)
+
+
+class HiringSpec(_Strict):
+    """Extra capacity that may be bought: up to ``max_fte`` per period at ``cost`` per FTE-period."""
+
+    role: str
+    cost: float = Field(ge=0, description="Cost of one FTE for one period.")
+    max_fte: float = Field(gt=0, description="Most FTE that may be hired in any one period.")
+
+
+class BalanceSpec(_Strict):
+    """Share of total selected cost a category must have (fractions 0..1)."""
+
+    min: float = Field(0.0, ge=0, le=1)
+    max: float = Field(1.0, ge=0, le=1)
+
+
+class SolverSpec(_Strict):
+    name: Literal["cbc", "highs"] = "cbc"
+    time_limit: float | None = Field(None, gt=0, description="Seconds for all solver work of one command.")
+    gap: float = Field(0.0, ge=0, description="Relative gap at which to stop; 0 proves the optimum.")
+
+
+class AHPSpec(_Strict):
+    """Pairwise comparison of criteria: matrix[i][j] = how much more important i is than j."""
+
+    criteria: list[str]
+    matrix: list[list[float]]
+
+
+class Scenario(_Strict):
+    """A planning scenario (the schema behind ``workbench schema``)."""
+
+    extends: str | None = Field(None, description="Base scenario file this one deep-merges over.")
+    name: str | None = None
+    description: str = ""
+    portfolio: str = Field(description="Folder of CSV files or .xlsx workbook, relative to this file.")
+    horizon: HorizonSpec
+    objective: Objective = Objective.VALUE
+    discount_rate: float = Field(0.0, ge=0, description="Yearly rate r: value counts x (1+r)^(-t/periods_per_year).")
+    budget: BudgetSpec = Field(default_factory=BudgetSpec)
+    capacity: list[CapacityAdjustment] = Field(default_factory=list)
+    hiring: list[HiringSpec] = Field(default_factory=list)
+    force_in: list[str] = Field(default_factory=list)
+    force_out: list[str] = Field(default_factory=list)
+    balance: dict[str, BalanceSpec] = Field(default_factory=dict)
+    solver: SolverSpec = Field(default_factory=SolverSpec)
+    ahp: AHPSpec | None = None
+
+    @field_validator("force_in", "force_out", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return value
+
+
+@dataclass
+class LoadedScenario:
+    """A scenario after ``extends`` is resolved.
+
+    Attributes
+    ----------
+    spec : Scenario
+        The validated, merged scenario.
+    path : Path
+        The file that was loaded.
+    portfolio_path : Path
+        The portfolio location, absolute.
+    resolved : dict
+        The merged mapping (what the report shows as "the scenario as resolved").
+    changes : list of str
+        Every value an ``extends`` child overrode, in the order applied.
+    files : list of Path
+        The chain of files, base first.
+    """
+
+    spec: Scenario
+    path: Path
+    portfolio_path: Path
+    resolved: dict
+    changes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    nodes: list = field(default_factory=list, repr=False)
+
+    def locate(self, loc: tuple) -> tuple[str, int | None]:
+        """The file that last sets the key at ``loc``, and its line."""
+        for file_path, node in reversed(self.nodes):
+            line = _line_of(node, loc)
+            if line is not None:
+                return str(file_path), line
+        return str(self.path), None
+
+    def problem(self, loc: tuple, message: str, item: str | None = None) -> Problem:
+        source, line = self.locate(loc)
+        dotted = ".".join(str(p) for p in loc if not isinstance(p, int))
+        index = [p for p in loc if isinstance(p, int)]
+        if index:
+            dotted += f"[{index[-1]}]"
+        return Problem(source, message, row=line, column=dotted, item=item)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name or self.path.stem
+
+    @property
+    def horizon(self) -> Horizon:
+        return self.spec.horizon.to_horizon()
+
+
+# ----------------------------------------------------------------------------- YAML
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key set twice in one mapping."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise _DuplicateKey(
+                    None, None,
+                    f"key {key!r} is set twice in one mapping (first on line {seen[key] + 1}); keep one",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(path: Path) -> tuple[dict, yaml.Node | None]:
+    source = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([Problem(source, "scenario file does not exist")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(source, "is not UTF-8 text; save it as UTF-8")]) from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = getattr(exc, "problem", "") or ""
+        raise InputError([Problem(source, f"refused: {tag}; scenario files may hold only plain data "
+                                  "(mappings, lists, text, numbers), no tags that build Python objects",
+                                  row=line)]) from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError([Problem(source, f"invalid YAML: {exc.problem}", row=line)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError([Problem(source, "must be a mapping of keys (portfolio, horizon, ...)", row=1)])
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """Line (1-based) of the deepest node along a pydantic error location."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == part or (part == "from_" and key_node.value == "from"):
+                    line, node = key_node.start_mark.line + 1, value_node
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def deep_merge(base: dict, override: dict, source: str, changes: list[str], prefix: str = "") -> dict:
+    """Mappings merge key by key; anything else in ``override`` replaces. Logs each change."""
+    merged = dict(base)
+    for key, value in override.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = deep_merge(base[key], value, source, changes, path + ".")
+        else:
+            if key in base:
+                changes.append(f"{path}: {base[key]!r} -> {value!r} (set in {source})")
+            else:
+                changes.append(f"{path}: set to {value!r} (in {source})")
+            merged[key] = value
+    return merged
+
+
+def _resolve(path: Path, chain: list[Path], changes: list[str]) -> tuple[dict, list[tuple[Path, yaml.Node | None]]]:
+    path = path.resolve()
+    if path in chain:
+        names = " -> ".join(p.name for p in [*chain, path])
+        raise InputError([Problem(str(chain[-1]), f"'extends' forms a cycle: {names}", column="extends")])
+    data, node = _read_yaml(path)
+    if "portfolio" in data and isinstance(data["portfolio"], str):
+        data["portfolio"] = str((path.parent / data["portfolio"]).resolve())
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, [(path, node)]
+    if not isinstance(parent, str):
+        raise InputError([Problem(str(path), "'extends' must be a file name", column="extends",
+                                  row=_line_of(node, ("extends",)))])
+    base, nodes = _resolve(path.parent / parent, [*chain, path], changes)
+    return deep_merge(base, data, path.name, changes), [*nodes, (path, node)]
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, merge and validate a scenario file.
+
+    Raises
+    ------
+    InputError
+        Unreadable or unsafe YAML (with its line), a key set twice, an unknown key, a value of
+        the wrong type: every problem found, with the line where the value was set.
+    """
+    path = Path(path)
+    changes: list[str] = []
+    merged, nodes = _resolve(path, [], changes)
+    try:
+        spec = Scenario.model_validate(merged)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            # the last file that sets the key is the one to change
+            source, line = str(path), None
+            for file_path, node in reversed(nodes):
+                line = _line_of(node, loc)
+                if line is not None:
+                    source = str(file_path)
+                    break
+            dotted = ".".join(str(p) if p != "from_" else "from" for p in loc)
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = f"unknown key {loc[-1]!r}; allowed here: {_allowed_keys(loc)}"
+            elif "input" in error and error["type"] != "missing":
+                message = f"{message} (got {error['input']!r})"
+            problems.append(Problem(source, message, row=line, column=dotted or None))
+        raise InputError(problems) from None
+    if spec.name is None:
+        spec.name = path.stem
+    portfolio_path = Path(spec.portfolio)
+    return LoadedScenario(spec, path, portfolio_path, merged, changes, [p for p, _ in nodes], nodes)
+
+
+def _allowed_keys(loc: tuple) -> str:
+    model: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        annotation = model.model_fields.get(str(part))
+        model = None
+        if annotation is not None:
+            for candidate in (HorizonSpec, BudgetSpec, CapacityAdjustment, HiringSpec, BalanceSpec,
+                              SolverSpec, AHPSpec):
+                if candidate.__name__ in str(annotation.annotation):
+                    model = candidate
+    if model is None:
+        return "see 'workbench schema'"
+    return ", ".join(field.alias or name for name, field in model.model_fields.items())
+
+
+def json_schema() -> str:
+    """The scenario schema as JSON Schema (for editor completion)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Portfolio Workbench scenario"
+    return json.dumps(schema, indent=2)

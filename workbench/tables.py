@@ -1,0 +1,240 @@
+"""Reading raw tables from a CSV folder or an xlsx workbook, and typing their cells.
+
+A raw table keeps each cell as read (text from CSV; number, date or text from xlsx) with
+the row number a spreadsheet would show, so that every later message can point at it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import Problem
+from workbench.periods import Granularity, parse_period
+
+TABLE_NAMES = (
+    "projects", "demand", "capacity", "budget", "costs", "dependencies", "exclusions", "criteria",
+)
+REQUIRED_TABLES = ("projects", "demand", "capacity")
+
+
+@dataclass
+class RawTable:
+    """A table as read: header, and (row number, cells) pairs."""
+
+    name: str
+    source: str
+    header: list[str]
+    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+
+
+@dataclass
+class RawPortfolio:
+    location: Path
+    tables: dict[str, RawTable]
+    data_hash: str
+    problems: list[Problem]
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and cell.strip() == "")
+
+
+def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
+    source = str(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(
+            source,
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
+        )]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    header: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    try:
+        for fields in reader:
+            row_number = reader.line_num
+            if all(_blank(f) for f in fields):
+                continue
+            if header is None:
+                header = [f.strip() for f in fields]
+                continue
+            if len(fields) != len(header):
+                problems.append(Problem(
+                    source,
+                    f"has {len(fields)} fields but the header has {len(header)}; "
+                    "check for a missing or extra comma (quote text that contains commas)",
+                    row=row_number,
+                ))
+                continue
+            rows.append((row_number, list(fields)))
+    except csv.Error as exc:
+        problems.append(Problem(source, f"is not valid CSV: {exc}", row=reader.line_num))
+    if header is None:
+        problems.append(Problem(source, "is empty; the first line must be the header row"))
+        return None, problems
+    return RawTable(name, source, header, rows), problems
+
+
+def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    import openpyxl  # imported here: only workbooks need it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        return {}, [Problem(str(path), f"cannot be read as an xlsx workbook: {exc}")]
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    try:
+        for sheet_name in book.sheetnames:
+            name = sheet_name.strip().lower()
+            if name not in TABLE_NAMES:
+                continue
+            source = f"{path}, sheet {sheet_name!r}"
+            header: list[str] | None = None
+            rows: list[tuple[int, list[object]]] = []
+            for row_number, values in enumerate(book[sheet_name].iter_rows(values_only=True), 1):
+                values = list(values)
+                if all(_blank(v) for v in values):
+                    continue
+                if header is None:
+                    while values and _blank(values[-1]):
+                        values.pop()
+                    header = ["" if v is None else str(v).strip() for v in values]
+                    continue
+                extra = [i for i, v in enumerate(values) if i >= len(header) and not _blank(v)]
+                if extra:
+                    problems.append(Problem(
+                        source,
+                        f"has {max(extra) + 1} fields but the header has {len(header)}; "
+                        "remove the values right of the last titled column or give that column a title",
+                        row=row_number,
+                    ))
+                    continue
+                values = values[: len(header)] + [None] * (len(header) - len(values))
+                rows.append((row_number, values))
+            if header is None:
+                problems.append(Problem(source, "is empty; the first row must be the header row"))
+                continue
+            tables[name] = RawTable(name, source, header, rows)
+    finally:
+        book.close()
+    return tables, problems
+
+
+def read_raw_portfolio(location: Path) -> RawPortfolio:
+    """Read every table of a portfolio folder or workbook; nothing is written."""
+    location = Path(location)
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    digest = hashlib.sha256()
+    if not location.exists():
+        problems.append(Problem(str(location), "does not exist; 'portfolio' must name a folder of "
+                                "CSV files or an .xlsx workbook (relative to the scenario file)"))
+        return RawPortfolio(location, tables, "", problems)
+    if location.is_dir():
+        files = {p.stem.lower(): p for p in sorted(location.glob("*.csv"))}
+        for name in TABLE_NAMES:
+            path = files.get(name)
+            if path is None:
+                continue
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            table, found = read_csv_table(path, name)
+            problems.extend(found)
+            if table is not None:
+                tables[name] = table
+        where = "folder"
+    elif location.suffix.lower() in (".xlsx", ".xlsm"):
+        digest.update(location.read_bytes())
+        tables, found = read_xlsx_tables(location)
+        problems.extend(found)
+        where = "workbook"
+    else:
+        problems.append(Problem(str(location), "is neither a folder of CSV files nor an .xlsx workbook"))
+        return RawPortfolio(location, tables, "", problems)
+    for name in REQUIRED_TABLES:
+        if name not in tables and not any(p.source.endswith(f"{name}.csv") or f"'{name}'" in p.source
+                                          for p in problems):
+            hint = f"add {name}.csv" if where == "folder" else f"add a sheet named {name!r}"
+            problems.append(Problem(str(location), f"has no {name!r} table; {hint}"))
+    return RawPortfolio(location, tables, digest.hexdigest(), problems)
+
+
+# ----------------------------------------------------------------------------- cell typing
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type; the message says what is expected."""
+
+
+def as_text(cell: object) -> str | None:
+    if _blank(cell):
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, (dt.datetime, dt.date)):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def as_decimal(cell: object) -> float | None:
+    if _blank(cell):
+        return None
+    if isinstance(cell, bool):
+        raise CellError(f"{cell!r} is not a number")
+    if isinstance(cell, (int, float)):
+        number = float(cell)
+    else:
+        text = str(cell).strip().replace("_", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError(f"{text!r} is not a number; write it like 1250.5 "
+                            "(a dot for decimals, no thousands separators or currency signs)") from None
+    if not math.isfinite(number):
+        raise CellError(f"{cell!r} is not a finite number")
+    return number
+
+
+def as_whole(cell: object) -> int | None:
+    number = as_decimal(cell)
+    if number is None:
+        return None
+    if not float(number).is_integer():
+        raise CellError(f"{cell!r} is not a whole number")
+    return int(number)
+
+
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n"}
+
+
+def as_bool(cell: object) -> bool | None:
+    if _blank(cell):
+        return None
+    if isinstance(cell, bool):
+        return cell
+    if isinstance(cell, (int, float)) and cell in (0, 1):
+        return bool(cell)
+    text = str(cell).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(f"{cell!r} is not true or false")
+
+
+def as_period(cell: object, granularity: Granularity) -> int | None:
+    """Absolute period number; ``None`` for an empty cell."""
+    if _blank(cell):
+        return None
+    try:
+        return parse_period(cell, granularity)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
