@@ -214,6 +214,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         "score": project_scores(portfolio, scenario) if has_scores else 0.0,
         "commitment": commitment,
         "forced_out": raw.index.isin(spec.force_out),
+        "earliest_start": raw["earliest_start"], "latest_start": raw["latest_start"], "start": raw["start"],
     }, index=raw.index)
 
     # start options: only those inside the horizon and the project's window

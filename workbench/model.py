@@ -13,8 +13,10 @@ and its cheapest relaxation says what conflicts, in the user's terms.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
 import re
 import tempfile
 import time
@@ -241,11 +243,29 @@ def _safe(text: object) -> str:
 # ----------------------------------------------------------------------------- solving
 def solve_model(problem: pulp.LpProblem, options: SolverOptions) -> tuple[SolveStatus, float | None, float | None, str]:
     """Run the solver. Returns (status, incumbent objective incl. tie-break, best bound, log)."""
-    if options.name == "highs":
-        return _solve_highs(problem, options)
-    if options.name == "cbc":
-        return _solve_cbc(problem, options)
-    raise SolverError(f"unknown solver {options.name!r}; use cbc or highs")
+    solvers = {"highs": _solve_highs, "cbc": _solve_cbc}
+    if options.name not in solvers:
+        raise SolverError(f"unknown solver {options.name!r}; use cbc or highs")
+    with _stdout_to_stderr():
+        return solvers[options.name](problem, options)
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Solver banners go to standard error, so that standard output stays ours (``--json``)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real file descriptor (some notebook front ends)
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _solve_cbc(problem, options):

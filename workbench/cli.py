@@ -1,0 +1,149 @@
+"""The ``workbench`` command.
+
+Exit codes: 0 a plan was found (or the command succeeded), 1 an internal error, 2 bad input,
+3 no plan exists (infeasible), 4 the solver stopped before it found a plan.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from workbench.errors import InputError, WorkbenchError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NOT_SOLVED = 0, 1, 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Exact, explainable project-portfolio planning.")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def scenario_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("scenario", type=Path, help="scenario YAML file")
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return command
+
+    def solver_arguments(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--solver", choices=["cbc", "highs"], help="override the scenario's solver")
+        command.add_argument("--time-limit", type=float, metavar="S", help="seconds for all solver work")
+        command.add_argument("--gap", type=float, help="relative gap at which to stop (0 proves the optimum)")
+
+    scenario_command("validate", "check a scenario and its portfolio; print every problem")
+    solve = scenario_command("solve", "find the optimal plan and say why each project is in or out")
+    solver_arguments(solve)
+    solve.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    solve.add_argument("--out", type=Path, metavar="DIR", help="also write CSV tables to DIR/<scenario>/<timestamp>/")
+    explain = scenario_command("explain", "price every decision by re-solving: force in/out, one more FTE")
+    solver_arguments(explain)
+    explain.add_argument("--json", action="store_true")
+    frontier = scenario_command("frontier", "efficient frontier of value against total budget")
+    solver_arguments(frontier)
+    frontier.add_argument("--points", type=int, default=8, help="number of budget levels (default 8)")
+    frontier.add_argument("--json", action="store_true")
+    prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
+    solver_arguments(prioritise)
+    prioritise.add_argument("--json", action="store_true")
+    schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
+    schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    convert = commands.add_parser("convert", help="write a CSV portfolio folder as one xlsx workbook")
+    convert.add_argument("folder", type=Path)
+    convert.add_argument("target", type=Path)
+    convert.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except InputError as exc:
+        print(f"error: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INPUT
+    except (WorkbenchError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INPUT if isinstance(exc, FileExistsError) else EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user sees a sentence, developers use --debug
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace) -> int:
+    from workbench import views
+
+    if args.command == "schema":
+        from workbench.scenario import json_schema
+
+        print(json_schema())
+        return EXIT_OK
+    if args.command == "convert":
+        from workbench.convert import csv_folder_to_xlsx
+
+        print(csv_folder_to_xlsx(args.folder, args.target))
+        return EXIT_OK
+
+    from workbench.inputs import load_inputs
+
+    inputs = load_inputs(args.scenario)
+    for warning in inputs.data.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.command == "validate":
+        portfolio = inputs.portfolio
+        print(f"{args.scenario}: valid. {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, "
+              f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}...")
+        return EXIT_OK
+    if args.command == "solve":
+        from workbench.optimise import solve
+
+        result = solve(inputs, args.solver, args.time_limit, args.gap)
+        if args.json:
+            print(result.to_json())
+        else:
+            print(views.result_text(result))
+        if args.out:
+            folder = result.write_tables(args.out)
+            print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
+        return exit_code(result)
+    if args.command == "explain":
+        from workbench.explain import explain
+
+        explanation = explain(inputs, args.solver, args.time_limit, args.gap)
+        print(explanation.to_json() if args.json else views.explanation_text(explanation))
+        return exit_code(explanation.result)
+    if args.command == "frontier":
+        from workbench.frontier import frontier
+
+        points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap)
+        print(points.to_json() if args.json else views.frontier_text(points))
+        return EXIT_OK
+    if args.command == "prioritise":
+        from workbench.prioritise import prioritisation
+
+        report = prioritisation(inputs, args.solver, args.time_limit, args.gap)
+        print(report.to_json() if args.json else views.prioritisation_text(report))
+        return EXIT_OK
+    raise AssertionError(args.command)
+
+
+def exit_code(result) -> int:
+    from workbench.model import SolveStatus
+
+    return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.FEASIBLE: EXIT_OK,
+            SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.NOT_SOLVED: EXIT_NOT_SOLVED}[result.status]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Plain-text views of results for the terminal."""
+from __future__ import annotations
+
+from workbench.model import SolveStatus
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def result_text(result) -> str:
+    lines = [f"Scenario {result.scenario}: {result.status.value.upper()}"]
+    if result.has_plan:
+        gap = "proven optimal" if result.status is SolveStatus.OPTIMAL else f"gap {result.gap:.2%}" \
+            if result.gap is not None else "gap unknown"
+        lines.append(f"Objective ({result.objective_kind}): {_money(result.objective)}  [{gap}]")
+        selected = result.selected
+        lines.append(f"Selected {len(selected)} of {len(result.projects)} projects; value "
+                     f"{_money(sum(p.value for p in selected))}, cost {_money(sum(p.cost for p in selected))}")
+    lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
+    if result.conflicts:
+        lines.append("")
+        lines.append("No plan exists. What conflicts:")
+        lines.extend(f"  - {c.message}" for c in result.conflicts)
+    if result.has_plan:
+        lines.append("")
+        lines.append(f"{'id':<10} {'start':<8} {'finish':<8} reason")
+        for p in sorted(result.projects, key=lambda p: (not p.selected, p.start_index or 0, p.id)):
+            lines.append(f"{p.id:<10} {p.start or '-':<8} {p.finish or '-':<8} {p.reason}")
+        binding = [row for row in result.capacity if row["demand"] >= row["capacity"] + row["hired"] - 1e-6
+                   and row["demand"] > 0]
+        if binding:
+            by_role: dict[str, list[str]] = {}
+            for row in binding:
+                by_role.setdefault(row["role"], []).append(row["period"])
+            lines.append("")
+            lines.append("Capacity fully used:")
+            lines.extend(f"  {role}: {', '.join(periods)}" for role, periods in by_role.items())
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def explanation_text(explanation) -> str:
+    lines = [result_text(explanation.result), "", "Price of each decision (objective change if reversed):"]
+    for item in explanation.projects:
+        change = "-" if item["delta"] is None else f"{item['delta']:+,.2f}"
+        lines.append(f"  {item['id']:<10} {item['action']:<10} {change:>16}  {item['note']}")
+    lines.append("")
+    lines.append("Value of one more FTE over the whole horizon:")
+    for item in explanation.roles:
+        change = "-" if item["delta"] is None else f"{item['delta']:+,.2f}"
+        lines.append(f"  {item['role']:<20} {change:>16}")
+    if explanation.binding:
+        lines.append("")
+        lines.append("Binding constraints:")
+        lines.extend(f"  {b['constraint']}: {', '.join(b['periods'])}" for b in explanation.binding)
+    return "\n".join(lines)
+
+
+def frontier_text(points) -> str:
+    lines = [f"Efficient frontier for {points.scenario}: objective against total budget",
+             f"{'total budget':>16} {'objective':>16} {'spend':>16} {'projects':>8}  status"]
+    for p in points.points:
+        lines.append(f"{_money(p['budget_total']):>16} {_money(p['objective']):>16} {_money(p['spend']):>16} "
+                     f"{len(p['selected']):>8}  {p['status']}")
+    return "\n".join(lines)
+
+
+def prioritisation_text(report) -> str:
+    lines = [f"Prioritisation for {report.scenario}"]
+    if report.ahp:
+        lines.append(f"AHP weights: " + ", ".join(f"{k} {v:.3f}" for k, v in report.ahp["weights"].items())
+                     + f"; consistency ratio {report.ahp['consistency_ratio']:.3f}"
+                     + ("  WARNING: above 0.1, the comparisons contradict each other" if report.ahp["consistency_ratio"] > 0.1 else ""))
+    lines.append("Weights used: " + ", ".join(f"{k} {v:.3f}" for k, v in report.weights.items()))
+    lines.append("")
+    lines.append(f"{'rank':>4} {'id':<10} {'score':>7}  in ranked-cut  in optimal")
+    for row in report.ranking:
+        lines.append(f"{row['rank']:>4} {row['id']:<10} {row['score']:>7.3f}  {'yes' if row['ranked_cut'] else '':<13} "
+                     f"{'yes' if row['optimal'] else ''}")
+    lines.append("")
+    lines.append(f"Rank-and-cut portfolio: objective {_money(report.ranked_objective)}"
+                 + ("" if report.ranked_feasible else " (violates capacity or other constraints)"))
+    lines.append(f"Optimal portfolio:      objective {_money(report.optimal_objective)}")
+    if report.optimal_objective is not None and report.ranked_objective is not None:
+        lines.append(f"The optimiser adds {_money(report.optimal_objective - report.ranked_objective)}.")
+    return "\n".join(lines)
