@@ -111,9 +111,9 @@ def main() -> None:
     write(FOLDER / "capacity.csv", [{"role": r, "fte": f, "period": ""} for r, f in ROLES.items()]
           + [{"role": "software_engineer", "fte": 18, "period": month(t)} for t in (6, 7)]  # summer
           + [{"role": "tester", "fte": 6, "period": month(t)} for t in (11, 23)])  # December
-    budget = [{"amount": 950_000, "period": ""}]
-    budget += [{"amount": 700_000, "period": month(t)} for t in (0, 1, 2)]  # budget released late
-    budget += [{"amount": 1_100_000, "period": month(t)} for t in range(12, 24)]
+    budget = [{"amount": 520_000, "period": ""}]
+    budget += [{"amount": 480_000, "period": month(t)} for t in (0, 1, 2)]  # budget released late
+    budget += [{"amount": 600_000, "period": month(t)} for t in range(12, 24)]
     write(FOLDER / "budget.csv", budget)
     write(FOLDER / "costs.csv", costs)
     write(FOLDER / "dependencies.csv", [{"project": p, "requires": r} for p, r in dependencies])

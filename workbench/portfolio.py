@@ -320,10 +320,14 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
         if row["project"] == row["requires"]:
             problems.append(Problem(sources["dependencies"], "a project cannot require itself",
                                     row=row["_row"], column="requires", item=row["project"]))
-    cycle = find_cycle(list(zip(dependencies["project"], dependencies["requires"])))
+    edges = [(p, q) for p, q in zip(dependencies["project"], dependencies["requires"]) if p != q]
+    cycle = find_cycle(edges)
     if cycle:
+        first_row = dependencies.loc[(dependencies["project"] == cycle[0]) & (dependencies["requires"] == cycle[1]),
+                                     "_row"].iloc[0]
         problems.append(Problem(sources["dependencies"], "dependency cycle " + " -> ".join(cycle)
-                                + "; remove one of these requirements", column="requires", item=cycle[0]))
+                                + " (each requires the next); remove one of these requirements",
+                                row=int(first_row), column="requires", item=cycle[0]))
 
     exclusions = tables["exclusions"]
     for _, row in exclusions.iterrows():

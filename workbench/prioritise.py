@@ -97,3 +97,100 @@ def rank_and_cut(data, ranking: pd.Series) -> list[str]:
         chosen.append(project)
         spent += cost
     return chosen
+
+
+@dataclass
+class Prioritisation:
+    scenario: str
+    weights: dict[str, float]
+    ahp: dict | None
+    ranking: list[dict]
+    ranked_objective: float | None
+    ranked_feasible: bool
+    ranked_violations: list[str]
+    optimal_objective: float | None
+    greedy_objective: float | None = None
+    greedy_selected: list[str] | None = None
+
+    def to_json(self) -> str:
+        import json
+        from dataclasses import asdict
+
+        return json.dumps(asdict(self), indent=2)
+
+
+def prioritisation(inputs, solver: str | None = None, time_limit: float | None = None,
+                   gap: float | None = None) -> Prioritisation:
+    """Weighted-score ranking, the rank-and-cut portfolio, and the optimal one beside it.
+
+    The ranked list is scored by the criteria (AHP weights when the scenario has them); the
+    cut portfolio starts each project at its earliest option and is checked against every
+    constraint, so the comparison shows both the value the optimiser adds and what the cut
+    portfolio would break.
+    """
+    from workbench.check import check_result
+    from workbench.inputs import project_scores
+    from workbench.model import Plan, SolveStatus
+    from workbench.optimise import build_result, solve
+
+    portfolio, spec = inputs.portfolio, inputs.scenario.spec
+    weights = criteria_weights(portfolio, spec.ahp)
+    ahp = None
+    if spec.ahp is not None:
+        computed = ahp_weights(spec.ahp.criteria, spec.ahp.matrix)
+        ahp = {"weights": computed.weights, "lambda_max": computed.lambda_max,
+               "consistency_index": computed.consistency_index, "consistency_ratio": computed.consistency_ratio,
+               "consistent": computed.consistent}
+    scores = project_scores(portfolio, inputs.scenario) if weights else inputs.data.projects["value"] / \
+        inputs.data.projects["cost"].where(inputs.data.projects["cost"] > 0, 1.0)
+    data = inputs.data
+    chosen = rank_and_cut(data, scores)
+    first_start = data.start_options.groupby("project")["start"].min()
+    starts = {p: int(first_start[p]) for p in chosen if p in first_start.index}
+    coefficient = dict(zip(zip(data.start_options["project"], data.start_options["start"]),
+                           data.start_options["coefficient"]))
+    ranked_value = float(sum(coefficient[(p, s)] for p, s in starts.items()))
+    ranked = build_result(inputs, data, Plan(SolveStatus.FEASIBLE, ranked_value, None, None, 0.0, "rank-and-cut",
+                                             starts=starts), [])
+    violations = check_result(inputs, ranked)
+    optimal = solve(inputs, solver, time_limit, gap)
+    optimal_ids = {p.id for p in optimal.selected}
+    order = scores.sort_values(ascending=False, kind="stable")
+    ranking = [{"rank": rank, "id": pid, "score": float(score), "ranked_cut": pid in starts,
+                "optimal": pid in optimal_ids} for rank, (pid, score) in enumerate(order.items(), 1)]
+    greedy = ranked_greedy(data, scores)
+    greedy_value = float(sum(coefficient[(p, s)] for p, s in greedy.items()))
+    for row in ranking:
+        row["ranked_fit"] = row["id"] in greedy
+    return Prioritisation(inputs.name, weights, ahp, ranking, ranked_value, not violations, violations,
+                          optimal.objective, greedy_value, sorted(greedy))
+
+
+def ranked_greedy(data, ranking: pd.Series) -> dict[str, int]:
+    """Down the ranking, each project at its earliest start that still fits every constraint
+    (capacity without hiring, budget, dependencies, exclusions): the best a careful planner
+    gets from a ranked list. Commitments are placed first, in ranking order."""
+    from workbench.optimise import Usage
+
+    options = data.start_options.groupby("project")["start"].agg(list)
+    duration = data.projects["duration"]
+    requires: dict[str, list[str]] = {}
+    for project, required in data.dependencies:
+        requires.setdefault(project, []).append(required)
+    group_of = {m: g for g, members in data.exclusions.items() for m in members}
+    order = list(ranking.sort_values(ascending=False, kind="stable").index)
+    committed = [p for p in order if data.projects.loc[p, "commitment"]]
+    chosen: dict[str, int] = {}
+    for project in committed + [p for p in order if p not in committed]:
+        if project not in options.index:
+            continue
+        group = group_of.get(project)
+        if group is not None and any(group_of.get(p) == group for p in chosen):
+            continue
+        usage = Usage(data, chosen, {})
+        for start in options[project]:
+            ready = all(q in chosen and chosen[q] + int(duration[q]) <= start for q in requires.get(project, []))
+            if ready and not usage.shortfalls(project, int(start)):
+                chosen[project] = int(start)
+                break
+    return chosen

@@ -191,11 +191,7 @@ class LoadedScenario:
 
     def problem(self, loc: tuple, message: str, item: str | None = None) -> Problem:
         source, line = self.locate(loc)
-        dotted = ".".join(str(p) for p in loc if not isinstance(p, int))
-        index = [p for p in loc if isinstance(p, int)]
-        if index:
-            dotted += f"[{index[-1]}]"
-        return Problem(source, message, row=line, column=dotted, item=item)
+        return Problem(source, message, row=line, column=key_path(loc), item=item)
 
     @property
     def name(self) -> str:
@@ -252,6 +248,18 @@ def _read_yaml(path: Path) -> tuple[dict, yaml.Node | None]:
     if not isinstance(data, dict):
         raise InputError([Problem(source, "must be a mapping of keys (portfolio, horizon, ...)", row=1)])
     return data, node
+
+
+def key_path(loc: tuple) -> str:
+    """('capacity', 0, 'role') -> 'capacity[0].role'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            part = "from" if part == "from_" else str(part)
+            text += f".{part}" if text else part
+    return text
 
 
 def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
@@ -332,7 +340,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 if line is not None:
                     source = str(file_path)
                     break
-            dotted = ".".join(str(p) if p != "from_" else "from" for p in loc)
+            dotted = key_path(loc)
             message = error["msg"]
             if error["type"] == "extra_forbidden":
                 message = f"unknown key {loc[-1]!r}; allowed here: {_allowed_keys(loc)}"

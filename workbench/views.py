@@ -82,7 +82,9 @@ def prioritisation_text(report) -> str:
     lines.append("")
     lines.append(f"Rank-and-cut portfolio: objective {_money(report.ranked_objective)}"
                  + ("" if report.ranked_feasible else " (violates capacity or other constraints)"))
+    lines.append(f"Ranked list, each project placed where it still fits: objective {_money(report.greedy_objective)}")
     lines.append(f"Optimal portfolio:      objective {_money(report.optimal_objective)}")
-    if report.optimal_objective is not None and report.ranked_objective is not None:
-        lines.append(f"The optimiser adds {_money(report.optimal_objective - report.ranked_objective)}.")
+    if report.optimal_objective is not None and report.greedy_objective is not None:
+        lines.append(f"The optimiser adds {_money(report.optimal_objective - report.greedy_objective)} over the "
+                     "best feasible ranked list.")
     return "\n".join(lines)

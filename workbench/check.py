@@ -1,0 +1,205 @@
+"""An independent check of a result against the portfolio and the scenario.
+
+Written apart from the model code on purpose: it re-reads the documented semantics from the
+portfolio tables and the scenario with plain loops (no :class:`PlanningData`, no PuLP), and
+verifies every constraint and every reported number of a :class:`~workbench.result.Result`.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from workbench.inputs import Inputs
+from workbench.periods import parse_period
+from workbench.result import Result
+
+ABS_TOL = 1e-6
+REL_TOL = 1e-7
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def check_result(inputs: Inputs, result: Result) -> list[str]:
+    """Every violated constraint or misreported number; an empty list means the result is right."""
+    if not result.has_plan:
+        return []
+    spec = inputs.scenario.spec
+    portfolio = inputs.portfolio
+    horizon = portfolio.horizon
+    periods = horizon.periods
+    errors: list[str] = []
+
+    def index(label: str) -> int:
+        return parse_period(label, horizon.granularity) - horizon.start_absolute
+
+    projects = {str(r["id"]): r for r in portfolio.projects.to_dict("records")}
+    starts: dict[str, int] = {}
+    for outcome in result.projects:
+        if outcome.id not in projects:
+            errors.append(f"result names unknown project {outcome.id}")
+            continue
+        if outcome.selected:
+            starts[outcome.id] = index(outcome.start)
+    if {o.id for o in result.projects} != set(projects):
+        errors.append("result does not list every project exactly once")
+
+    # windows, horizon, commitments, forcing
+    for pid, row in projects.items():
+        committed = bool(row["mandatory"]) or row["status"] in ("approved", "in_progress") or pid in spec.force_in
+        if committed and pid not in starts:
+            errors.append(f"{pid} is committed or forced in but not selected")
+        if pid in spec.force_out and pid in starts:
+            errors.append(f"{pid} is forced out but selected")
+        if pid not in starts:
+            continue
+        s, d = starts[pid], int(row["duration"])
+        if s < 0 or s + d - 1 > periods - 1:
+            errors.append(f"{pid} runs {s}..{s + d - 1}, outside the horizon 0..{periods - 1}")
+        if not _missing(row["start"]) and s != int(row["start"]):
+            errors.append(f"{pid} has fixed start {row['start']} but starts {s}")
+        if not _missing(row["earliest_start"]) and s < int(row["earliest_start"]):
+            errors.append(f"{pid} starts before its earliest_start")
+        if not _missing(row["latest_start"]) and s > int(row["latest_start"]):
+            errors.append(f"{pid} starts after its latest_start")
+        outcome = next(o for o in result.projects if o.id == pid)
+        if index(outcome.finish) != s + d - 1:
+            errors.append(f"{pid} finish {outcome.finish} is not start + duration - 1")
+
+    for row in portfolio.table("dependencies").to_dict("records"):
+        p, q = row["project"], row["requires"]
+        if p in starts:
+            if q not in starts:
+                errors.append(f"{p} is selected but requires {q}, which is not")
+            elif starts[p] < starts[q] + int(projects[q]["duration"]):
+                errors.append(f"{p} starts before {q} has finished")
+    groups: dict[str, set[str]] = defaultdict(set)
+    for row in portfolio.table("exclusions").to_dict("records"):
+        if row["project"] in starts:
+            groups[row["group"]].add(row["project"])
+    for group, members in groups.items():
+        if len(members) > 1:
+            errors.append(f"exclusion group {group} has {sorted(members)} selected")
+
+    # capacity: recompute demand and capacity per role-period
+    demand: dict[tuple[str, int], float] = defaultdict(float)
+    for row in portfolio.table("demand").to_dict("records"):
+        pid = row["project"]
+        if pid not in starts:
+            continue
+        s, d = starts[pid], int(projects[pid]["duration"])
+        offsets = range(d) if _missing(row["offset"]) else [int(row["offset"])]
+        for k in offsets:
+            demand[(row["role"], s + k)] += float(row["fte"])
+    capacity: dict[tuple[str, int], float] = {}
+    capacity_rows = portfolio.table("capacity").to_dict("records")
+    for row in capacity_rows:
+        if _missing(row["period"]):
+            for t in range(periods):
+                capacity.setdefault((row["role"], t), float(row["fte"]))
+    for row in capacity_rows:
+        capacity.setdefault((row["role"], 0), 0.0)
+        if not _missing(row["period"]) and 0 <= int(row["period"]) < periods:
+            capacity[(row["role"], int(row["period"]))] = float(row["fte"])
+    roles = {row["role"] for row in capacity_rows}
+    for role in roles:
+        for t in range(periods):
+            capacity.setdefault((role, t), 0.0)
+    for adjustment in spec.capacity:
+        low = 0 if adjustment.from_ is None else index(adjustment.from_)
+        high = periods - 1 if adjustment.until is None else index(adjustment.until)
+        for t in range(max(low, 0), min(high, periods - 1) + 1):
+            capacity[(adjustment.role, t)] += adjustment.delta
+    capacity = {k: max(v, 0.0) for k, v in capacity.items()}
+    hire_max = {h.role: h.max_fte for h in spec.hiring}
+    hire_cost = {h.role: h.cost for h in spec.hiring}
+    reported = {(row["role"], index(row["period"])): row for row in result.capacity}
+    if set(reported) != set(capacity):
+        errors.append("capacity table does not cover every role and period exactly once")
+    hiring_spend = [0.0] * periods
+    for key, cap in capacity.items():
+        row = reported.get(key)
+        if row is None:
+            continue
+        role, t = key
+        if not _close(row["demand"], demand.get(key, 0.0)):
+            errors.append(f"{role} period {t}: reported demand {row['demand']} but the plan needs {demand.get(key, 0.0)}")
+        if not _close(row["capacity"], cap):
+            errors.append(f"{role} period {t}: reported capacity {row['capacity']} but it is {cap}")
+        hired = row["hired"]
+        if hired > ABS_TOL and role not in hire_max:
+            errors.append(f"{role} period {t}: hires {hired} FTE but the scenario allows no hiring")
+        if hired > hire_max.get(role, 0.0) + ABS_TOL:
+            errors.append(f"{role} period {t}: hires {hired} FTE, above the maximum {hire_max.get(role)}")
+        if demand.get(key, 0.0) > cap + hired + 1e-6 * max(1.0, cap):
+            errors.append(f"{role} period {t}: demand {demand.get(key, 0.0)} exceeds capacity {cap} + hired {hired}")
+        hiring_spend[t] += hired * hire_cost.get(role, 0.0)
+
+    # budget: recompute spend and per-period budget
+    profiles: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in portfolio.table("costs").to_dict("records"):
+        profiles[row["project"]][int(row["offset"])] = float(row["amount"])
+    spend = list(hiring_spend)
+    project_spend: dict[str, float] = {}
+    for pid, s in starts.items():
+        d, cost = int(projects[pid]["duration"]), float(projects[pid]["cost"])
+        amounts = [profiles[pid].get(k, 0.0) for k in range(d)] if pid in profiles else [cost / d] * d
+        project_spend[pid] = sum(amounts)
+        for k, amount in enumerate(amounts):
+            spend[s + k] += amount
+    budget: list[float | None] = [None] * periods
+    budget_rows = portfolio.table("budget").to_dict("records")
+    for row in budget_rows:
+        if _missing(row["period"]):
+            budget = [float(row["amount"]) * spec.budget.scale] * periods
+    for row in budget_rows:
+        if not _missing(row["period"]) and 0 <= int(row["period"]) < periods:
+            budget[int(row["period"])] = float(row["amount"]) * spec.budget.scale
+    for label, amount in spec.budget.periods.items():
+        t = index(label)
+        if 0 <= t < periods:
+            budget[t] = float(amount)
+    if len(result.budget) != periods:
+        errors.append("budget table does not have one row per period")
+    for t, row in enumerate(result.budget):
+        if not _close(row["spend"], spend[t]):
+            errors.append(f"period {t}: reported spend {row['spend']} but the plan spends {spend[t]}")
+        if (row["budget"] is None) != (budget[t] is None) or (budget[t] is not None and not _close(row["budget"], budget[t])):
+            errors.append(f"period {t}: reported budget {row['budget']} but it is {budget[t]}")
+        if budget[t] is not None and spend[t] > budget[t] + 1e-6 * max(1.0, budget[t]):
+            errors.append(f"period {t}: spend {spend[t]} exceeds budget {budget[t]}")
+    if spec.budget.total is not None and sum(spend) > spec.budget.total + 1e-6 * max(1.0, spec.budget.total):
+        errors.append(f"total spend {sum(spend)} exceeds the total budget {spec.budget.total}")
+
+    # balance: category share of selected cost (cost as spent)
+    total_cost = sum(project_spend.values())
+    for category, bounds in spec.balance.items():
+        in_category = sum(v for pid, v in project_spend.items() if projects[pid]["category"] == category)
+        tolerance = 1e-6 * max(1.0, total_cost)
+        if in_category < bounds.min * total_cost - tolerance:
+            errors.append(f"category {category} share {in_category / total_cost:.4f} below its minimum {bounds.min}")
+        if in_category > bounds.max * total_cost + tolerance:
+            errors.append(f"category {category} share {in_category / total_cost:.4f} above its maximum {bounds.max}")
+
+    # objective, from its definition
+    from workbench.prioritise import criteria_weights
+
+    weights = criteria_weights(portfolio, spec.ahp) if spec.objective.value == "score" else {}
+    objective = 0.0
+    for pid, s in starts.items():
+        row = projects[pid]
+        factor = (1.0 + spec.discount_rate) ** (-s / horizon.granularity.per_year)
+        if spec.objective.value == "value":
+            objective += float(row["value"]) * factor
+        elif spec.objective.value == "risk_adjusted_value":
+            objective += float(row["value"]) * (1.0 - float(row["risk"])) * factor
+        else:
+            objective += sum(w * float(row[f"score_{c}"]) for c, w in weights.items())
+    if result.objective is None or not math.isclose(result.objective, objective, rel_tol=1e-9, abs_tol=1e-6):
+        errors.append(f"reported objective {result.objective} but the plan is worth {objective}")
+    return errors
