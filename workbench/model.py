@@ -286,7 +286,9 @@ def _solve_cbc(problem, options):
         os.unlink(log_path)
     sol_status = problem.sol_status
     objective = pulp.value(problem.objective) if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) else None
-    if sol_status == pulp.LpSolutionInfeasible or "infeasible" in log.lower().split("result -")[-1][:60]:
+    # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
+    # unbounded" from preprocessing is a proof of infeasibility
+    if sol_status == pulp.LpSolutionInfeasible or _CBC_INFEASIBLE.search(log):
         return SolveStatus.INFEASIBLE, None, None, log
     if objective is None:
         return SolveStatus.NOT_SOLVED, None, _cbc_bound(log, problem), log
@@ -299,21 +301,21 @@ def _solve_cbc(problem, options):
     return _status_from_gap(objective, bound), objective, bound, log
 
 
+_CBC_INFEASIBLE = re.compile(r"proven infeasible|says infeasible|Problem is infeasible|"
+                             r"found to be infeasible|Result - Linear relaxation infeasible", re.IGNORECASE)
+
+
 def _cbc_bound(log: str, problem) -> float | None:
-    """CBC's best bound, in the problem's own sense (it prints the minimisation it solved)."""
-    match = re.search(r"^Lower bound:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
+    """CBC's best bound from its summary ("Upper bound" when maximising with -max, "Lower
+    bound" when minimising), in the sign of the problem's own objective."""
+    match = re.search(r"^(?:Lower|Upper) bound:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
     if not match:
         return None
     bound = float(match.group(1))
-    if problem.sense == pulp.LpMaximize and "-max" not in log:
-        bound = -bound
-    elif problem.sense == pulp.LpMaximize:
-        objective_line = re.search(r"^Objective value:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
-        # CBC flips the sign for -max in its summary; align the bound with the objective's sign
-        if objective_line and pulp.value(problem.objective) is not None:
-            printed = float(objective_line.group(1))
-            if printed * pulp.value(problem.objective) < 0:
-                bound = -bound
+    printed = re.search(r"^Objective value:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
+    objective = pulp.value(problem.objective)
+    if printed and objective is not None and float(printed.group(1)) * objective < 0:
+        bound = -bound  # CBC printed the internal (negated) sense
     return bound
 
 

@@ -289,8 +289,8 @@ def explain_infeasibility(data: PlanningData, settings: SolveSettings, deadline:
     horizon = data.horizon
     if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return [Conflict("unexplained", "No plan exists; the explanation did not finish within the time limit.", 0.0)]
-    committed = {p: s for p, s in plan.starts.items() if data.projects.loc[p, "commitment"]}
-    usage = Usage(data, committed, {})
+    # the elastic plan holds only commitments and the projects they require
+    usage = Usage(data, plan.starts, plan.hired)
     conflicts = []
     for slack in sorted(plan.slacks, key=_slack_order):
         conflicts.append(_conflict(data, slack, usage, plan))
@@ -312,13 +312,15 @@ def _conflict(data: PlanningData, slack: Slack, usage: Usage, plan: Plan) -> Con
     if slack.kind == "capacity":
         running = _running_commitments(data, plan.starts, slack.period, role=slack.role)
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
-        return Conflict("capacity", f"{slack.role} {label} short by {slack.amount:.2f} FTE (committed demand "
-                        f"{usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity {capacity:.2f}"
+        hiring = data.hiring.get(slack.role)
+        extra = f" + at most {hiring[1]:.2f} hired" if hiring else ""
+        return Conflict("capacity", f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of commitments and their prerequisites "
+                        f"{usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity {capacity:.2f}{extra}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label, role=slack.role)
     if slack.kind == "budget":
         running = _running_commitments(data, plan.starts, slack.period)
-        return Conflict("budget", f"budget {label} short by {slack.amount:,.2f} (committed spend "
+        return Conflict("budget", f"budget {label} short by {slack.amount:,.2f} (spend of commitments and their prerequisites, hiring included, "
                         f"{usage.spend[slack.period]:,.2f} against {data.budget[slack.period]:,.2f}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label)
@@ -371,7 +373,7 @@ def _running_commitments(data: PlanningData, starts: dict[str, int], period: int
     names = []
     for project, start in starts.items():
         duration = int(data.projects.loc[project, "duration"])
-        if not (start <= period < start + duration) or not data.projects.loc[project, "commitment"]:
+        if not (start <= period < start + duration):
             continue
         if role is not None:
             demand = data.demand
