@@ -49,6 +49,8 @@ class SolverOptions:
     time_limit: float | None = None
     gap: float = 0.0
     threads: int = 1  # one thread: the same input gives the same plan every time
+    warm_start: dict[str, int] | None = None  # project -> start, a plan to begin from
+    stop_at_first_plan: bool = False  # for measuring time to a first plan
 
 
 @dataclass
@@ -275,7 +277,9 @@ def _solve_cbc(problem, options):
     os.close(handle)
     try:
         solver = pulp.COIN_CMD(path=pulp_cbc_path, msg=False, timeLimit=options.time_limit,
-                               gapRel=options.gap, threads=options.threads, logPath=log_path)
+                               gapRel=options.gap, threads=options.threads, logPath=log_path,
+                               warmStart=options.warm_start is not None,
+                               options=["maxSolutions 1"] if options.stop_at_first_plan else None)
         try:
             problem.solve(solver)
         except pulp.PulpSolverError as exc:
@@ -322,7 +326,10 @@ def _cbc_bound(log: str, problem) -> float | None:
 def _solve_highs(problem, options):
     if not pulp.HiGHS().available():
         raise SolverError("HiGHS is not available: install highspy (pip install highspy)")
-    solver = pulp.HiGHS(msg=False, timeLimit=options.time_limit, gapRel=options.gap, threads=options.threads)
+    extra = {"mip_max_improving_sols": 1} if options.stop_at_first_plan else {}
+    solver = _HighsWithStart(msg=False, timeLimit=options.time_limit, gapRel=options.gap, threads=options.threads,
+                             **extra)
+    solver.start_values = options.warm_start is not None
     problem.solve(solver)
     model = problem.solverModel
     info = model.getInfo()
@@ -345,6 +352,22 @@ def _solve_highs(problem, options):
     return _status_from_gap(objective, bound), objective, bound, ""
 
 
+class _HighsWithStart(pulp.HiGHS):
+    """PuLP's highspy interface, plus a starting solution from the variables' initial values."""
+
+    start_values = False
+
+    def callSolver(self, lp):
+        if self.start_values:
+            import highspy
+
+            solution = highspy.HighsSolution()
+            solution.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
+        lp.solverModel.run()
+
+
 def _status_from_gap(objective: float, bound: float | None) -> SolveStatus:
     gap = relative_gap(objective, bound)
     return SolveStatus.OPTIMAL if gap is not None and gap <= 1e-9 else SolveStatus.FEASIBLE
@@ -360,6 +383,9 @@ def solve_plan(data: PlanningData, options: SolverOptions, elastic: bool = False
     """Build and solve; return starts, hiring and (elastic) slacks."""
     started = time.perf_counter()
     problem, frame, hired, slacks = build_model(data, elastic)
+    if options.warm_start is not None and not elastic:
+        for project, start, variable in frame[["project", "start", "var"]].itertuples(index=False):
+            variable.setInitialValue(1 if options.warm_start.get(project) == start else 0)
     status, incumbent, bound, log = solve_model(problem, options)
     seconds = time.perf_counter() - started
     plan = Plan(status, None, None, None, seconds, options.name, log=log)

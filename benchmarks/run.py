@@ -1,0 +1,209 @@
+"""Benchmarks, run on demand: ``python benchmarks/run.py [section ...] [--quick]``.
+
+Sections (default: sample build):
+  sample   the bundled scenarios, CBC and HiGHS (ratio against CBC on the baseline)
+  build    model-building time, PuLP against passing the same matrix to highspy directly
+  scale    generated portfolios: time to first plan, to 1% gap, gap at 10 s and 60 s
+  mknapcb  OR-Library mknapcb1 (5 x 100): optima hit and time per instance
+  j30      PSPLIB j30: a plan exists at the optimal makespan and none one period earlier
+
+Every table compares against a baseline measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from workbench.inputs import load_inputs  # noqa: E402
+from workbench.model import SolverOptions, build_model, solve_plan  # noqa: E402
+from workbench.optimise import solve  # noqa: E402
+
+
+def table(title: str, header: list[str], rows: list[list]) -> None:
+    print(f"\n## {title}\n")
+    widths = [max(len(str(h)), *(len(_fmt(r[i])) for r in rows)) for i, h in enumerate(header)] if rows else \
+        [len(h) for h in header]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(_fmt(v).ljust(w) for v, w in zip(row, widths)) + " |")
+    sys.stdout.flush()
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return "-" if value is None else str(value)
+
+
+def shared() -> Path | None:
+    for candidate in (ROOT.parent / "shared" / "benchmarks", ROOT / "shared" / "benchmarks"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def bench_sample(repeats: int) -> None:
+    rows = []
+    base = None
+    for name in ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory", "dora-deadline"]:
+        inputs = load_inputs(ROOT / "scenarios" / "sample" / f"{name}.yaml")
+        for solver in ("cbc", "highs"):
+            times, result = [], None
+            for _ in range(repeats):
+                started = time.perf_counter()
+                result = solve(inputs, solver=solver)
+                times.append(time.perf_counter() - started)
+            median = statistics.median(times)
+            if base is None:
+                base = median
+            rows.append([name, solver, result.status.value, result.objective, median, max(times), median / base])
+    table(f"Sample scenarios (median of {repeats}; ratio against CBC on the baseline)",
+          ["scenario", "solver", "status", "objective", "median s", "max s", "ratio"], rows)
+
+
+def bench_build(sizes: list[int]) -> None:
+    from generate import generate
+    from highs_direct import build_highs_direct
+
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            inputs = load_inputs(generate(Path(folder), size))
+            load_seconds = time.perf_counter() - started
+        data = inputs.data
+        started = time.perf_counter()
+        build_highs_direct(data)
+        direct = time.perf_counter() - started
+        started = time.perf_counter()
+        problem, *_ = build_model(data)
+        pulp_seconds = time.perf_counter() - started
+        rows.append([size, len(data.start_options), len(problem.constraints), load_seconds, direct, pulp_seconds,
+                     pulp_seconds / direct])
+    table("Model building: PuLP (ours) against the same matrix passed to highspy directly",
+          ["projects", "variables", "constraints", "load s", "highspy direct s", "PuLP build s", "ratio"], rows)
+
+
+def bench_scale(sizes: list[int], long_limit: float) -> None:
+    from generate import generate
+
+    from workbench.prioritise import ranked_greedy
+
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            inputs = load_inputs(generate(Path(folder), size))
+        data = inputs.data
+        started = time.perf_counter()
+        build_model(data)
+        build = time.perf_counter() - started
+        density = data.projects["value"] / data.projects["cost"].where(data.projects["cost"] > 0, 1)
+        greedy = ranked_greedy(data, density)
+        for solver in ("cbc", "highs"):
+            first = solve_plan(data, SolverOptions(solver, time_limit=long_limit, stop_at_first_plan=True))
+            to_one = solve_plan(data, SolverOptions(solver, time_limit=long_limit, gap=0.01))
+            at10 = solve_plan(data, SolverOptions(solver, time_limit=10))
+            warm10 = solve_plan(data, SolverOptions(solver, time_limit=10, warm_start=greedy))
+            at_long = solve_plan(data, SolverOptions(solver, time_limit=long_limit))
+            rows.append([size, solver, build, first.seconds, to_one.seconds if to_one.gap is not None and to_one.gap <= 0.01 else None,
+                         _gap(at10), _gap(warm10), _gap(at_long), build / max(at_long.seconds, 1e-9)])
+    table(f"Scaling (10 roles x 36 months): seconds to a first plan and to 1% gap (cap {long_limit:g} s), "
+          f"gap at 10 s (cold and from a greedy warm start) and at {long_limit:g} s; build as a share of the long solve",
+          ["projects", "solver", "build s", "first plan s", "1% gap s", "gap@10s", "gap@10s warm", f"gap@{long_limit:g}s",
+           "build/solve"], rows)
+
+
+def _gap(plan) -> str:
+    if plan.objective is None:
+        return "no plan"
+    return f"{(plan.gap or 0.0):.2%}"
+
+
+def bench_mknapcb(limit: float, count: int) -> None:
+    from mknap_format import knapsack_case, read_mknap
+
+    folder = shared()
+    if folder is None:
+        print("\n(mknapcb: ../shared/benchmarks not found)")
+        return
+    problems = read_mknap(folder / "mknap" / "mknapcb1.txt")[:count]
+    optima = [float(line.split(",")[5]) for line in (folder / "mknap" / "optima.csv").read_text().splitlines()[1:]
+              if line.startswith("5.100-")]
+    rows, hits = [], {"cbc": 0, "highs": 0}
+    for index, problem in enumerate(problems):
+        row = [f"5.100-{index:02d}", optima[index]]
+        for solver in ("cbc", "highs"):
+            with tempfile.TemporaryDirectory() as tmp:
+                inputs = load_inputs(knapsack_case(Path(tmp), problem, solver=solver, time_limit=limit))
+            result = solve(inputs)
+            hit = result.objective is not None and abs(result.objective - optima[index]) < 1e-6
+            hits[solver] += hit and result.status.value == "optimal"
+            row += [result.status.value, result.objective, result.solver["seconds"]]
+        rows.append(row)
+    table(f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: CBC {hits['cbc']}/{len(rows)}, "
+          f"HiGHS {hits['highs']}/{len(rows)}",
+          ["instance", "optimum", "cbc status", "cbc value", "cbc s", "highs status", "highs value", "highs s"], rows)
+
+
+def bench_j30(limit: float) -> None:
+    from psplib_format import rcpsp_case, read_sm
+
+    folder = shared()
+    if folder is None:
+        print("\n(j30: ../shared/benchmarks not found)")
+        return
+    optima = {line.split(",")[0]: int(line.split(",")[2])
+              for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]}
+    rows = []
+    for path in sorted((folder / "psplib").glob("j30*_*.sm")):
+        instance = read_sm(path)
+        optimum = optima[path.stem]
+        row = [path.stem, optimum]
+        for solver in ("highs", "cbc"):
+            with tempfile.TemporaryDirectory() as tmp:
+                at = solve(load_inputs(rcpsp_case(Path(tmp) / "at", instance, optimum, solver, limit)))
+                before = solve(load_inputs(rcpsp_case(Path(tmp) / "before", instance, optimum - 1, solver, limit)))
+            confirmed = at.has_plan and before.status.value == "infeasible"
+            row += [at.status.value, before.status.value, at.solver["seconds"] + before.solver["seconds"],
+                    "yes" if confirmed else "no"]
+        rows.append(row)
+    confirmed = {s: sum(r[i] == "yes" for r in rows) for s, i in (("highs", 5), ("cbc", 9))}
+    table(f"PSPLIB j30 as mandatory projects (time limit {limit:g} s per solve): plan at the optimal makespan H, "
+          f"none at H-1; confirmed HiGHS {confirmed['highs']}/{len(rows)}, CBC {confirmed['cbc']}/{len(rows)}",
+          ["instance", "H", "highs at H", "highs at H-1", "highs s", "highs ok", "cbc at H", "cbc at H-1", "cbc s",
+           "cbc ok"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sections", nargs="*", default=["sample", "build"])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and limits")
+    parser.add_argument("--limit", type=float, default=60.0, help="time limit per solve for scale/mknapcb/j30")
+    args = parser.parse_args()
+    sizes = [100, 500] if args.quick else [100, 500, 2000]
+    for section in args.sections:
+        if section == "sample":
+            bench_sample(3 if args.quick else 5)
+        elif section == "build":
+            bench_build(sizes)
+        elif section == "scale":
+            bench_scale(sizes, 20.0 if args.quick else args.limit)
+        elif section == "mknapcb":
+            bench_mknapcb(args.limit, 5 if args.quick else 30)
+        elif section == "j30":
+            bench_j30(args.limit)
+        else:
+            parser.error(f"unknown section {section!r}")
+
+
+if __name__ == "__main__":
+    main()
