@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/workbench solve scenarios/sample/baseline.yaml
+	$(BIN)/workbench report scenarios/sample/baseline.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

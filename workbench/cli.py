@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
     prioritise.add_argument("--json", action="store_true")
+    report = commands.add_parser("report", help="run the report notebook per scenario into self-contained HTML")
+    report.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
+    report.add_argument("--jobs", type=int, default=1, help="reports run in parallel")
+    report.add_argument("--compare", action="store_true", help="also write a comparison report")
+    report.add_argument("--solver", choices=["cbc", "highs"])
+    report.add_argument("--time-limit", type=float, metavar="S")
+    report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     convert = commands.add_parser("convert", help="write a CSV portfolio folder as one xlsx workbook")
@@ -94,6 +102,16 @@ def _run(args: argparse.Namespace) -> int:
 
         print(csv_folder_to_xlsx(args.folder, args.target))
         return EXIT_OK
+
+    if args.command == "report":
+        from workbench.report import run_reports, summary_table
+
+        outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit)
+        print(summary_table(outcomes))
+        for outcome in outcomes:
+            if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
+                print(f"report: {outcome.html}")
+        return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
     from workbench.inputs import load_inputs
 

@@ -70,14 +70,22 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
             note = "" if plan.status.value == "optimal" else f"not proven (gap {plan.gap or 0:.2%})"
             explanation.projects.append({"id": outcome.id, "action": action, "delta": plan.objective - base,
                                          "note": note})
+    explanation.roles = role_values(inputs, base, settings, deadline)
+    explanation.binding = binding_constraints(inputs, result)
+    return explanation
+
+
+def role_values(inputs: Inputs, base: float, settings: SolveSettings, deadline: Deadline) -> list[dict]:
+    """For each role, the objective change from one more FTE in every period (a re-solve each)."""
+    data = inputs.data
+    values = []
     for role in data.roles:
         capacity = data.capacity.copy()
         capacity.loc[capacity["role"] == role, "fte"] += 1.0
         plan = run_plan(data.with_changes(capacity=capacity), settings, deadline)
-        explanation.roles.append({"role": role, "delta": None if plan.objective is None else plan.objective - base,
-                                  "status": plan.status.value})
-    explanation.binding = binding_constraints(inputs, result)
-    return explanation
+        values.append({"role": role, "delta": None if plan.objective is None else plan.objective - base,
+                       "status": plan.status.value})
+    return values
 
 
 def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:

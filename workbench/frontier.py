@@ -20,13 +20,13 @@ class Frontier:
 
 
 def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_limit: float | None = None,
-             gap: float | None = None) -> Frontier:
+             gap: float | None = None, deadline: Deadline | None = None) -> Frontier:
     """Solve at ``points`` total-budget levels, evenly from what the commitments alone must spend
     to what the unconstrained-total optimum spends (per-period budgets stay in force)."""
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
     settings = SolveSettings.for_inputs(inputs, solver, time_limit, gap)
-    deadline = Deadline(settings.time_limit)
+    deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     top = run_plan(data.with_changes(budget_total=None), settings, deadline)
     curve = Frontier(inputs.name)

@@ -53,12 +53,14 @@ class SolveSettings:
                    gap if gap is not None else spec.gap)
 
 
-def run_plan(data: PlanningData, settings: SolveSettings, deadline: Deadline, elastic: bool = False) -> Plan:
+def run_plan(data: PlanningData, settings: SolveSettings, deadline: Deadline, elastic: bool = False,
+             warm_start: dict[str, int] | None = None) -> Plan:
     """Solve within what is left of the deadline (a spent deadline means not solved)."""
     if deadline.expired:
         return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.solver)
     remaining = deadline.remaining()
-    options = SolverOptions(settings.solver, None if remaining is None else max(remaining, 0.05), settings.gap)
+    options = SolverOptions(settings.solver, None if remaining is None else max(remaining, 0.05), settings.gap,
+                            warm_start=warm_start)
     return solve_plan(data, options, elastic=elastic)
 
 

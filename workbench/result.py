@@ -104,21 +104,31 @@ class Result:
         The folder is filled under a temporary name and renamed into place, so it is either
         complete or absent; an existing folder is never overwritten.
         """
-        from workbench.export import neutralise_frame
-
-        parent = Path(out_dir) / _safe_name(self.scenario)
+        parent = Path(out_dir) / safe_name(self.scenario)
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
         try:
-            for name, frame in {**self.frames(), "summary": self.summary_frame()}.items():
-                neutralise_frame(frame).to_csv(staging / f"{name}.csv", index=False)
-            (staging / "result.json").write_text(self.to_json(), encoding="utf-8")
+            self.write_tables_into(staging)
             target = new_run_folder(parent)
             os.rename(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return target
+
+
+    def write_tables_into(self, folder: Path, xlsx: bool = False) -> None:
+        """CSV tables (and optionally one workbook) with formula-like text neutralised."""
+        from workbench.export import neutralise_frame
+
+        frames = {"summary": self.summary_frame(), **self.frames()}
+        for name, frame in frames.items():
+            neutralise_frame(frame).to_csv(folder / f"{name}.csv", index=False)
+        (folder / "result.json").write_text(self.to_json(), encoding="utf-8")
+        if xlsx:
+            with pd.ExcelWriter(folder / "result.xlsx", engine="openpyxl") as writer:
+                for name, frame in frames.items():
+                    neutralise_frame(frame).to_excel(writer, sheet_name=name, index=False)
 
 
 def new_run_folder(parent: Path) -> Path:
@@ -132,7 +142,7 @@ def new_run_folder(parent: Path) -> Path:
     return candidate
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
     return cleaned or "scenario"
 

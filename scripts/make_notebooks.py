@@ -1,0 +1,87 @@
+"""Write the report notebooks (no outputs, 'parameters' cell tagged for papermill).
+
+The notebooks are templates: narrative in Markdown, one call per section; the logic lives in
+``workbench.reporting``. Re-run after changing a template here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def parameters(source: str):
+    cell = new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def report() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Portfolio report"),
+        parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None\ntime_limit = None\n'
+                   "output_dir = None\nfrontier_points = 5"),
+        new_code_cell("from workbench.reporting import ScenarioReport\n\n"
+                      "report = ScenarioReport.run(scenario_path, solver=solver, time_limit=time_limit,\n"
+                      "                            frontier_points=frontier_points, output_dir=output_dir)"),
+        new_markdown_cell("## Executive summary"),
+        new_code_cell("report.summary()"),
+        new_code_cell("report.conflicts()"),
+        new_markdown_cell("## Roadmap\nSelected projects by start and finish, coloured by category."),
+        new_code_cell("report.roadmap()"),
+        new_markdown_cell("## Selected projects"),
+        new_code_cell("report.projects(selected=True)"),
+        new_markdown_cell("## Projects not selected, and why"),
+        new_code_cell("report.projects(selected=False)"),
+        new_markdown_cell("## Demand against capacity\nShare of each role's capacity (hired FTE included) "
+                          "that the plan uses, per period; then the FTE themselves."),
+        new_code_cell("report.capacity_heatmap()"),
+        new_code_cell("report.capacity_lines()"),
+        new_markdown_cell("## Budget against spend"),
+        new_code_cell("report.budget_chart()"),
+        new_markdown_cell("## Category balance"),
+        new_code_cell("report.balance()"),
+        new_markdown_cell("## Efficient frontier\nThe best achievable objective at each level of total budget, "
+                          "each point solved exactly."),
+        new_code_cell("report.frontier_chart()"),
+        new_markdown_cell("## Optimal portfolio against the ranked list"),
+        new_code_cell("for part in report.ranked_comparison():\n    display(part)"),
+        new_markdown_cell("## Binding constraints and the value of one more FTE"),
+        new_code_cell("report.binding_and_fte()"),
+        new_markdown_cell("## Appendix"),
+        new_code_cell("report.appendix()"),
+    ]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
+def comparison() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Scenario comparison"),
+        parameters('scenario_paths = ["../scenarios/sample/baseline.yaml", "../scenarios/sample/budget-cut-15.yaml"]\n'
+                   "solver = None\ntime_limit = None"),
+        new_code_cell("from workbench.reporting import Comparison\n\n"
+                      "comparison = Comparison.run(scenario_paths, solver=solver, time_limit=time_limit)"),
+        new_markdown_cell("## Key figures side by side"),
+        new_code_cell("comparison.kpis()"),
+        new_markdown_cell("## Projects that enter, leave or move against the first scenario"),
+        new_code_cell("comparison.project_changes()"),
+        new_markdown_cell("## Capacity and budget differences against the first scenario"),
+        new_code_cell("comparison.capacity_budget_differences()"),
+    ]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
+def main() -> None:
+    FOLDER.mkdir(exist_ok=True)
+    for name, notebook in (("portfolio_report", report()), ("scenario_comparison", comparison())):
+        nbformat.write(notebook, FOLDER / f"{name}.ipynb")
+        print(FOLDER / f"{name}.ipynb")
+
+
+if __name__ == "__main__":
+    main()

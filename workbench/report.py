@@ -1,0 +1,180 @@
+"""``workbench report``: notebooks run by papermill into self-contained HTML reports.
+
+Each scenario gets ``<out>/<scenario-name>/<timestamp>/`` holding ``report.html``, the
+executed ``report.ipynb`` and the result tables (CSV and ``result.xlsx``). The folder is
+filled under a temporary name and renamed into place, so it is complete or absent, and nothing
+existing is overwritten. When the notebook fails, the folder is named ``<timestamp>-failed``
+and holds the failed notebook beside ``error.md``, which names the failing cell and the error.
+"""
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
+COMPARISON_TEMPLATE = NOTEBOOKS / "scenario_comparison.ipynb"
+
+STYLE = """
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px;
+       color: #222; line-height: 1.45; padding: 0 1rem; }
+h1 { border-bottom: 3px solid #4c78a8; padding-bottom: .3rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+table.kpis th { width: 16rem; }
+.conflicts { background: #fff4f2; border-left: 4px solid #e45756; padding: .5rem 1rem; }
+pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; }
+svg { max-width: 100%; height: auto; }
+.jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
+"""
+
+
+@dataclass
+class ReportOutcome:
+    scenario: str
+    ok: bool
+    folder: Path | None
+    message: str
+    seconds: float
+    html_name: str = "report.html"
+
+    @property
+    def html(self) -> Path | None:
+        return None if self.folder is None or not self.ok else self.folder / self.html_name
+
+
+def notebook_to_html(notebook_path: Path, title: str) -> str:
+    """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(notebook)
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
+
+
+def _scenario_name(path: Path) -> str:
+    from workbench.errors import WorkbenchError
+    from workbench.scenario import load_scenario
+
+    try:
+        return load_scenario(path).name
+    except WorkbenchError:
+        return path.stem
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, html_name: str,
+                 title: str) -> ReportOutcome:
+    """Execute ``template`` with papermill into a new run folder of ``out_dir/name``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from workbench.result import new_run_folder, safe_name
+
+    started = time.perf_counter()
+    parent = Path(out_dir) / safe_name(name)
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
+    executed = staging / "report.ipynb"
+    try:
+        papermill.execute_notebook(str(template), str(executed), parameters={**parameters, "output_dir": str(staging)}
+                                   if "output_dir" in parameters else parameters,
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   cwd=str(template.parent), stdout_file=None, stderr_file=None)
+    except PapermillExecutionError as exc:
+        summary = (f"# Report for {name} failed\n\nCell {exc.cell_index} (execution count {exc.exec_count}) "
+                   f"raised {exc.ename}:\n\n```\n{exc.evalue}\n```\n\nThe failed notebook is report.ipynb beside "
+                   "this file.\n\nFailing cell source:\n\n```python\n" + exc.source + "\n```\n")
+        (staging / "error.md").write_text(summary, encoding="utf-8")
+        target = new_run_folder(parent)
+        target = target.with_name(target.name + "-failed")
+        os.rename(staging, target)
+        first_line = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
+        return ReportOutcome(name, False, target, f"cell {exc.cell_index}: {exc.ename}: {first_line}",
+                             time.perf_counter() - started)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return ReportOutcome(name, False, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
+    _atomic_write(staging / html_name, notebook_to_html(executed, title))
+    target = new_run_folder(parent)
+    os.rename(staging, target)
+    return ReportOutcome(name, True, target, "ok", time.perf_counter() - started, html_name)
+
+
+def run_report(scenario: str | Path, out_dir: str | Path, solver: str | None = None,
+               time_limit: float | None = None) -> ReportOutcome:
+    path = Path(scenario).resolve()
+    name = _scenario_name(path)
+    return run_notebook(REPORT_TEMPLATE, Path(out_dir), name,
+                        {"scenario_path": str(path), "solver": solver, "time_limit": time_limit, "output_dir": None},
+                        "report.html", f"Portfolio report: {name}")
+
+
+def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str | None = None,
+                   time_limit: float | None = None) -> ReportOutcome:
+    paths = [str(Path(s).resolve()) for s in scenarios]
+    return run_notebook(COMPARISON_TEMPLATE, Path(out_dir), "comparison",
+                        {"scenario_paths": paths, "solver": solver, "time_limit": time_limit},
+                        "comparison.html", "Scenario comparison")
+
+
+def run_reports(scenarios: list[str | Path], out_dir: str | Path, jobs: int = 1, compare: bool = False,
+                solver: str | None = None, time_limit: float | None = None, progress: bool = True) -> list[ReportOutcome]:
+    """Run every scenario's report (in parallel with ``jobs`` > 1); one failure stops none of the others."""
+    from tqdm import tqdm
+
+    outcomes: list[ReportOutcome] = []
+    bar = tqdm(total=len(scenarios) + compare, desc="reports", unit="report", file=sys.stderr,
+               disable=not progress or len(scenarios) + compare < 2)
+    if jobs > 1 and len(scenarios) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(run_report, s, out_dir, solver, time_limit): s for s in scenarios}
+            for future in as_completed(futures):
+                try:
+                    outcomes.append(future.result())
+                except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed report
+                    outcomes.append(ReportOutcome(Path(futures[future]).stem, False, None, str(exc), 0.0))
+                bar.update()
+        order = {Path(s).resolve(): i for i, s in enumerate(scenarios)}
+        outcomes.sort(key=lambda o: next((i for p, i in order.items() if _scenario_name(p) == o.scenario), 0))
+    else:
+        for scenario in scenarios:
+            outcomes.append(run_report(scenario, out_dir, solver, time_limit))
+            bar.update()
+    if compare:
+        outcomes.append(run_comparison(scenarios, out_dir, solver, time_limit))
+        bar.update()
+    bar.close()
+    return outcomes
+
+
+def summary_table(outcomes: list[ReportOutcome]) -> str:
+    width = max([len(o.scenario) for o in outcomes] + [8])
+    lines = [f"{'scenario':<{width}}  {'result':<7}  {'seconds':>7}  output"]
+    for o in outcomes:
+        where = o.html or (o.folder / "error.md" if o.folder else "-")
+        detail = "" if o.ok else f"  ({o.message})"
+        lines.append(f"{o.scenario:<{width}}  {'ok' if o.ok else 'FAILED':<7}  {o.seconds:>7.1f}  {where}{detail}")
+    return "\n".join(lines)

@@ -1,0 +1,393 @@
+"""Report sections: the notebooks call these, so that the templates hold narrative and calls only.
+
+Every section returns an object the notebook displays: HTML (all data text escaped) or an
+Altair chart rendered to inline SVG by vl-convert, so the report needs no JavaScript and no
+network to show its charts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import yaml
+
+from workbench.explain import binding_constraints, role_values
+from workbench.frontier import Frontier, frontier
+from workbench.inputs import Inputs, load_inputs
+from workbench.optimise import Deadline, SolveSettings, solve
+from workbench.periods import Granularity
+from workbench.result import Result
+
+CHART_WIDTH = 720
+
+
+class Html:
+    """Raw HTML for display; built only from escaped text."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+class Svg:
+    """A chart as inline SVG (vl-convert), shown without JavaScript."""
+
+    def __init__(self, chart: alt.TopLevelMixin):
+        import vl_convert
+
+        self.svg = vl_convert.vegalite_to_svg(chart.to_json())
+
+    def _repr_html_(self) -> str:
+        # inline <svg>: vl-convert escapes all text it draws
+        return f'<div class="chart">{self.svg}</div>'
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def frame_html(frame: pd.DataFrame, css_class: str = "table") -> Html:
+    """A table with every cell escaped."""
+    return Html(frame.to_html(index=False, escape=True, classes=css_class, border=0, na_rep="-"))
+
+
+def period_date(label: str, granularity: Granularity) -> dt.date:
+    if Granularity(granularity) is Granularity.MONTH:
+        year, month = label.split("-")
+        return dt.date(int(year), int(month), 1)
+    year, quarter = label.split("Q")
+    return dt.date(int(year), 3 * (int(quarter) - 1) + 1, 1)
+
+
+@dataclass
+class ScenarioReport:
+    """One scenario solved and analysed for a report."""
+
+    inputs: Inputs
+    result: Result
+    frontier: Frontier | None
+    role_values: list[dict]
+    binding: list[dict]
+    prioritisation: object | None
+    seconds: float
+    timings: dict = field(default_factory=dict)
+
+    @classmethod
+    def run(cls, scenario_path: str | Path, solver: str | None = None, time_limit: float | None = None,
+            frontier_points: int = 6, output_dir: str | Path | None = None) -> ScenarioReport:
+        """Solve, price roles, trace the frontier and rank; one time limit bounds all solver work."""
+        from workbench.prioritise import prioritisation
+
+        started = time.perf_counter()
+        inputs = load_inputs(scenario_path)
+        settings = SolveSettings.for_inputs(inputs, solver, time_limit)
+        deadline = Deadline(settings.time_limit)
+        result = solve(inputs, settings.solver, settings.time_limit, settings.gap, deadline=deadline)
+        timings = {"solve": result.solver["seconds"]}
+        curve, roles, binding, ranked = None, [], [], None
+        if result.has_plan:
+            mark = time.perf_counter()
+            roles = role_values(inputs, result.objective, settings, deadline)
+            timings["role values"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            curve = frontier(inputs, frontier_points, settings.solver, None, settings.gap, deadline=deadline)
+            timings["frontier"] = time.perf_counter() - mark
+            binding = binding_constraints(inputs, result)
+            mark = time.perf_counter()
+            ranked = prioritisation(inputs, settings.solver, None if deadline.remaining() is None
+                                    else max(deadline.remaining(), 0.05), settings.gap)
+            timings["prioritisation"] = time.perf_counter() - mark
+        report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
+        if output_dir is not None:
+            result.write_tables_into(Path(output_dir), xlsx=True)
+        return report
+
+    # ------------------------------------------------------------------ sections
+    def kpis(self) -> dict[str, object]:
+        result = self.result
+        selected = result.selected
+        utilisation = None
+        rows = [r for r in result.capacity if r["capacity"] + r["hired"] > 0]
+        if rows and result.has_plan:
+            utilisation = sum(r["demand"] for r in rows) / sum(r["capacity"] + r["hired"] for r in rows)
+        return {
+            "status": result.status.value,
+            "objective": result.objective,
+            "gap": result.gap,
+            "selected": len(selected),
+            "projects": len(result.projects),
+            "value": sum(p.value for p in selected),
+            "cost": sum(p.cost for p in selected),
+            "utilisation": utilisation,
+            "solver": result.solver["name"],
+            "solver_seconds": result.solver["seconds"],
+        }
+
+    def summary(self) -> Html:
+        k = self.kpis()
+        status = {"optimal": "Optimal (proven)", "feasible": "Feasible, not proven optimal",
+                  "infeasible": "No plan exists", "not_solved": "Stopped before any plan was found"}[k["status"]]
+        rows = [
+            ("Scenario", esc(self.result.scenario), "scenario"),
+            ("Status", esc(status), "status"),
+            (f"Objective ({esc(self.result.objective_kind)})", money(k["objective"]), "objective"),
+            ("Optimality gap", "-" if k["gap"] is None else f"{k['gap']:.4%}", "gap"),
+            ("Projects selected", f"{k['selected']} of {k['projects']}", "selected"),
+            ("Value of selected projects", money(k["value"]), "value"),
+            ("Cost of selected projects", money(k["cost"]), "cost"),
+            ("Capacity utilisation", "-" if k["utilisation"] is None else f"{k['utilisation']:.1%}", "utilisation"),
+            ("Solver", f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s", "solver"),
+        ]
+        body = "".join(f'<tr><th>{label}</th><td data-kpi="{key}">{value}</td></tr>' for label, value, key in rows)
+        description = self.inputs.scenario.spec.description
+        intro = f"<p>{esc(description)}</p>" if description else ""
+        return Html(f'{intro}<table class="kpis">{body}</table>')
+
+    def conflicts(self) -> Html:
+        if not self.result.conflicts:
+            return Html("<p>A plan exists: nothing conflicts.</p>")
+        items = "".join(f"<li>{esc(c.message)}</li>" for c in self.result.conflicts)
+        return Html(f'<div class="conflicts"><p><strong>No plan satisfies every constraint.</strong> '
+                    f"The smallest set of changes that would make one possible:</p><ul>{items}</ul></div>")
+
+    def projects(self, selected: bool) -> Html:
+        rows = [p for p in self.result.projects if p.selected == selected]
+        if not rows:
+            return Html("<p>None.</p>")
+        frame = pd.DataFrame([{"id": p.id, "name": p.name, "category": p.category, "start": p.start,
+                               "finish": p.finish, "value": money(p.value), "cost": money(p.cost),
+                               "reason": p.reason} for p in rows])
+        if not selected:
+            frame = frame.drop(columns=["start", "finish"])
+        return frame_html(frame)
+
+    def _no_plan(self) -> Html | None:
+        if self.result.has_plan:
+            return None
+        return Html("<p><em>No plan to show: see the conflicts above.</em></p>")
+
+    def roadmap(self):
+        if self._no_plan():
+            return self._no_plan()
+        granularity = self.inputs.data.horizon.granularity
+        horizon = self.inputs.data.horizon
+        rows = []
+        for p in self.result.selected:
+            end_index = p.start_index + self.inputs.data.projects.loc[p.id, "duration"]
+            rows.append({"project": f"{p.id} {p.name}", "category": p.category or "(none)",
+                         "start": period_date(p.start, granularity).isoformat(),
+                         "end": period_date(horizon.label(int(end_index)), granularity).isoformat(),
+                         "commitment": p.commitment or "optional"})
+        frame = pd.DataFrame(rows).sort_values(["category", "start"])
+        chart = alt.Chart(frame, title="Roadmap of selected projects").mark_bar().encode(
+            x=alt.X("start:T", title=None), x2="end:T",
+            y=alt.Y("project:N", sort=list(frame["project"]), title=None),
+            color=alt.Color("category:N", title="category"),
+            tooltip=["project", "category", "commitment"],
+        ).properties(width=CHART_WIDTH, height=max(120, 14 * len(frame)))
+        return Svg(chart)
+
+    def capacity_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.result.capacity)
+        frame["available"] = frame["capacity"] + frame["hired"]
+        frame["utilisation"] = (frame["demand"] / frame["available"].where(frame["available"] > 0)).fillna(0.0)
+        return frame
+
+    def capacity_heatmap(self):
+        if self._no_plan():
+            return self._no_plan()
+        frame = self.capacity_frame()
+        chart = alt.Chart(frame, title="Demand as a share of capacity (hired FTE included)").mark_rect().encode(
+            x=alt.X("period:O", title=None), y=alt.Y("role:N", title=None),
+            color=alt.Color("utilisation:Q", scale=alt.Scale(domain=[0, 1], scheme="orangered"), title="used"),
+            tooltip=["role", "period", "demand", "capacity", "hired"],
+        ).properties(width=CHART_WIDTH, height=24 * frame["role"].nunique())
+        return Svg(chart)
+
+    def capacity_lines(self):
+        if self._no_plan():
+            return self._no_plan()
+        frame = self.capacity_frame()
+        long = frame.melt(id_vars=["role", "period"], value_vars=["demand", "capacity", "hired"],
+                          var_name="series", value_name="fte")
+        chart = alt.Chart(long).mark_line(point=True).encode(
+            x=alt.X("period:O", title=None), y=alt.Y("fte:Q", title="FTE"),
+            color=alt.Color("series:N", scale=alt.Scale(domain=["demand", "capacity", "hired"])),
+        ).properties(width=300, height=110).facet(facet=alt.Facet("role:N", title=None), columns=2).properties(
+            title="Demand against capacity per role")
+        return Svg(chart)
+
+    def budget_chart(self):
+        if self._no_plan():
+            return self._no_plan()
+        frame = pd.DataFrame(self.result.budget)
+        bars = alt.Chart(frame).mark_bar(color="#4c78a8").encode(
+            x=alt.X("period:O", title=None), y=alt.Y("spend:Q", title="money"), tooltip=["period", "spend", "budget"])
+        line = alt.Chart(frame.dropna(subset=["budget"])).mark_line(color="#e45756", point=True).encode(
+            x="period:O", y="budget:Q")
+        return Svg((bars + line).properties(width=CHART_WIDTH, height=220,
+                                            title="Spend (bars) against budget (line) per period"))
+
+    def balance(self):
+        if self._no_plan():
+            return self._no_plan()
+        frame = pd.DataFrame([{"category": p.category or "(none)", "cost": p.cost} for p in self.result.selected])
+        frame = frame.groupby("category", as_index=False)["cost"].sum()
+        frame["share"] = frame["cost"] / frame["cost"].sum() if frame["cost"].sum() > 0 else 0.0
+        chart = alt.Chart(frame, title="Selected cost by category").mark_bar().encode(
+            x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of selected cost"),
+            y=alt.Y("category:N", title=None), color=alt.Color("category:N", legend=None),
+            tooltip=["category", "cost", alt.Tooltip("share:Q", format=".1%")],
+        ).properties(width=CHART_WIDTH, height=30 * len(frame))
+        return Svg(chart)
+
+    def frontier_chart(self):
+        if self._no_plan():
+            return self._no_plan()
+        if not self.frontier or not self.frontier.points:
+            return Html("<p>The frontier could not be traced within the time limit.</p>")
+        frame = pd.DataFrame([p for p in self.frontier.points if p["objective"] is not None])
+        here = pd.DataFrame([{"spend": sum(r["spend"] for r in self.result.budget), "objective": self.result.objective,
+                              "label": "this scenario"}])
+        line = alt.Chart(frame).mark_line(point=True).encode(
+            x=alt.X("budget_total:Q", title="total budget over the horizon"),
+            y=alt.Y("objective:Q", title=f"best {self.result.objective_kind}"),
+            tooltip=["budget_total", "objective", "spend"])
+        point = alt.Chart(here).mark_point(size=160, shape="diamond", filled=True, color="#e45756").encode(
+            x="spend:Q", y="objective:Q", tooltip=["label", "spend", "objective"])
+        return Svg((line + point).properties(width=CHART_WIDTH, height=260,
+                                             title="Efficient frontier (diamond: this scenario)"))
+
+    def ranked_comparison(self):
+        if self._no_plan() or self.prioritisation is None:
+            return [self._no_plan() or Html("<p>Not available.</p>")]
+        ranked = self.prioritisation
+        frame = pd.DataFrame([
+            {"portfolio": "Ranked list cut at the budget line", "objective": ranked.ranked_objective,
+             "feasible": "yes" if ranked.ranked_feasible else "no"},
+            {"portfolio": "Ranked list, each project where it fits", "objective": ranked.greedy_objective,
+             "feasible": "yes"},
+            {"portfolio": "Optimal", "objective": self.result.objective, "feasible": "yes"},
+        ])
+        chart = alt.Chart(frame, title="Optimal portfolio against ranked-list portfolios").mark_bar().encode(
+            x=alt.X("objective:Q", title=self.result.objective_kind), y=alt.Y("portfolio:N", title=None, sort=None),
+            color=alt.Color("feasible:N", scale=alt.Scale(domain=["yes", "no"], range=["#54a24b", "#bab0ac"])),
+        ).properties(width=CHART_WIDTH, height=110)
+        added = self.result.objective - (ranked.greedy_objective or 0.0)
+        note = Html(f"<p>The optimiser adds <strong>{money(added)}</strong> over the best feasible ranked list. "
+                    + ("The plain cut at the budget line breaks capacity or other constraints: "
+                       + esc("; ".join(ranked.ranked_violations[:3])) + "." if not ranked.ranked_feasible else "")
+                    + "</p>")
+        return [Svg(chart), note]
+
+    def binding_and_fte(self) -> Html:
+        if self._no_plan():
+            return self._no_plan()
+        binding = pd.DataFrame([{"constraint": b["constraint"], "periods": ", ".join(b["periods"])}
+                                for b in self.binding]) if self.binding else pd.DataFrame({"constraint": ["none"]})
+        roles = pd.DataFrame([{"role": r["role"], "value of one more FTE over the horizon":
+                               money(r["delta"]), "status": r["status"]} for r in self.role_values])
+        return Html("<h4>Constraints used to the full</h4>" + frame_html(binding).markup
+                    + "<h4>What one more FTE is worth</h4>" + frame_html(roles).markup)
+
+    def appendix(self) -> Html:
+        provenance = self.result.provenance
+        resolved = yaml.safe_dump(provenance["scenario"], sort_keys=False, allow_unicode=True)
+        versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in provenance["versions"].items())
+        changes = "".join(f"<li>{esc(c)}</li>" for c in provenance["changes"]) or "<li>none</li>"
+        timings = ", ".join(f"{esc(k)} {v:.2f} s" for k, v in self.timings.items())
+        return Html(
+            f"<h4>Scenario as resolved</h4><pre>{esc(resolved)}</pre>"
+            f"<h4>Changes over the scenarios it extends</h4><ul>{changes}</ul>"
+            f"<table class='kpis'><tr><th>Data SHA-256</th><td data-kpi='data_sha256'>{esc(provenance['data_sha256'])}</td></tr>"
+            f"<tr><th>Portfolio</th><td>{esc(provenance['portfolio'])}</td></tr>"
+            f"<tr><th>Solver</th><td>{esc(self.result.solver['name'])}</td></tr>"
+            f"<tr><th>Package versions</th><td>{versions}</td></tr>"
+            f"<tr><th>Run time</th><td>{self.seconds:.2f} s ({timings})</td></tr>"
+            f"<tr><th>Generated</th><td>{dt.datetime.now().isoformat(timespec='seconds')}</td></tr></table>"
+            + "".join(f"<p class='warning'>Warning: {esc(w)}</p>" for w in self.result.warnings))
+
+
+# ---------------------------------------------------------------------------- comparison
+@dataclass
+class Comparison:
+    reports: list[ScenarioReport]
+
+    @classmethod
+    def run(cls, scenario_paths: list[str], solver: str | None = None, time_limit: float | None = None) -> Comparison:
+        reports = []
+        for path in scenario_paths:
+            inputs = load_inputs(path)
+            result = solve(inputs, solver, time_limit)
+            reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(inputs, result)
+                                          if result.has_plan else [], None, result.solver["seconds"]))
+        return cls(reports)
+
+    def kpis(self) -> Html:
+        rows = []
+        for report in self.reports:
+            k = report.kpis()
+            rows.append({"scenario": report.result.scenario, "status": k["status"], "objective": money(k["objective"]),
+                         "selected": k["selected"], "value": money(k["value"]), "cost": money(k["cost"]),
+                         "utilisation": "-" if k["utilisation"] is None else f"{k['utilisation']:.1%}"})
+        return frame_html(pd.DataFrame(rows))
+
+    def project_changes(self) -> Html:
+        first = self.reports[0].result
+        base = {p.id: p for p in first.projects}
+        rows = []
+        for report in self.reports[1:]:
+            for p in report.result.projects:
+                before = base.get(p.id)
+                if before is None:
+                    continue
+                if p.selected and not before.selected:
+                    change = "enters"
+                elif before.selected and not p.selected:
+                    change = "leaves"
+                elif p.selected and p.start != before.start:
+                    change = f"moves {before.start} -> {p.start}"
+                else:
+                    continue
+                rows.append({"scenario": report.result.scenario, "project": p.id, "name": p.name, "change": change,
+                             "reason": p.reason})
+        if not rows:
+            return Html(f"<p>No project enters, leaves or moves against {esc(first.scenario)}.</p>")
+        return frame_html(pd.DataFrame(rows))
+
+    def capacity_budget_differences(self) -> Html:
+        first = self.reports[0].result
+        rows = []
+        for report in self.reports[1:]:
+            result = report.result
+            if not (first.has_plan and result.has_plan):
+                continue
+            base_cap = {(r["role"], r["period"]): r for r in first.capacity}
+            for r in result.capacity:
+                b = base_cap.get((r["role"], r["period"]))
+                if b and (abs(r["capacity"] + r["hired"] - b["capacity"] - b["hired"]) > 1e-9 or abs(r["demand"] - b["demand"]) > 1e-9):
+                    rows.append({"scenario": result.scenario, "what": f"{r['role']} {r['period']}",
+                                 "available change": f"{r['capacity'] + r['hired'] - b['capacity'] - b['hired']:+.2f} FTE",
+                                 "demand change": f"{r['demand'] - b['demand']:+.2f} FTE"})
+            for r, b in zip(result.budget, first.budget):
+                if (r["budget"] or 0) != (b["budget"] or 0) or abs(r["spend"] - b["spend"]) > 1e-6:
+                    rows.append({"scenario": result.scenario, "what": f"budget {r['period']}",
+                                 "available change": money((r["budget"] or 0) - (b["budget"] or 0)),
+                                 "demand change": money(r["spend"] - b["spend"])})
+        if not rows:
+            return Html("<p>No capacity or budget differences.</p>")
+        return frame_html(pd.DataFrame(rows))
