@@ -6,6 +6,7 @@ Sections (default: sample build):
   scale    generated portfolios: time to first plan, to 1% gap, gap at 10 s and 60 s
   mknapcb  OR-Library mknapcb1 (5 x 100): optima hit and time per instance
   j30      PSPLIB j30: a plan exists at the optimal makespan and none one period earlier
+  report   the baseline report against papermill running an empty notebook
 
 Every table compares against a baseline measured in the same run.
 """
@@ -183,6 +184,45 @@ def bench_j30(limit: float) -> None:
            "cbc ok"], rows)
 
 
+def bench_report(repeats: int) -> None:
+    """The report's wall time against papermill running an empty notebook (kernel start and
+    shutdown), with the solver work measured apart, in-process."""
+    import nbformat
+    import papermill
+
+    from workbench.report import run_report
+    from workbench.reporting import ScenarioReport
+
+    scenario = ROOT / "scenarios" / "sample" / "baseline.yaml"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.ipynb"
+        cell = nbformat.v4.new_code_cell("x = 1")
+        cell.metadata["tags"] = ["parameters"]
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), empty)
+        kernel, report, solver = [], [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            papermill.execute_notebook(str(empty), str(Path(tmp) / "out.ipynb"), kernel_name="python3",
+                                       progress_bar=False)
+            kernel.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            ScenarioReport.run(scenario)
+            solver.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            outcome = run_report(scenario, Path(tmp) / "reports")
+            report.append(time.perf_counter() - started)
+            assert outcome.ok, outcome.message
+    k, r, s = statistics.median(kernel), statistics.median(report), statistics.median(solver)
+    rows.append(["empty notebook (kernel start)", k, 1.0])
+    rows.append(["solver work of the report (in-process)", s, s / k])
+    rows.append(["baseline report, end to end", r, r / k])
+    rows.append(["report minus solver work", r - s, (r - s) / k])
+    table(f"Report time (median of {repeats}); goal: report < 3 x kernel start + solver work "
+          f"({'met' if r < 3 * k + s else 'NOT met'}: {r:.1f} s against {3 * k + s:.1f} s)",
+          ["what", "seconds", "ratio to empty notebook"], rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sections", nargs="*", default=["sample", "build"])
@@ -201,6 +241,8 @@ def main() -> None:
             bench_mknapcb(args.limit, 5 if args.quick else 30)
         elif section == "j30":
             bench_j30(args.limit)
+        elif section == "report":
+            bench_report(1 if args.quick else 3)
         else:
             parser.error(f"unknown section {section!r}")
 

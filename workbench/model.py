@@ -367,6 +367,14 @@ class _HighsWithStart(pulp.HiGHS):
             lp.solverModel.setSolution(solution)
         lp.solverModel.run()
 
+    def findSolutionValues(self, lp):
+        try:
+            return super().findSolutionValues(lp)
+        except KeyError:  # a status PuLP does not map (e.g. solution limit); values are already read
+            has_plan = lp.solverModel.getInfo().primal_solution_status == 2
+            return ((pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) if has_plan
+                    else (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound))
+
 
 def _status_from_gap(objective: float, bound: float | None) -> SolveStatus:
     gap = relative_gap(objective, bound)

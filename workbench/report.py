@@ -34,7 +34,8 @@ table.kpis th { width: 16rem; }
 .conflicts { background: #fff4f2; border-left: 4px solid #e45756; padding: .5rem 1rem; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; }
 svg { max-width: 100%; height: auto; }
-.jp-OutputPrompt, .jp-InputPrompt, .prompt { display: none; }
+.jp-OutputPrompt, .jp-InputPrompt, .prompt, .anchor-link { display: none; }
+td { white-space: normal; } td:nth-child(-n+1) { white-space: nowrap; }
 """
 
 
