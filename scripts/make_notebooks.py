@@ -76,9 +76,36 @@ def comparison() -> nbformat.NotebookNode:
                                                               "language": "python"}})
 
 
+def explore() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Explore a scenario\n\nMove the budget, change capacity, force projects in or out: "
+                          "the optimal plan re-solves after each change. Save what you like as a new scenario "
+                          "that extends this one."),
+        parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None'),
+        new_code_cell("from workbench.app import Workbench\n\nworkbench = Workbench(scenario_path, solver=solver)\n"
+                      "workbench"),
+        new_markdown_cell("The plan behind the view is `workbench.result` (a `workbench.result.Result`); "
+                          "`workbench.overrides()` is what would be saved."),
+    ]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
+def workshop() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Portfolio workshop"),
+        parameters("import os\n\nscenario_path = os.environ.get('WORKBENCH_SCENARIO', "
+                   "'../scenarios/sample/baseline.yaml')\nsolver = os.environ.get('WORKBENCH_SOLVER') or None"),
+        new_code_cell("from workbench.app import Workbench\n\nWorkbench(scenario_path, solver=solver)"),
+    ]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
 def main() -> None:
     FOLDER.mkdir(exist_ok=True)
-    for name, notebook in (("portfolio_report", report()), ("scenario_comparison", comparison())):
+    for name, notebook in (("portfolio_report", report()), ("scenario_comparison", comparison()),
+                           ("explore", explore()), ("workshop", workshop())):
         nbformat.write(notebook, FOLDER / f"{name}.ipynb")
         print(FOLDER / f"{name}.ipynb")
 

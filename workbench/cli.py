@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--solver", choices=["cbc", "highs"])
     report.add_argument("--time-limit", type=float, metavar="S")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
+    workshop.add_argument("--port", type=int, help="port (default 8866)")
+    workshop.add_argument("--solver", choices=["cbc", "highs"])
     schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     convert = commands.add_parser("convert", help="write a CSV portfolio folder as one xlsx workbook")
@@ -112,6 +115,11 @@ def _run(args: argparse.Namespace) -> int:
             if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
                 print(f"report: {outcome.html}")
         return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
+
+    if args.command == "workshop":
+        from workbench.workshop import serve
+
+        return serve(args.scenario, args.port, args.solver)
 
     from workbench.inputs import load_inputs
 

@@ -1,0 +1,98 @@
+"""The interactive workbench, driven through its controls in Python."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from workbench.app import Workbench
+from workbench.check import check_result
+from workbench.inputs import load_inputs
+from workbench.optimise import solve
+
+
+@pytest.fixture
+def workdir(tmp_path, sample_dir):
+    target = tmp_path / "sample"
+    shutil.copytree(sample_dir, target)
+    return target
+
+
+@pytest.fixture
+def bench(workdir):
+    return Workbench(workdir / "baseline.yaml", debounce=None, solver="highs")
+
+
+def test_budget_change_resolves_to_the_same_plan_as_a_scenario_file(bench, workdir):
+    bench.budget_scale.value = 0.85
+    assert bench.overrides()["budget"] == {"scale": 0.85}
+    expected = solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs")
+    assert bench.result.objective == pytest.approx(expected.objective)
+    assert "objective" in bench.changes.value and f"{expected.objective - bench.base_result.objective:+,.0f}" in bench.changes.value
+
+
+def test_force_out_and_capacity(bench, workdir):
+    leaving = next(p.id for p in bench.result.selected if not p.commitment)
+    assert f'"{leaving}"' in json.dumps(bench._roadmap_chart.spec)
+    bench.force_out.value = [leaving]
+    assert leaving not in {p.id for p in bench.result.selected}
+    assert leaving in bench.changes.value
+    assert f'"{leaving}"' not in json.dumps(bench._roadmap_chart.spec)  # the roadmap is redrawn without it
+    bench.capacity["data_engineer"].value = 2.0
+    variant = bench.variant()
+    assert check_result(variant, bench.result) == []
+    data = variant.data.capacity
+    base = bench.inputs.data.capacity
+    assert (data[data.role == "data_engineer"]["fte"].to_numpy() ==
+            base[base.role == "data_engineer"]["fte"].to_numpy() + 2).all()
+
+
+def test_roadmap_click_toggles_force_out(bench):
+    project = next(p.id for p in bench.result.selected if not p.commitment)
+
+    class Pick:
+        value = [{"id": project}]
+
+    bench._picked({"new": Pick()})
+    assert project in bench.force_out.value
+    assert project not in {p.id for p in bench.result.selected}
+
+
+def test_infeasible_change_shows_conflicts_not_a_traceback(bench):
+    bench.force_in.value = ["REG-05"]
+    assert bench.result.status.value == "infeasible"
+    assert "REG-05" in bench.conflicts.value and "PLT-04" in bench.conflicts.value
+    assert "Traceback" not in bench.status.value
+
+
+def test_invalid_change_is_explained(bench):
+    bench.force_out.value = ["REG-01"]  # mandatory
+    assert "cannot be forced out" in bench.conflicts.value
+    assert "not valid" in bench.status.value
+
+
+def test_save_writes_only_changes_and_never_overwrites(bench, workdir):
+    bench.budget_scale.value = 0.9
+    bench.force_out.value = ["GRO-11"]
+    first = bench.save("workshop-choice")
+    second = bench.save("workshop-choice")
+    assert first == workdir / "workshop-choice.yaml" and second == workdir / "workshop-choice-2.yaml"
+    body = yaml.safe_load(first.read_text())
+    assert body["extends"] == "baseline.yaml"
+    assert body["budget"] == {"scale": 0.9} and body["force_out"] == ["GRO-11"]
+    assert set(body) <= {"extends", "name", "description", "budget", "force_out", "solver"}
+    saved = solve(load_inputs(first), solver="highs")
+    assert saved.objective == pytest.approx(bench.result.objective)
+    bench.compare()
+    assert "workshop-choice" in bench.comparison.value and "GRO-11" in bench.comparison.value
+
+
+def test_debounced_changes_solve_in_the_background(workdir):
+    bench = Workbench(workdir / "baseline.yaml", debounce=0.05, solver="highs")
+    bench.budget_scale.value = 0.95
+    bench.budget_scale.value = 0.85  # supersedes the first change
+    assert bench.wait(60)
+    assert bench.result.objective == pytest.approx(
+        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)

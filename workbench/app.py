@@ -1,0 +1,427 @@
+"""The interactive workbench: one ipywidgets application for JupyterLab and the Voila dashboard.
+
+``Workbench(scenario)`` shows controls (budget scale, capacity per role, hiring, forced
+projects, objective, discount rate, solver and time limit) and results (KPIs, roadmap, demand
+against capacity, budget against spend, the project table with reasons, and the change against
+the scenario as loaded). Every change re-solves in a worker thread after a short debounce, so
+the kernel never freezes; an infeasible change shows its conflicts. "Save as scenario" writes a
+YAML file that ``extends`` the loaded scenario with only what changed, never overwriting.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+import yaml
+
+from workbench.errors import InputError, WorkbenchError
+from workbench.inputs import Inputs, build_planning_data, check_scenario, load_inputs
+from workbench.optimise import solve
+from workbench.result import Result
+from workbench.scenario import LoadedScenario, Scenario, deep_merge
+
+_offline_done = False
+
+
+def _enable_offline_charts() -> None:
+    """JupyterChart with its JavaScript bundled (no CDN), once per process."""
+    global _offline_done
+    if not _offline_done:
+        try:
+            alt.JupyterChart.enable_offline()
+        except Exception:  # noqa: BLE001 - charts still render where the front end has network
+            pass
+        _offline_done = True
+
+
+@dataclass
+class Timing:
+    """When the last change was made and when its result was shown."""
+
+    changed: float = 0.0
+    shown: float = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return self.shown - self.changed
+
+
+class Workbench:
+    """What-if exploration of one scenario.
+
+    Parameters
+    ----------
+    scenario : path
+        The scenario to start from (and to ``extend`` when saving).
+    debounce : float or None
+        Seconds to wait for more changes before re-solving; ``None`` solves synchronously on
+        every change (for scripts and tests).
+    """
+
+    def __init__(self, scenario: str | Path, debounce: float | None = 0.3, solver: str | None = None,
+                 time_limit: float | None = None):
+        _enable_offline_charts()
+        self.path = Path(scenario).resolve()
+        self.inputs: Inputs = load_inputs(self.path)
+        self.loaded: LoadedScenario = self.inputs.scenario
+        spec = self.loaded.spec
+        self.debounce = debounce
+        self.saved: list[Path] = []
+        self.timing = Timing()
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._worker: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+
+        ids = list(self.inputs.portfolio.projects["id"])
+        roles = self.inputs.portfolio.roles
+        style = {"description_width": "150px"}
+        layout = widgets.Layout(width="360px")
+        self.budget_scale = widgets.FloatSlider(value=spec.budget.scale, min=0.3, max=2.0, step=0.05,
+                                                description="Budget scale", readout_format=".2f",
+                                                style=style, layout=layout, continuous_update=False)
+        self.capacity = {role: widgets.FloatText(value=0.0, step=0.5, description=role, style=style,
+                                                 layout=widgets.Layout(width="260px")) for role in roles}
+        base_hiring = spec.hiring[0] if spec.hiring else None
+        self.hiring_on = widgets.Checkbox(value=bool(spec.hiring), description="Allow hiring", indent=False)
+        self.hiring_rate = widgets.FloatText(value=base_hiring.cost if base_hiring else 12000.0,
+                                             description="Cost per FTE-period", style=style, layout=layout)
+        self.hiring_max = widgets.FloatText(value=base_hiring.max_fte if base_hiring else 1.0,
+                                            description="Max FTE per role", style=style, layout=layout)
+        self.force_in = widgets.TagsInput(value=list(spec.force_in), allowed_tags=ids, allow_duplicates=False)
+        self.force_out = widgets.TagsInput(value=list(spec.force_out), allowed_tags=ids, allow_duplicates=False)
+        self.objective = widgets.Dropdown(options=["value", "score", "risk_adjusted_value"],
+                                          value=spec.objective.value, description="Objective", style=style,
+                                          layout=layout)
+        self.discount_rate = widgets.BoundedFloatText(value=spec.discount_rate, min=0.0, max=1.0, step=0.01,
+                                                      description="Discount rate", style=style, layout=layout)
+        self.solver = widgets.Dropdown(options=["cbc", "highs"], value=solver or spec.solver.name,
+                                       description="Solver", style=style, layout=layout)
+        self.time_limit = widgets.BoundedFloatText(value=time_limit or spec.solver.time_limit or 30.0, min=0.1,
+                                                   max=3600.0, description="Time limit (s)", style=style,
+                                                   layout=layout)
+        self.save_name = widgets.Text(value="", placeholder=f"{self.loaded.name}-variant",
+                                      description="Save as", style={"description_width": "60px"})
+        self.save_button = widgets.Button(description="Save as scenario", icon="save")
+        self.compare_button = widgets.Button(description="Compare saved", icon="columns")
+
+        self.status = widgets.HTML()
+        self.kpis = widgets.HTML()
+        self.changes = widgets.HTML()
+        self.conflicts = widgets.HTML()
+        # containers whose children are replaced: unlike Output capture, this works from the worker thread
+        self.roadmap = widgets.VBox()
+        self.capacity_view = widgets.VBox()
+        self.budget_view = widgets.VBox()
+        self.table = widgets.HTML()
+        self.messages = widgets.HTML()
+        self.comparison = widgets.HTML()
+        for name in ("status", "kpis", "changes", "conflicts", "table", "messages", "comparison"):
+            getattr(self, name).add_class(f"wb-{name}")
+        self.roadmap.add_class("wb-roadmap")
+
+        self.base_result = solve(self.inputs, self.solver.value, self.time_limit.value)
+        self.result: Result = self.base_result
+        self.data = self.inputs.data
+        self._roadmap_chart: alt.JupyterChart | None = None
+        self._show(self.base_result, self.inputs)
+
+        for control in self._controls():
+            control.observe(self._changed, names="value")
+        self.save_button.on_click(lambda _: self.save())
+        self.compare_button.on_click(lambda _: self.compare())
+        self.widget = self._layout()
+
+    # ------------------------------------------------------------------ layout
+    def _controls(self) -> list[widgets.Widget]:
+        return [self.budget_scale, *self.capacity.values(), self.hiring_on, self.hiring_rate, self.hiring_max,
+                self.force_in, self.force_out, self.objective, self.discount_rate, self.solver, self.time_limit]
+
+    def _layout(self) -> widgets.Widget:
+        def box(title: str, *children: widgets.Widget) -> widgets.VBox:
+            return widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *children],
+                                layout=widgets.Layout(margin="0 0 10px 0"))
+
+        controls = widgets.VBox([
+            box("Budget", self.budget_scale),
+            box("Capacity change (FTE, every period)", *self.capacity.values()),
+            box("Hiring", self.hiring_on, self.hiring_rate, self.hiring_max),
+            box("Force in", self.force_in),
+            box("Force out", self.force_out),
+            box("Objective", self.objective, self.discount_rate),
+            box("Solver", self.solver, self.time_limit),
+            box("Scenario", self.save_name, widgets.HBox([self.save_button, self.compare_button]), self.messages),
+        ], layout=widgets.Layout(width="400px", padding="0 12px 0 0"))
+        results = widgets.VBox([
+            self.status, self.kpis, self.changes, self.conflicts,
+            widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"), self.roadmap,
+            widgets.HTML("<h3>Demand against capacity</h3>"), self.capacity_view,
+            widgets.HTML("<h3>Budget against spend</h3>"), self.budget_view,
+            widgets.HTML("<h3>Projects</h3>"), self.table, self.comparison,
+        ], layout=widgets.Layout(flex="1"))
+        style = widgets.HTML("<style>.wb-table th, .wb-table td { text-align: left; padding: 2px 8px; "
+                             "vertical-align: top; } .wb-table td:nth-child(-n+4) { white-space: nowrap; }"
+                             ".wb-kpis th { text-align: left; padding-right: 12px; }</style>")
+        return widgets.VBox([style, widgets.HBox([controls, results])])
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    # ------------------------------------------------------------------ changes
+    def overrides(self) -> dict:
+        """What the controls change against the scenario as loaded (what 'Save' records)."""
+        spec = self.loaded.spec
+        changes: dict = {}
+        if abs(self.budget_scale.value - spec.budget.scale) > 1e-12:
+            changes["budget"] = {"scale": round(float(self.budget_scale.value), 6)}
+        extra = [{"role": role, "delta": float(w.value)} for role, w in self.capacity.items() if w.value]
+        if extra:
+            changes["capacity"] = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity] + extra
+        base_hiring = [h.model_dump() for h in spec.hiring]
+        hiring = ([{"role": role, "cost": float(self.hiring_rate.value), "max_fte": float(self.hiring_max.value)}
+                   for role in self.capacity] if self.hiring_on.value else [])
+        if hiring != base_hiring and (self.hiring_on.value or base_hiring):
+            if not (self.hiring_on.value and base_hiring and self._hiring_untouched()):
+                changes["hiring"] = hiring
+        if list(self.force_in.value) != list(spec.force_in):
+            changes["force_in"] = list(self.force_in.value)
+        if list(self.force_out.value) != list(spec.force_out):
+            changes["force_out"] = list(self.force_out.value)
+        if self.objective.value != spec.objective.value:
+            changes["objective"] = self.objective.value
+        if abs(self.discount_rate.value - spec.discount_rate) > 1e-12:
+            changes["discount_rate"] = float(self.discount_rate.value)
+        solver = {}
+        if self.solver.value != spec.solver.name:
+            solver["name"] = self.solver.value
+        if spec.solver.time_limit is not None and abs(self.time_limit.value - spec.solver.time_limit) > 1e-12:
+            solver["time_limit"] = float(self.time_limit.value)
+        if solver:
+            changes["solver"] = solver
+        return changes
+
+    def _hiring_untouched(self) -> bool:
+        base = self.loaded.spec.hiring[0]
+        return self.hiring_rate.value == base.cost and self.hiring_max.value == base.max_fte
+
+    def variant(self) -> Inputs:
+        """The loaded scenario with the controls applied, validated like a file would be."""
+        merged = deep_merge(copy.deepcopy(self.loaded.resolved), self.overrides(), "controls", [])
+        spec = Scenario.model_validate(merged)
+        spec.name = self.loaded.name
+        scenario = LoadedScenario(spec, self.loaded.path, self.loaded.portfolio_path, merged,
+                                  list(self.loaded.changes), list(self.loaded.files), list(self.loaded.nodes))
+        problems = check_scenario(scenario, self.inputs.portfolio)
+        if problems:
+            raise InputError(problems)
+        return Inputs(scenario, self.inputs.portfolio, build_planning_data(scenario, self.inputs.portfolio))
+
+    def _changed(self, _change=None) -> None:
+        self.timing.changed = time.perf_counter()
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            if self._timer is not None:
+                self._timer.cancel()
+            self._idle.clear()
+        self.status.value = "<span class='wb-solving'>Solving…</span>"
+        if self.debounce is None:
+            self._resolve(generation)
+            return
+        self._timer = threading.Timer(self.debounce, self._start_worker, args=(generation,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _start_worker(self, generation: int) -> None:
+        self._worker = threading.Thread(target=self._resolve, args=(generation,), daemon=True)
+        self._worker.start()
+
+    def _resolve(self, generation: int) -> None:
+        try:
+            try:
+                inputs = self.variant()
+            except (InputError, WorkbenchError, ValueError) as exc:
+                if generation == self._generation:
+                    problems = getattr(exc, "problems", None) or [exc]
+                    self.status.value = "<b>Not solved: the change is not valid</b>"
+                    self.conflicts.value = "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
+                return
+            result = solve(inputs, self.solver.value, self.time_limit.value)
+            if generation != self._generation:
+                return  # a newer change is being solved; drop this one
+            self._show(result, inputs)
+            self.timing.shown = time.perf_counter()
+        except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
+            self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
+        finally:
+            if generation == self._generation:
+                self._idle.set()
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Block until the latest change is solved and shown (for scripts and tests)."""
+        return self._idle.wait(timeout)
+
+    # ------------------------------------------------------------------ display
+    def _show(self, result: Result, inputs: Inputs) -> None:
+        self.result, self.data = result, inputs.data
+        status = {"optimal": "Optimal (proven)", "feasible": f"Feasible, gap {result.gap or 0:.2%} (time limit)",
+                  "infeasible": "No plan exists", "not_solved": "Stopped before any plan was found"}[result.status.value]
+        self.status.value = f"<span class='wb-status' data-status='{result.status.value}'><b>{status}</b> · " \
+                            f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
+        selected = result.selected
+        value = sum(p.value for p in selected)
+        cost = sum(p.cost for p in selected)
+        objective = "-" if result.objective is None else f"{result.objective:,.0f}"
+        self.kpis.value = (
+            "<table class='wb-kpis'>"
+            f"<tr><th>Objective ({html.escape(result.objective_kind)})</th><td data-kpi='objective'>{objective}</td></tr>"
+            f"<tr><th>Projects selected</th><td data-kpi='selected'>{len(selected)} of {len(result.projects)}</td></tr>"
+            f"<tr><th>Value</th><td data-kpi='value'>{value:,.0f}</td></tr>"
+            f"<tr><th>Cost</th><td data-kpi='cost'>{cost:,.0f}</td></tr></table>")
+        self.changes.value = self._change_summary(result)
+        self.conflicts.value = ("<div class='wb-conflicts'><b>What conflicts:</b><ul>"
+                                + "".join(f"<li>{html.escape(c.message)}</li>" for c in result.conflicts)
+                                + "</ul></div>") if result.conflicts else ""
+        self._draw_roadmap(result)
+        self._draw_capacity(result)
+        self._draw_budget(result)
+        frame = pd.DataFrame([{"id": p.id, "name": p.name, "start": p.start or "", "finish": p.finish or "",
+                               "reason": p.reason} for p in result.projects])
+        self.table.value = frame.to_html(index=False, escape=True, border=0, classes="wb-table")
+
+    def _change_summary(self, result: Result) -> str:
+        if not result.has_plan:
+            return "<div class='wb-changes'>No plan with these changes: see what conflicts.</div>"
+        base = {p.id: p for p in self.base_result.projects}
+        entered = [p.id for p in result.projects if p.selected and not base[p.id].selected]
+        left = [p.id for p in result.projects if not p.selected and base[p.id].selected]
+        moved = [p.id for p in result.projects if p.selected and base[p.id].selected and p.start != base[p.id].start]
+        if result.objective is None or self.base_result.objective is None:
+            delta = "-"
+        else:
+            delta = f"{result.objective - self.base_result.objective:+,.0f}"
+        esc = lambda ids: html.escape(", ".join(ids)) or "none"  # noqa: E731
+        return (f"<div class='wb-changes'>Against the scenario as loaded: objective <span data-kpi='delta'>{delta}</span>; "
+                f"in: <span data-kpi='entered'>{esc(entered)}</span>; out: <span data-kpi='left'>{esc(left)}</span>; "
+                f"moved: {esc(moved)}</div>")
+
+    def _draw_roadmap(self, result: Result) -> None:
+        horizon = self.data.horizon
+        rows = [{"id": p.id, "project": f"{p.id} {p.name}", "category": p.category or "(none)",
+                 "start": _period_date(p.start, horizon), "end": _period_date(horizon.label(
+                     p.start_index + int(self.data.projects.loc[p.id, 'duration'])), horizon)}
+                for p in result.selected]
+        if not rows:
+            self.roadmap.children = [widgets.HTML("<p class='wb-empty'>No plan.</p>")]
+            return
+        frame = pd.DataFrame(rows).sort_values(["category", "start"])
+        pick = alt.selection_point(fields=["id"], name="pick")
+        chart = alt.Chart(frame).mark_bar().encode(
+            x=alt.X("start:T", title=None), x2="end:T",
+            y=alt.Y("project:N", sort=list(frame["project"]), title=None),
+            color="category:N", tooltip=["project", "category"],
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+        ).add_params(pick).properties(width=640, height=max(100, 13 * len(frame)))
+        jupyter_chart = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
+        jupyter_chart.selections.observe(self._picked, ["pick"])
+        self._roadmap_chart = jupyter_chart
+        self.roadmap.children = [jupyter_chart]
+
+
+    def _picked(self, change) -> None:
+        """A click on a roadmap bar forces that project out (or back in if it was forced out)."""
+        selection = change["new"]
+        values = getattr(selection, "value", None) or []
+        for item in values:
+            project = item.get("id") if isinstance(item, dict) else None
+            if project:
+                self.toggle_force_out(project)
+
+    def toggle_force_out(self, project: str) -> None:
+        current = list(self.force_out.value)
+        if project in current:
+            current.remove(project)
+        else:
+            current.append(project)
+        self.force_out.value = current
+
+    def _draw_capacity(self, result: Result) -> None:
+        if not result.has_plan:
+            self.capacity_view.children = []
+            return
+        frame = pd.DataFrame(result.capacity)
+        frame["available"] = frame["capacity"] + frame["hired"]
+        frame["used"] = (frame["demand"] / frame["available"].where(frame["available"] > 0)).fillna(0.0)
+        chart = alt.Chart(frame).mark_rect().encode(
+            x=alt.X("period:O", title=None), y=alt.Y("role:N", title=None),
+            color=alt.Color("used:Q", scale=alt.Scale(domain=[0, 1], scheme="orangered")),
+            tooltip=["role", "period", "demand", "capacity", "hired"],
+        ).properties(width=640, height=22 * frame["role"].nunique())
+        self.capacity_view.children = [alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})]
+
+    def _draw_budget(self, result: Result) -> None:
+        if not result.has_plan:
+            self.budget_view.children = []
+            return
+        frame = pd.DataFrame(result.budget)
+        bars = alt.Chart(frame).mark_bar(color="#4c78a8").encode(x=alt.X("period:O", title=None), y="spend:Q")
+        line = alt.Chart(frame.dropna(subset=["budget"])).mark_line(color="#e45756").encode(x="period:O", y="budget:Q")
+        self.budget_view.children = [alt.JupyterChart((bars + line).properties(width=640, height=180),
+                                                      embed_options={"renderer": "svg", "actions": False})]
+
+    # ------------------------------------------------------------------ save and compare
+    def save(self, name: str | None = None) -> Path | None:
+        """Write ``<name>.yaml`` beside the loaded scenario: ``extends`` it with only what changed.
+        An existing file is never overwritten: a free name is chosen."""
+        stem = (name or self.save_name.value or f"{self.loaded.name}-variant").strip()
+        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem).strip(".-") or "variant"
+        if stem.endswith(".yaml"):
+            stem = stem[:-5]
+        folder = self.path.parent
+        body = {"extends": self.path.name, "name": stem,
+                "description": f"Saved from the workbench, based on {self.loaded.name}.", **self.overrides()}
+        number = 1
+        while True:
+            target = folder / (f"{stem}.yaml" if number == 1 else f"{stem}-{number}.yaml")
+            try:
+                with open(target, "x", encoding="utf-8") as handle:
+                    if number > 1:
+                        body["name"] = target.stem
+                    handle.write(f"# Saved by Portfolio Workbench from {self.path.name}\n")
+                    handle.write(yaml.safe_dump(body, sort_keys=False, allow_unicode=True))
+                break
+            except FileExistsError:
+                number += 1
+        self.saved.append(target)
+        self.messages.value = f"<span class='wb-saved'>Saved {html.escape(target.name)}</span>"
+        return target
+
+    def compare(self) -> None:
+        """The loaded scenario and every saved one, side by side."""
+        from workbench.reporting import Comparison
+
+        paths = [str(self.path)] + [str(p) for p in self.saved]
+        try:
+            comparison = Comparison.run(paths, self.solver.value, self.time_limit.value)
+        except WorkbenchError as exc:
+            self.comparison.value = f"<p>{html.escape(str(exc))}</p>"
+            return
+        self.comparison.value = ("<h3>Saved scenarios side by side</h3>" + comparison.kpis().markup
+                                 + comparison.project_changes().markup)
+
+
+def _period_date(label: str, horizon) -> str:
+    from workbench.reporting import period_date
+
+    return period_date(label, horizon.granularity).isoformat()
