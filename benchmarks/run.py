@@ -7,6 +7,7 @@ Sections (default: sample build):
   mknapcb  OR-Library mknapcb1 (5 x 100): optima hit and time per instance
   j30      PSPLIB j30: a plan exists at the optimal makespan and none one period earlier
   report   the baseline report against papermill running an empty notebook
+  app      the interactive workbench: control change to updated result (median, p95)
 
 Every table compares against a baseline measured in the same run.
 """
@@ -223,6 +224,56 @@ def bench_report(repeats: int) -> None:
           ["what", "seconds", "ratio to empty notebook"], rows)
 
 
+def bench_app(repeats: int) -> None:
+    """Workbench: seconds from a control change to the updated result (solve + redraw of every
+    view), for a fixed sequence of what-if changes on the sample baseline."""
+    import shutil
+
+    from workbench.app import Workbench
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "sample"
+        shutil.copytree(ROOT / "scenarios" / "sample", folder)
+        for solver in ("highs", "cbc"):
+            bench = Workbench(folder / "baseline.yaml", debounce=None, solver=solver)
+            changes = [
+                lambda b: setattr(b.budget_scale, "value", 0.9),
+                lambda b: setattr(b.budget_scale, "value", 1.1),
+                lambda b: setattr(b.capacity["data_engineer"], "value", 1.0),
+                lambda b: setattr(b.force_out, "value", ["GRO-11"]),
+                lambda b: setattr(b.force_in, "value", ["REG-07"]),
+                lambda b: setattr(b.hiring_on, "value", True),
+                lambda b: setattr(b.discount_rate, "value", 0.05),
+                lambda b: setattr(b.budget_scale, "value", 1.0),
+            ]
+            seconds, final = [], []
+            for _ in range(repeats):
+                for change in changes:
+                    change(bench)
+                    seconds.append(bench.timing.seconds)
+                    final.append(bench.timing.final_seconds)
+                for control in (bench.force_out, bench.force_in):
+                    control.value = []
+                bench.capacity["data_engineer"].value = 0.0
+                bench.hiring_on.value = False
+                bench.discount_rate.value = 0.0
+            rows.append([solver, len(seconds), statistics.median(seconds), _p95(seconds), max(seconds),
+                         statistics.median(final), _p95(final)])
+    base = rows[0][2]
+    for row in rows:
+        row.append(row[2] / base)
+    table("Workbench: control change to the first updated result (goal: median under 1 s) and to the "
+          "proven result; ratio of first-result medians against the first solver",
+          ["solver", "changes", "first median s", "first p95 s", "first max s", "proven median s", "proven p95 s",
+           "ratio"], rows)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sections", nargs="*", default=["sample", "build"])
@@ -241,6 +292,8 @@ def main() -> None:
             bench_mknapcb(args.limit, 5 if args.quick else 30)
         elif section == "j30":
             bench_j30(args.limit)
+        elif section == "app":
+            bench_app(1 if args.quick else 3)
         elif section == "report":
             bench_report(1 if args.quick else 3)
         else:

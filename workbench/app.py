@@ -43,18 +43,29 @@ def _enable_offline_charts() -> None:
 
 @dataclass
 class Timing:
-    """When the last change was made and when its result was shown."""
+    """When the last change was made, when a first result was shown, and when the final one was."""
 
     changed: float = 0.0
     shown: float = 0.0
+    final: float = 0.0
 
     @property
     def seconds(self) -> float:
+        """Change to the first updated result."""
         return self.shown - self.changed
+
+    @property
+    def final_seconds(self) -> float:
+        """Change to the result as proven as the time limit allows."""
+        return self.final - self.changed
 
 
 class Workbench:
     """What-if exploration of one scenario.
+
+    A change is first solved for at most ``QUICK_SECONDS``: a proven plan (or a proven
+    infeasibility) is shown at once; otherwise the best plan found so far is shown, labelled
+    with its gap, while the solve goes on to prove the optimum within the time limit.
 
     Parameters
     ----------
@@ -64,6 +75,8 @@ class Workbench:
         Seconds to wait for more changes before re-solving; ``None`` solves synchronously on
         every change (for scripts and tests).
     """
+
+    QUICK_SECONDS = 0.6
 
     def __init__(self, scenario: str | Path, debounce: float | None = 0.3, solver: str | None = None,
                  time_limit: float | None = None):
@@ -257,11 +270,25 @@ class Workbench:
                     self.status.value = "<b>Not solved: the change is not valid</b>"
                     self.conflicts.value = "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
                 return
-            result = solve(inputs, self.solver.value, self.time_limit.value)
+            limit = float(self.time_limit.value)
+            started = time.perf_counter()
+            result = solve(inputs, self.solver.value, min(self.QUICK_SECONDS, limit))
             if generation != self._generation:
                 return  # a newer change is being solved; drop this one
-            self._show(result, inputs)
-            self.timing.shown = time.perf_counter()
+            unfinished = (result.status.value in ("feasible", "not_solved")
+                          or any(c.kind == "unexplained" for c in result.conflicts))
+            if result.status.value != "not_solved":
+                self._show(result, inputs, refining=unfinished and limit > self.QUICK_SECONDS)
+                self.timing.shown = time.perf_counter()
+            if unfinished and limit > self.QUICK_SECONDS:
+                remaining = max(limit - (time.perf_counter() - started), 0.1)
+                result = solve(inputs, self.solver.value, remaining)
+                if generation != self._generation:
+                    return
+                self._show(result, inputs)
+                if not self.timing.shown or self.timing.shown < self.timing.changed:
+                    self.timing.shown = time.perf_counter()
+            self.timing.final = time.perf_counter()
         except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
             self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
         finally:
@@ -273,11 +300,15 @@ class Workbench:
         return self._idle.wait(timeout)
 
     # ------------------------------------------------------------------ display
-    def _show(self, result: Result, inputs: Inputs) -> None:
+    def _show(self, result: Result, inputs: Inputs, refining: bool = False) -> None:
         self.result, self.data = result, inputs.data
-        status = {"optimal": "Optimal (proven)", "feasible": f"Feasible, gap {result.gap or 0:.2%} (time limit)",
+        gap = "gap unknown" if result.gap is None else f"gap {result.gap:.2%}"
+        status = {"optimal": "Optimal (proven)",
+                  "feasible": f"Best plan so far, {gap}: proving optimality…" if refining
+                  else f"Feasible, {gap} (time limit reached)",
                   "infeasible": "No plan exists", "not_solved": "Stopped before any plan was found"}[result.status.value]
-        self.status.value = f"<span class='wb-status' data-status='{result.status.value}'><b>{status}</b> · " \
+        solving = " wb-solving" if refining else ""
+        self.status.value = f"<span class='wb-status{solving}' data-status='{result.status.value}'><b>{status}</b> · " \
                             f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
         selected = result.selected
         value = sum(p.value for p in selected)
