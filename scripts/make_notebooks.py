@@ -13,6 +13,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
 
 
+def notebook(cells: list) -> nbformat.NotebookNode:
+    return notebook(cells)
+
+
 def parameters(source: str):
     cell = new_code_cell(source)
     cell.metadata["tags"] = ["parameters"]
@@ -54,8 +58,7 @@ def report() -> nbformat.NotebookNode:
         new_markdown_cell("## Appendix"),
         new_code_cell("report.appendix()"),
     ]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return notebook(cells)
 
 
 def comparison() -> nbformat.NotebookNode:
@@ -72,8 +75,7 @@ def comparison() -> nbformat.NotebookNode:
         new_markdown_cell("## Capacity and budget differences against the first scenario"),
         new_code_cell("comparison.capacity_budget_differences()"),
     ]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return notebook(cells)
 
 
 def explore() -> nbformat.NotebookNode:
@@ -87,8 +89,7 @@ def explore() -> nbformat.NotebookNode:
         new_markdown_cell("The plan behind the view is `workbench.result` (a `workbench.result.Result`); "
                           "`workbench.overrides()` is what would be saved."),
     ]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return notebook(cells)
 
 
 def workshop() -> nbformat.NotebookNode:
@@ -98,8 +99,7 @@ def workshop() -> nbformat.NotebookNode:
                    "'../scenarios/sample/baseline.yaml')\nsolver = os.environ.get('WORKBENCH_SOLVER') or None"),
         new_code_cell("from workbench.app import Workbench\n\nWorkbench(scenario_path, solver=solver)"),
     ]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return notebook(cells)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ that cannot fit) and derives, per the documented semantics:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,22 @@ class PlanningData:
 
     def with_changes(self, **changes) -> PlanningData:
         return replace(self, **changes)
+
+    @cached_property
+    def demand_by_project(self) -> dict[str, list[tuple[str, int, float]]]:
+        """project -> [(role, offset, fte)], for per-project look-ups without scanning the frame."""
+        out: dict[str, list[tuple[str, int, float]]] = {}
+        for project, role, offset, fte in self.demand[["project", "role", "offset", "fte"]].itertuples(index=False):
+            out.setdefault(project, []).append((role, int(offset), float(fte)))
+        return out
+
+    @cached_property
+    def costs_by_project(self) -> dict[str, list[tuple[int, float]]]:
+        """project -> [(offset, amount)]."""
+        out: dict[str, list[tuple[int, float]]] = {}
+        for project, offset, amount in self.costs[["project", "offset", "amount"]].itertuples(index=False):
+            out.setdefault(project, []).append((int(offset), float(amount)))
+        return out
 
 
 @dataclass
@@ -290,6 +307,13 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         if 0 <= t < periods:
             budget[t] = float(amount)
 
+    if spec.ahp is not None:
+        from workbench.prioritise import CONSISTENCY_LIMIT, ahp_weights
+
+        consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
+        if consistency > CONSISTENCY_LIMIT:
+            warnings.append(f"{scenario.path}: the AHP comparisons are inconsistent (consistency ratio "
+                            f"{consistency:.3f} > {CONSISTENCY_LIMIT}); revisit the pairwise judgements")
     exclusions = {str(group): list(dict.fromkeys(members["project"]))
                   for group, members in portfolio.table("exclusions").groupby("group", sort=True)}
     dependencies = list(dict.fromkeys(zip(portfolio.table("dependencies")["project"],

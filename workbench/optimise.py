@@ -6,6 +6,7 @@ prices that need re-solves (force in/out, one more FTE) are in :mod:`workbench.e
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -78,6 +79,13 @@ def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = 
         conflicts = explain_infeasibility(data, settings, deadline)
     result = build_result(inputs, data, plan, conflicts)
     result.solver["seconds"] = time.perf_counter() - started
+    if os.environ.get("WORKBENCH_CHECK") and data is inputs.data:
+        # the test suite sets this: every plan, in every process, goes through the independent checker
+        from workbench.check import check_result
+
+        violations = check_result(inputs, result)
+        if violations:
+            raise AssertionError(f"checker rejects the plan for {inputs.name}: " + "; ".join(violations[:5]))
     return result
 
 
@@ -166,19 +174,18 @@ class Usage:
         Hiring counts as room up to its maximum."""
         data = self.data
         missing = []
-        for role, offset, fte in data.demand.loc[data.demand["project"] == project,
-                                                 ["role", "offset", "fte"]].itertuples(index=False):
-            t = start + int(offset)
+        for role, offset, fte in data.demand_by_project.get(project, []):
+            t = start + offset
             room = self.capacity.get((role, t), 0.0) + data.hiring.get(role, (0.0, 0.0))[1] - self.demand.get((role, t), 0.0)
             if fte > room + EPS:
                 missing.append(("capacity", role, t, fte - max(room, 0.0)))
-        for offset, amount in data.costs.loc[data.costs["project"] == project, ["offset", "amount"]].itertuples(index=False):
-            t = start + int(offset)
+        for offset, amount in data.costs_by_project.get(project, []):
+            t = start + offset
             budget = data.budget[t]
             if budget is not None and amount > budget - self.spend[t] + EPS:
                 missing.append(("budget", None, t, amount - max(budget - self.spend[t], 0.0)))
         if data.budget_total is not None:
-            total = float(data.costs.loc[data.costs["project"] == project, "amount"].sum())
+            total = sum(amount for _, amount in data.costs_by_project.get(project, []))
             if total > data.budget_total - sum(self.spend) + EPS:
                 missing.append(("budget_total", None, -1, total - max(data.budget_total - sum(self.spend), 0.0)))
         return missing

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,8 @@ class ScenarioReport:
         report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
         if output_dir is not None:
             result.write_tables_into(Path(output_dir), xlsx=True)
+            (Path(output_dir) / "timings.json").write_text(
+                json.dumps({"solver_work_seconds": report.seconds, **report.timings}, indent=2), encoding="utf-8")
         return report
 
     # ------------------------------------------------------------------ sections
