@@ -204,9 +204,9 @@ class Workbench:
         base_hiring = [h.model_dump() for h in spec.hiring]
         hiring = ([{"role": role, "cost": float(self.hiring_rate.value), "max_fte": float(self.hiring_max.value)}
                    for role in self.capacity] if self.hiring_on.value else [])
-        if hiring != base_hiring and (self.hiring_on.value or base_hiring):
-            if not (self.hiring_on.value and base_hiring and self._hiring_untouched()):
-                changes["hiring"] = hiring
+        # switching hiring on with the loaded scenario's own terms changes nothing
+        if hiring != base_hiring and not (self.hiring_on.value and base_hiring and self._hiring_untouched()):
+            changes["hiring"] = hiring
         if list(self.force_in.value) != list(spec.force_in):
             changes["force_in"] = list(self.force_in.value)
         if list(self.force_out.value) != list(spec.force_out):

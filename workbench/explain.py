@@ -3,10 +3,10 @@ more FTE of each role over the horizon is worth, and which constraints bind."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from workbench.inputs import Inputs
-from workbench.optimise import Deadline, SolveSettings, Usage, run_plan, solve
+from workbench.optimise import Deadline, SolveSettings, run_plan, solve
 from workbench.result import Result
 
 EPS = 1e-6
@@ -103,4 +103,4 @@ def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:
     return [{"constraint": name, "periods": periods} for name, periods in binding.items()]
 
 
-__all__ = ["Explanation", "explain", "binding_constraints", "Usage", "asdict"]
+__all__ = ["Explanation", "explain", "role_values", "binding_constraints"]

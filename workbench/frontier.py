@@ -45,8 +45,7 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
 
 
 def _only_commitments(data):
+    """The plan with nothing but the commitments (their spend is the frontier's lowest level)."""
     options = data.start_options
     committed = set(data.projects.index[data.projects["commitment"].ne("")])
-    # minimise what commitments must spend: keep only their options, objective = -spend is not
-    # needed since each has exactly one start in most portfolios; value 0 makes any start equal
     return data.with_changes(start_options=options[options["project"].isin(committed)].assign(coefficient=0.0))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError, Problem
-from workbench.periods import Horizon
+from workbench.periods import Horizon, label_or_date
 from workbench.portfolio import SCORE_PREFIX, Portfolio, _has, load_portfolio, per_period, start_options
 from workbench.scenario import LoadedScenario, Objective, load_scenario
 
@@ -157,7 +157,7 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
             if value is None:
                 continue
             try:
-                bounds.append(horizon.index_of(_label_or_date(value)))
+                bounds.append(horizon.index_of(label_or_date(value)))
             except ValueError as exc:
                 problems.append(scenario.problem(("capacity", index, key), str(exc)))
         if len(bounds) == 2 and bounds[0] > bounds[1]:
@@ -179,7 +179,7 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
             problems.append(scenario.problem(("balance", category), f"min {bounds.min} is above max {bounds.max}"))
     for key in spec.budget.periods:
         try:
-            horizon.index_of(_label_or_date(key))
+            horizon.index_of(label_or_date(key))
         except ValueError as exc:
             problems.append(scenario.problem(("budget", "periods", key), str(exc)))
     if spec.objective is Objective.SCORE and not len(portfolio.table("criteria")) and spec.ahp is None:
@@ -190,15 +190,6 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
 
         problems.extend(scenario.problem(("ahp",), message) for message in check_ahp(spec.ahp, portfolio))
     return problems
-
-
-def _label_or_date(value: str) -> object:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else value
-    except ValueError:
-        return value
 
 
 def project_scores(portfolio: Portfolio, scenario: LoadedScenario | None = None) -> pd.Series:
@@ -289,8 +280,8 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
             capacity_rows.append((role, t, 0.0 if fte is None else fte))
     capacity = pd.DataFrame(capacity_rows, columns=["role", "period", "fte"])
     for adjustment in spec.capacity:
-        low = 0 if adjustment.from_ is None else horizon.index_of(_label_or_date(adjustment.from_))
-        high = periods - 1 if adjustment.until is None else horizon.index_of(_label_or_date(adjustment.until))
+        low = 0 if adjustment.from_ is None else horizon.index_of(label_or_date(adjustment.from_))
+        high = periods - 1 if adjustment.until is None else horizon.index_of(label_or_date(adjustment.until))
         mask = capacity["role"].eq(adjustment.role) & capacity["period"].between(low, high)
         capacity.loc[mask, "fte"] += adjustment.delta
     if (capacity["fte"] < 0).any():
@@ -303,7 +294,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     budget = per_period(budget_rows, "amount", periods)
     budget = [None if b is None else b * spec.budget.scale for b in budget]
     for key, amount in spec.budget.periods.items():
-        t = horizon.index_of(_label_or_date(key))
+        t = horizon.index_of(label_or_date(key))
         if 0 <= t < periods:
             budget[t] = float(amount)
 

@@ -64,6 +64,14 @@ def format_period(absolute: int, granularity: Granularity) -> str:
     return f"{year:04d}Q{index + 1}"
 
 
+def label_or_date(text: str) -> object:
+    """'2027-01-01' (a date, as YAML or a user may write it) as a date; anything else unchanged."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
 @dataclass(frozen=True)
 class Horizon:
     """The planning horizon: ``periods`` consecutive periods from ``start``."""

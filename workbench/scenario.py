@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workbench.errors import InputError, Problem
-from workbench.periods import Granularity, Horizon, parse_period
+from workbench.periods import Granularity, Horizon, label_or_date, parse_period
 
 
 class Objective(str, Enum):
@@ -52,15 +52,8 @@ class HorizonSpec(_Strict):
         # normalise a date on a period's first day to the label
         from workbench.periods import format_period
 
-        absolute = parse_period(_date_or_text(self.start), self.granularity)
+        absolute = parse_period(label_or_date(self.start), self.granularity)
         return Horizon(format_period(absolute, self.granularity), self.periods, self.granularity)
-
-
-def _date_or_text(value: str) -> object:
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else value
-    except ValueError:
-        return value
 
 
 class BudgetSpec(_Strict):
