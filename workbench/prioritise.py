@@ -120,10 +120,11 @@ class Prioritisation:
 
 
 def prioritisation(inputs, solver: str | None = None, time_limit: float | None = None,
-                   gap: float | None = None) -> Prioritisation:
+                   gap: float | None = None, optimal=None) -> Prioritisation:
     """Weighted-score ranking, the rank-and-cut portfolio, and the optimal one beside it.
 
-    The ranked list is scored by the criteria (AHP weights when the scenario has them); the
+    ``optimal`` is the scenario's solved :class:`~workbench.result.Result` when the caller has it
+    (no re-solve then). The ranked list is scored by the criteria (AHP weights when the scenario has them); the
     cut portfolio starts each project at its earliest option and is checked against every
     constraint, so the comparison shows both the value the optimiser adds and what the cut
     portfolio would break.
@@ -153,7 +154,7 @@ def prioritisation(inputs, solver: str | None = None, time_limit: float | None =
     ranked = build_result(inputs, data, Plan(SolveStatus.FEASIBLE, ranked_value, None, None, 0.0, "rank-and-cut",
                                              starts=starts), [])
     violations = check_result(inputs, ranked)
-    optimal = solve(inputs, solver, time_limit, gap)
+    optimal = optimal if optimal is not None else solve(inputs, solver, time_limit, gap)
     optimal_ids = {p.id for p in optimal.selected}
     order = scores.sort_values(ascending=False, kind="stable")
     ranking = [{"rank": rank, "id": pid, "score": float(score), "ranked_cut": pid in starts,

@@ -109,8 +109,7 @@ class ScenarioReport:
             timings["frontier"] = time.perf_counter() - mark
             binding = binding_constraints(inputs, result)
             mark = time.perf_counter()
-            ranked = prioritisation(inputs, settings.solver, None if deadline.remaining() is None
-                                    else max(deadline.remaining(), 0.05), settings.gap)
+            ranked = prioritisation(inputs, optimal=result)
             timings["prioritisation"] = time.perf_counter() - mark
         report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
         if output_dir is not None:
