@@ -209,3 +209,21 @@ def test_loading_writes_nothing(tmp_path):
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     load_inputs(path)
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+def test_xlsx_formula_without_saved_result_is_named(tmp_path):
+    import openpyxl
+
+    path = make_case(tmp_path)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in small_portfolio().items():
+        sheet = book.create_sheet(name)
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(h) for h in header])
+    book["projects"]["C2"] = "=40+60"  # value of A, never computed by a spreadsheet program
+    book.save(tmp_path / "book.xlsx")
+    path.write_text(path.read_text().replace("portfolio: portfolio", "portfolio: book.xlsx"))
+    _one(_problems(path), "sheet 'projects'", "row 2", "'value'", "formula '=40+60'", "save it")

@@ -89,6 +89,8 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # the same cells as written, to tell an empty cell from a formula with no saved result
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
         return {}, [Problem(str(path), f"cannot be read as an xlsx workbook: {exc}")]
     tables: dict[str, RawTable] = {}
@@ -101,8 +103,17 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             source = f"{path}, sheet {sheet_name!r}"
             header: list[str] | None = None
             rows: list[tuple[int, list[object]]] = []
+            written_rows = formulas[sheet_name].iter_rows(values_only=True)
             for row_number, values in enumerate(book[sheet_name].iter_rows(values_only=True), 1):
                 values = list(values)
+                written = list(next(written_rows, ()))
+                for column, (value, as_written) in enumerate(zip(values, written)):
+                    if value is None and isinstance(as_written, str) and as_written.startswith("="):
+                        title = header[column] if header and column < len(header) else f"column {column + 1}"
+                        problems.append(Problem(
+                            source, f"holds the formula {as_written!r} with no saved result; open the workbook "
+                            "in Excel or LibreOffice and save it, so the computed values are stored",
+                            row=row_number, column=title))
                 if all(_blank(v) for v in values):
                     continue
                 if header is None:
@@ -127,6 +138,7 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             tables[name] = RawTable(name, source, header, rows)
     finally:
         book.close()
+        formulas.close()
     return tables, problems
 
 
