@@ -107,3 +107,14 @@ def test_out_writes_new_folders_and_never_overwrites(sample_dir, tmp_path):
     summary = pd.read_csv(first / "summary.csv")
     assert summary.loc[0, "provenance.data_sha256"] == inputs.portfolio.data_hash
     assert not [p for p in (tmp_path / "baseline").iterdir() if p.name.startswith(".partial")]
+
+
+def test_extra_columns_are_carried_through(sample_dir, tmp_path):
+    inputs = load_inputs(sample_dir / "baseline.yaml")
+    result = solve(inputs, solver="highs")
+    projects = result.frames()["projects"].set_index("id")
+    assert "sponsor" in projects.columns and "score_urgency" in projects.columns
+    source = inputs.portfolio.projects.set_index("id")
+    assert (projects["sponsor"] == source.loc[projects.index, "sponsor"]).all()
+    folder = result.write_tables(tmp_path)
+    assert "sponsor" in pd.read_csv(folder / "projects.csv").columns

@@ -98,6 +98,8 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
     outcomes = []
     coefficient = dict(zip(zip(data.start_options["project"], data.start_options["start"]),
                            data.start_options["coefficient"]))
+    extra_columns = inputs.portfolio.extra_project_columns
+    extras = inputs.portfolio.projects[extra_columns].to_dict("index") if extra_columns else {}
     for project_id, row in projects.iterrows():
         start = starts.get(project_id)
         selected = start is not None
@@ -112,6 +114,8 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
             (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else _no_plan_reason(plan.status),
             start_index=start,
             contribution=float(coefficient.get((project_id, start), 0.0)) if selected else 0.0,
+            extra={k: (None if v is None or (isinstance(v, float) and v != v) else v)
+                   for k, v in extras.get(project_id, {}).items()},
         ))
     capacity_rows = []
     for role, t, cap in data.capacity[["role", "period", "fte"]].itertuples(index=False):

@@ -101,6 +101,12 @@ class Portfolio:
         return frame
 
     @property
+    def extra_project_columns(self) -> list[str]:
+        """Columns of the projects table beyond the documented ones (scores included): kept as given."""
+        documented = {c.name for c in SCHEMA["projects"]} | {"_row"}
+        return [c for c in self.projects.columns if c not in documented]
+
+    @property
     def roles(self) -> list[str]:
         return list(dict.fromkeys(self.tables["capacity"]["role"]))
 

@@ -31,6 +31,7 @@ class ProjectOutcome:
     reason: str
     start_index: int | None = None
     contribution: float = 0.0
+    extra: dict = field(default_factory=dict)  # the portfolio's own extra columns, carried through
 
 
 @dataclass
@@ -82,7 +83,8 @@ class Result:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {
-            "projects": pd.DataFrame([asdict(p) for p in self.projects]),
+            "projects": pd.DataFrame([{**{k: v for k, v in asdict(p).items() if k != "extra"}, **p.extra}
+                                      for p in self.projects]),
             "capacity": pd.DataFrame(self.capacity, columns=["role", "period", "demand", "capacity", "hired"]),
             "budget": pd.DataFrame(self.budget, columns=["period", "spend", "budget"]),
             "conflicts": pd.DataFrame([asdict(c) for c in self.conflicts],
