@@ -9,13 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
-import yaml
+# jsonschema (imported by Altair) builds an IRI grammar with rfc3987_syntax at import, 0.7 s of
+# a report kernel's start, for a format check Altair never uses: skip that optional import.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
 from workbench.explain import binding_constraints, role_values
 from workbench.frontier import Frontier, frontier
