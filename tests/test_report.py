@@ -73,10 +73,12 @@ def test_summary_numbers_equal_the_result(baseline_report):
 
 
 def test_infeasible_scenario_gives_a_report_that_explains(sample_dir_module, tmp_path):
+    # a relative --out, as the README's command uses, resolved against the caller's directory
     run = subprocess.run([sys.executable, "-m", "workbench.cli", "report", str(sample_dir_module / "dora-deadline.yaml"),
-                          "--out", str(tmp_path)], capture_output=True, text=True)
+                          "--out", "reports"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     html_path = Path(re.search(r"report: (\S+report\.html)", run.stdout).group(1))
+    assert html_path.is_relative_to(tmp_path / "reports" / "dora-deadline")
     page = html_path.read_text(encoding="utf-8")
     assert _kpi(page, "status") == "No plan exists"
     assert "REG-05" in page and "PLT-04" in page and "cannot be scheduled" in page

@@ -93,7 +93,8 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
     from workbench.result import new_run_folder, safe_name
 
     started = time.perf_counter()
-    parent = Path(out_dir) / safe_name(name)
+    # absolute: the kernel runs in the notebooks folder, not in the caller's working directory
+    parent = Path(out_dir).resolve() / safe_name(name)
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
     executed = staging / "report.ipynb"
