@@ -65,3 +65,15 @@ def test_quarterly_portfolio_with_everything_optional_present(tmp_path):
     assert starts == {"core": "2027Q1", "app": "2027Q3"}
     assert result.objective == pytest.approx(120)
     assert check_result(inputs, result) == []
+
+
+@pytest.mark.parametrize("solver", ["cbc", "highs"])
+def test_ties_go_to_earlier_starts_and_the_objective_excludes_the_tie_break(tmp_path, solver):
+    tables = {"projects": [{"id": f"P{i}", "name": f"P {i}", "value": 10 + i, "cost": 0, "duration": 1}
+                           for i in range(4)],
+              "demand": [{"project": f"P{i}", "role": "dev", "fte": 1} for i in range(4)],
+              "capacity": [{"role": "dev", "fte": 2}]}
+    result = solve(load_inputs(make_case(tmp_path, tables, periods=6)), solver=solver)
+    starts = sorted(p.start for p in result.projects)
+    assert starts == ["2027-01", "2027-01", "2027-02", "2027-02"]  # as early as capacity allows
+    assert result.objective == 10 + 11 + 12 + 13  # exactly: no tie-break term in it
