@@ -230,11 +230,11 @@ def _tie_break(data: PlanningData, options: pd.DataFrame, hired: dict) -> pulp.L
     positive = options["coefficient"].abs()
     positive = positive[positive > 0]
     scale = float(positive.min()) if len(positive) else 1.0
-    weight = 1e-7 * scale / max(1, len(options)) / max(1, data.periods)
+    weight = 1e-5 * scale / max(1, len(options)) / max(1, data.periods)
     expression = _expr(options["var"], weight * options["start"].astype(float))
     total_hire = sum(v.upBound for v in hired.values()) or 1.0
     for variable in hired.values():
-        expression += (1e-7 * scale / total_hire) * variable
+        expression += (1e-5 * scale / total_hire) * variable
     return expression
 
 
