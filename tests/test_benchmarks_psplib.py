@@ -1,0 +1,28 @@
+"""PSPLIB j30 (RCPSP) as mandatory projects: a plan exists exactly from the published optimal
+makespan on. One easy instance here; the 17 of shared/ are in benchmarks/run.py j30."""
+from __future__ import annotations
+
+import pytest
+from conftest import shared_benchmarks
+from psplib_format import rcpsp_case, read_sm
+
+from workbench.check import check_result
+from workbench.inputs import load_inputs
+from workbench.optimise import solve
+
+BENCHMARKS = shared_benchmarks()
+pytestmark = pytest.mark.skipif(BENCHMARKS is None, reason="../shared/benchmarks is not beside this checkout")
+
+
+def test_j301_1_has_a_plan_at_its_optimal_makespan_and_none_before(tmp_path):
+    instance = read_sm(BENCHMARKS / "psplib" / "j301_1.sm")
+    assert len(instance.durations) == 32 and instance.capacities == [12, 13, 4, 12]
+    optimum = 43  # PSPLIB j30opt.sm
+    at = load_inputs(rcpsp_case(tmp_path / "at", instance, optimum, "highs"))
+    result = solve(at)
+    assert result.status.value == "optimal" and len(result.selected) == 30
+    assert check_result(at, result) == []
+    finishes = [at.data.horizon.labels.index(p.finish) for p in result.selected]
+    assert max(finishes) == optimum - 1  # the last job ends in the last period
+    before = solve(load_inputs(rcpsp_case(tmp_path / "before", instance, optimum - 1, "highs")))
+    assert before.status.value == "infeasible" and before.conflicts
