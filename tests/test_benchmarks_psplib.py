@@ -26,3 +26,18 @@ def test_j301_1_has_a_plan_at_its_optimal_makespan_and_none_before(tmp_path):
     assert max(finishes) == optimum - 1  # the last job ends in the last period
     before = solve(load_inputs(rcpsp_case(tmp_path / "before", instance, optimum - 1, "highs")))
     assert before.status.value == "infeasible" and before.conflicts
+
+
+def test_cbc_is_stopped_when_it_runs_past_the_time_limit(tmp_path, monkeypatch):
+    """CBC's root work can ignore -sec for minutes on hard RCPSP instances; the watchdog stops it."""
+    import time
+
+    from workbench import model
+
+    instance = read_sm(BENCHMARKS / "psplib" / "j3045_2.sm")  # CBC proves nothing here for minutes
+    inputs = load_inputs(rcpsp_case(tmp_path, instance, 125, "cbc", time_limit=20))
+    monkeypatch.setattr(model._CbcWatchdog, "GRACE", -20.0)  # fire at 20 x 1.1 - 20 = 2 s
+    started = time.monotonic()
+    result = solve(inputs)
+    assert time.monotonic() - started < 10
+    assert result.status.value == "not_solved" and result.objective is None

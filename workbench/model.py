@@ -16,9 +16,10 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import sys
 import re
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -270,6 +271,42 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
+class _CbcWatchdog:
+    """CBC checks its time limit only between phases (its root cuts can run on for minutes), so
+    a CBC process still running well past the limit is stopped: the limit bounds the command."""
+
+    GRACE = 1.5  # seconds past the limit, plus 10%, before stopping CBC
+
+    def __init__(self, executable: str, seconds: float | None):
+        self.executable = os.path.realpath(executable)
+        self.fired = False
+        self.started = time.time()
+        self.timer = None
+        if seconds is not None:
+            self.timer = threading.Timer(seconds * 1.1 + self.GRACE, self._stop)
+            self.timer.daemon = True
+
+    def __enter__(self):
+        if self.timer is not None:
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def _stop(self) -> None:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if os.path.realpath(child.exe()) == self.executable and child.create_time() >= self.started - 1:
+                    self.fired = True
+                    child.kill()
+            except (psutil.Error, OSError):
+                continue
+
+
 def _solve_cbc(problem, options):
     from pulp.apis.coin_api import pulp_cbc_path
 
@@ -280,10 +317,13 @@ def _solve_cbc(problem, options):
                                gapRel=options.gap, threads=options.threads, logPath=log_path,
                                warmStart=options.warm_start is not None,
                                options=["maxSolutions 1"] if options.stop_at_first_plan else None)
-        try:
-            problem.solve(solver)
-        except pulp.PulpSolverError as exc:
-            raise SolverError(f"CBC could not be run: {exc}") from None
+        with _CbcWatchdog(pulp_cbc_path, options.time_limit) as watchdog:
+            try:
+                problem.solve(solver)
+            except pulp.PulpSolverError as exc:
+                if watchdog.fired:  # stopped by us at the time limit; CBC had reported no plan yet
+                    return SolveStatus.NOT_SOLVED, None, None, "stopped at the time limit"
+                raise SolverError(f"CBC could not be run: {exc}") from None
         with open(log_path, encoding="utf-8", errors="replace") as handle_log:
             log = handle_log.read()
     finally:
