@@ -235,8 +235,8 @@ class ScenarioReport:
         chart = alt.Chart(long).mark_line(point=True).encode(
             x=alt.X("period:O", title=None), y=alt.Y("fte:Q", title="FTE"),
             color=alt.Color("series:N", scale=alt.Scale(domain=["demand", "capacity", "hired"])),
-        ).properties(width=300, height=110).facet(facet=alt.Facet("role:N", title=None), columns=2).properties(
-            title="Demand against capacity per role")
+        ).properties(width=300, height=110).facet(facet=alt.Facet("role:N", title=None), columns=2).resolve_scale(
+            y="independent").properties(title="Demand against capacity per role")
         return Svg(chart)
 
     def budget_chart(self):
