@@ -323,7 +323,7 @@ def _conflict(data: PlanningData, slack: Slack, usage: Usage, plan: Plan) -> Con
     horizon = data.horizon
     label = None if slack.period is None else horizon.label(slack.period)
     if slack.kind == "capacity":
-        running = _running_commitments(data, plan.starts, slack.period, role=slack.role)
+        running = _running_projects(data, plan.starts, slack.period, role=slack.role)
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
         hiring = data.hiring.get(slack.role)
         extra = f" + at most {hiring[1]:.2f} hired" if hiring else ""
@@ -332,7 +332,7 @@ def _conflict(data: PlanningData, slack: Slack, usage: Usage, plan: Plan) -> Con
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label, role=slack.role)
     if slack.kind == "budget":
-        running = _running_commitments(data, plan.starts, slack.period)
+        running = _running_projects(data, plan.starts, slack.period)
         return Conflict("budget", f"budget {label} short by {slack.amount:,.2f} (spend of commitments and their prerequisites, hiring included, "
                         f"{usage.spend[slack.period]:,.2f} against {data.budget[slack.period]:,.2f}"
                         + (f": {', '.join(running)}" if running else "") + ")",
@@ -382,7 +382,8 @@ def _why_unschedulable(data: PlanningData, project: str) -> str:
     return "no start in the horizon satisfies its dependencies and exclusions"
 
 
-def _running_commitments(data: PlanningData, starts: dict[str, int], period: int, role: str | None = None) -> list[str]:
+def _running_projects(data: PlanningData, starts: dict[str, int], period: int, role: str | None = None) -> list[str]:
+    """Projects of ``starts`` running in ``period`` (and needing ``role``, when given)."""
     names = []
     for project, start in starts.items():
         duration = int(data.projects.loc[project, "duration"])

@@ -95,7 +95,3 @@ class Horizon:
 
     def label(self, t: int) -> str:
         return format_period(self.start_absolute + t, self.granularity)
-
-    def discount_factor(self, t: int, rate: float) -> float:
-        """(1 + r) ** (-t / periods_per_year)."""
-        return (1.0 + rate) ** (-t / self.granularity.per_year)

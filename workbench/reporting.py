@@ -111,7 +111,8 @@ class ScenarioReport:
             roles = role_values(inputs, result.objective, settings, deadline)
             timings["role values"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            curve = frontier(inputs, frontier_points, settings.solver, None, settings.gap, deadline=deadline)
+            curve = frontier(inputs, frontier_points, settings.solver, None, settings.gap, deadline=deadline,
+                             top=_plan_of(result) if inputs.data.budget_total is None else None)
             timings["frontier"] = time.perf_counter() - mark
             binding = binding_constraints(inputs, result)
             mark = time.perf_counter()
@@ -328,6 +329,16 @@ class ScenarioReport:
             f"<tr><th>Run time</th><td>{self.seconds:.2f} s ({timings})</td></tr>"
             f"<tr><th>Generated</th><td>{dt.datetime.now().isoformat(timespec='seconds')}</td></tr></table>"
             + "".join(f"<p class='warning'>Warning: {esc(w)}</p>" for w in self.result.warnings))
+
+
+def _plan_of(result: Result):
+    """The raw plan behind a solved result (the frontier's top point, without re-solving it)."""
+    from workbench.model import Plan
+
+    periods = {row["period"]: t for t, row in enumerate(result.budget)}
+    hired = {(row["role"], periods[row["period"]]): row["hired"] for row in result.capacity if row["hired"] > 0}
+    return Plan(result.status, result.objective, result.bound, result.gap, result.solver["seconds"],
+                result.solver["name"], starts={p.id: p.start_index for p in result.selected}, hired=hired)
 
 
 # ---------------------------------------------------------------------------- comparison
