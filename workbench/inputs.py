@@ -81,6 +81,12 @@ class PlanningData:
         return out
 
     @cached_property
+    def capacity_by_role_period(self) -> dict[tuple[str, int], float]:
+        """(role, period) -> FTE available before hiring."""
+        return {(role, int(t)): float(fte) for role, t, fte in
+                self.capacity[["role", "period", "fte"]].itertuples(index=False)}
+
+    @cached_property
     def costs_by_project(self) -> dict[str, list[tuple[int, float]]]:
         """project -> [(offset, amount)]."""
         out: dict[str, list[tuple[int, float]]] = {}

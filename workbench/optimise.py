@@ -171,7 +171,7 @@ class Usage:
             self.spend[int(t)] += float(amount)
         for (role, t), fte in hired.items():
             self.spend[t] += fte * data.hiring[role][0]
-        self.capacity = data.capacity.set_index(["role", "period"])["fte"].to_dict()
+        self.capacity = data.capacity_by_role_period
 
     def shortfalls(self, project: str, start: int) -> list[tuple[str, str | None, int, float]]:
         """What is missing to add ``project`` at ``start`` to these starts: (kind, role, period, amount).
