@@ -36,7 +36,7 @@ def test_cbc_is_stopped_when_it_runs_past_the_time_limit(tmp_path, monkeypatch):
 
     instance = read_sm(BENCHMARKS / "psplib" / "j3045_2.sm")  # CBC proves nothing here for minutes
     inputs = load_inputs(rcpsp_case(tmp_path, instance, 125, "cbc", time_limit=20))
-    monkeypatch.setattr(model._CbcWatchdog, "GRACE", -20.0)  # fire at 20 x 1.1 - 20 = 2 s
+    monkeypatch.setattr(model, "CBC_GRACE", -20.0)  # fire at 20 x 1.1 - 20 = 2 s
     started = time.monotonic()
     result = solve(inputs)
     assert time.monotonic() - started < 10

@@ -13,10 +13,11 @@ and its cheapest relaxation says what conflicts, in the user's terms.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,9 +50,10 @@ class SolverOptions:
     name: str = "cbc"
     time_limit: float | None = None
     gap: float = 0.0
-    threads: int = 1  # one thread: the same input gives the same plan every time
+    threads: int | None = None  # None: the solver's serial default (see cbc_command)
     warm_start: dict[str, int] | None = None  # project -> start, a plan to begin from
     stop_at_first_plan: bool = False  # for measuring time to a first plan
+    stop: threading.Event | None = None  # set it to stop this solve (a newer request superseded it)
 
 
 @dataclass
@@ -245,90 +247,99 @@ def _safe(text: object) -> str:
 
 # ----------------------------------------------------------------------------- solving
 def solve_model(problem: pulp.LpProblem, options: SolverOptions) -> tuple[SolveStatus, float | None, float | None, str]:
-    """Run the solver. Returns (status, incumbent objective incl. tie-break, best bound, log)."""
+    """Run the solver. Returns (status, incumbent objective incl. tie-break, best bound, log).
+
+    Nothing here touches the process's file descriptors: CBC writes into its own log file and
+    HiGHS is silenced by its options (its one-time banner is printed when this module loads),
+    so solves in worker threads do not step on each other or on standard output.
+    """
     solvers = {"highs": _solve_highs, "cbc": _solve_cbc}
     if options.name not in solvers:
         raise SolverError(f"unknown solver {options.name!r}; use cbc or highs")
-    with _stdout_to_stderr():
-        return solvers[options.name](problem, options)
+    return solvers[options.name](problem, options)
 
 
-@contextlib.contextmanager
-def _stdout_to_stderr():
-    """Solver banners go to standard error, so that standard output stays ours (``--json``)."""
+def _silence_highs_banner() -> None:
+    """HiGHS prints its banner on standard output the first time a solver object is made, once per
+    process; make that first object here, at import (in the importing thread), with fd 1 pointed
+    at standard error, so that ``--json`` output stays one object."""
+    try:
+        import highspy
+    except ImportError:  # HiGHS is optional; asking for it later gives a clear error
+        return
     try:
         sys.stdout.flush()
         saved = os.dup(1)
     except (OSError, ValueError):  # no real file descriptor (some notebook front ends)
-        yield
+        highspy.Highs()
         return
     try:
         os.dup2(2, 1)
-        yield
+        highspy.Highs()
     finally:
-        sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
 
 
-class _CbcWatchdog:
-    """CBC checks its time limit only between phases (its root cuts can run on for minutes), so
-    a CBC process still running well past the limit is stopped: the limit bounds the command."""
+_silence_highs_banner()
 
-    GRACE = 1.5  # seconds past the limit, plus 10%, before stopping CBC
+CBC_GRACE = 1.5  # seconds past the limit, plus 10%, before our own CBC process is stopped
+POLL_SECONDS = 0.02
 
-    def __init__(self, executable: str, seconds: float | None):
-        self.executable = os.path.realpath(executable)
-        self.fired = False
-        self.started = time.time()
-        self.timer = None
-        if seconds is not None:
-            self.timer = threading.Timer(seconds * 1.1 + self.GRACE, self._stop)
-            self.timer.daemon = True
 
-    def __enter__(self):
-        if self.timer is not None:
-            self.timer.start()
-        return self
+def cbc_command(problem: pulp.LpProblem, options: SolverOptions, mps: str, solution: str,
+                warm_start_file: str | None) -> list[str]:
+    """The CBC command line, every option stated here on purpose (docs/model.md says why).
 
-    def __exit__(self, *exc_info):
-        if self.timer is not None:
-            self.timer.cancel()
+    No ``-threads`` unless asked for: with any ``-threads`` value the bundled CBC 2.10 runs its
+    threaded branch-and-bound, which has stopped with a wrong "optimal" on the sample.
+    """
+    from pulp.apis.coin_api import pulp_cbc_path
 
-    def _stop(self) -> None:
-        import psutil
-
-        for child in psutil.Process().children(recursive=True):
-            try:
-                if os.path.realpath(child.exe()) == self.executable and child.create_time() >= self.started - 1:
-                    self.fired = True
-                    child.kill()
-            except (psutil.Error, OSError):
-                continue
+    command = [pulp_cbc_path, mps]
+    if problem.sense == pulp.LpMaximize:
+        command.append("-max")
+    if warm_start_file is not None:
+        command += ["-mips", warm_start_file]
+    if options.time_limit is not None:
+        command += ["-sec", f"{options.time_limit:.3f}"]
+    command += ["-ratio", repr(float(options.gap))]
+    if options.threads is not None:
+        command += ["-threads", str(int(options.threads))]
+    if options.stop_at_first_plan:
+        command += ["-maxSolutions", "1"]
+    return command + ["-solve", "-printingOptions", "all", "-solution", solution]
 
 
 def _solve_cbc(problem, options):
-    from pulp.apis.coin_api import pulp_cbc_path
+    """CBC in a process of our own: the time limit and a stop request end exactly that process.
 
-    handle, log_path = tempfile.mkstemp(suffix=".cbc.log")
-    os.close(handle)
+    CBC checks its time limit only between phases (root cuts can run on for minutes), so a run
+    still going at 1.1 x the limit + 1.5 s is stopped and reported as not solved.
+    """
+    adapter = pulp.COIN_CMD(msg=False)  # PuLP's reader of CBC's solution file
+    folder = tempfile.mkdtemp(prefix="workbench-cbc-")
+    mps, solution, log_path = (os.path.join(folder, name) for name in ("model.mps", "model.sol", "cbc.log"))
     try:
-        solver = pulp.COIN_CMD(path=pulp_cbc_path, msg=False, timeLimit=options.time_limit,
-                               gapRel=options.gap, threads=options.threads, logPath=log_path,
-                               warmStart=options.warm_start is not None,
-                               options=["maxSolutions 1"] if options.stop_at_first_plan else None)
-        with _CbcWatchdog(pulp_cbc_path, options.time_limit) as watchdog:
-            try:
-                problem.solve(solver)
-            except pulp.PulpSolverError as exc:
-                if watchdog.fired:  # stopped by us at the time limit; CBC had reported no plan yet
-                    return SolveStatus.NOT_SOLVED, None, None, "stopped at the time limit"
-                raise SolverError(f"CBC could not be run: {exc}") from None
+        variables, variable_names, constraint_names, _ = problem.writeMPS(mps, rename=1)
+        warm_start_file = None
+        if options.warm_start is not None:
+            warm_start_file = os.path.join(folder, "start.mst")
+            adapter.writesol(warm_start_file, problem, variables, variable_names, constraint_names)
+        command = cbc_command(problem, options, mps, solution, warm_start_file)
+        stopped = _run_until(command, log_path, options)
         with open(log_path, encoding="utf-8", errors="replace") as handle_log:
             log = handle_log.read()
+        if stopped is not None:  # stopped by us; CBC reports a plan only at exit, so none is known
+            return SolveStatus.NOT_SOLVED, None, None, f"{stopped}\n{log}"
+        if not os.path.exists(solution):
+            raise SolverError(f"CBC wrote no solution; its log ends: {log[-500:]}")
+        status, values, _, _, _, sol_status = adapter.readsol_MPS(solution, problem, variables, variable_names,
+                                                                   constraint_names)
+        problem.assignVarsVals(values)
+        problem.assignStatus(status, sol_status)
     finally:
-        os.unlink(log_path)
-    sol_status = problem.sol_status
+        shutil.rmtree(folder, ignore_errors=True)
     objective = pulp.value(problem.objective) if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) else None
     # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
     # unbounded" from preprocessing is a proof of infeasibility
@@ -343,6 +354,38 @@ def _solve_cbc(problem, options):
     if bound is None:
         bound = objective if "Optimal solution found" in result_line else None
     return _status_from_gap(objective, bound), objective, bound, log
+
+
+def _run_until(command: list[str], log_path: str, options: SolverOptions) -> str | None:
+    """Run ``command`` to its end; stop it past the time limit or on ``options.stop``.
+    Returns why it was stopped, or ``None`` when it ended by itself."""
+    limit = None if options.time_limit is None else options.time_limit * 1.1 + CBC_GRACE
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    code = process.wait(timeout=POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    if options.stop is not None and options.stop.is_set():
+                        reason = "stopped: superseded by a newer request"
+                    elif limit is not None and time.monotonic() - started > limit:
+                        reason = "stopped at the time limit"
+                    else:
+                        continue
+                    process.kill()
+                    process.wait()
+                    return reason
+        except BaseException:  # Ctrl+C or an error here: never leave CBC running
+            process.kill()
+            process.wait()
+            raise
+    if code != 0:
+        with open(log_path, encoding="utf-8", errors="replace") as handle_log:
+            raise SolverError(f"CBC failed (exit code {code}): {handle_log.read()[-500:]}")
+    return None
 
 
 _CBC_INFEASIBLE = re.compile(r"proven infeasible|says infeasible|Problem is infeasible|"
@@ -364,17 +407,18 @@ def _cbc_bound(log: str, problem) -> float | None:
 
 
 def _solve_highs(problem, options):
+    import highspy
+
     if not pulp.HiGHS().available():
         raise SolverError("HiGHS is not available: install highspy (pip install highspy)")
     extra = {"mip_max_improving_sols": 1} if options.stop_at_first_plan else {}
     solver = _HighsWithStart(msg=False, timeLimit=options.time_limit, gapRel=options.gap, threads=options.threads,
                              **extra)
     solver.start_values = options.warm_start is not None
+    solver.stop = options.stop
     problem.solve(solver)
     model = problem.solverModel
     info = model.getInfo()
-    import highspy
-
     status = model.getModelStatus()
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
@@ -393,19 +437,40 @@ def _solve_highs(problem, options):
 
 
 class _HighsWithStart(pulp.HiGHS):
-    """PuLP's highspy interface, plus a starting solution from the variables' initial values."""
+    """PuLP's highspy interface, plus a starting solution from the variables' initial values and
+    a stop request (``stop``, a :class:`threading.Event`) that interrupts this solve only."""
 
     start_values = False
+    stop: threading.Event | None = None
 
     def callSolver(self, lp):
+        model = lp.solverModel
         if self.start_values:
             import highspy
 
             solution = highspy.HighsSolution()
             solution.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
             solution.value_valid = True
-            lp.solverModel.setSolution(solution)
-        lp.solverModel.run()
+            model.setSolution(solution)
+        if self.stop is None:
+            model.run()
+            return
+        model.HandleUserInterrupt = True
+        finished = threading.Event()
+
+        def watch():
+            while not finished.wait(POLL_SECONDS):
+                if self.stop.is_set():
+                    model.cancelSolve()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            model.run()
+        finally:
+            finished.set()
+            watcher.join()
 
     def findSolutionValues(self, lp):
         try:

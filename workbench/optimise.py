@@ -45,13 +45,14 @@ class SolveSettings:
     solver: str = "cbc"
     time_limit: float | None = None
     gap: float = 0.0
+    threads: int | None = None
 
     @classmethod
     def for_inputs(cls, inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
                    gap: float | None = None) -> SolveSettings:
         spec = inputs.scenario.spec.solver
         return cls(solver or spec.name, time_limit if time_limit is not None else spec.time_limit,
-                   gap if gap is not None else spec.gap)
+                   gap if gap is not None else spec.gap, spec.threads)
 
 
 def run_plan(data: PlanningData, settings: SolveSettings, deadline: Deadline, elastic: bool = False,
@@ -61,7 +62,7 @@ def run_plan(data: PlanningData, settings: SolveSettings, deadline: Deadline, el
         return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.solver)
     remaining = deadline.remaining()
     options = SolverOptions(settings.solver, None if remaining is None else max(remaining, 0.05), settings.gap,
-                            warm_start=warm_start)
+                            threads=settings.threads, warm_start=warm_start)
     return solve_plan(data, options, elastic=elastic)
 
 
