@@ -42,7 +42,7 @@ def test_force_out_and_capacity(bench, workdir):
     assert f'"{leaving}"' not in json.dumps(bench._roadmap_chart.spec)  # the roadmap is redrawn without it
     bench.capacity["data_engineer"].value = 2.0
     variant = bench.variant()
-    assert check_result(variant, bench.result) == []
+    assert check_result(variant.portfolio, variant.scenario.spec, bench.result) == []
     data = variant.data.capacity
     base = bench.inputs.data.capacity
     assert (data[data.role == "data_engineer"]["fte"].to_numpy() ==

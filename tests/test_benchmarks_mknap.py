@@ -41,4 +41,4 @@ def test_published_optimum(tmp_path, problem):
     result = solve(inputs)
     assert result.status.value == "optimal"
     assert result.objective == pytest.approx(problem.optimum, abs=1e-6)
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []

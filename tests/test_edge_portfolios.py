@@ -21,7 +21,7 @@ def test_one_period_horizon_zero_costs_no_optional_tables(tmp_path):
     # best: p0 + p1 (0.75 FTE, 5.75) vs p2 + p1 (1.0 FTE, 7.25) vs p0 + p2 (1.25 > 1)
     assert result.objective == pytest.approx(7.25)
     assert {p.id for p in result.selected} >= {"p1", "p2"}
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
     assert all(row["budget"] is None for row in result.budget)
 
 
@@ -36,7 +36,7 @@ def test_hundreds_of_roles(tmp_path):
     result = solve(inputs, solver="highs")
     assert result.status.value == "optimal"
     assert len(result.capacity) == 300 * 4
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
 
 
 def test_quarterly_portfolio_with_everything_optional_present(tmp_path):
@@ -64,7 +64,7 @@ def test_quarterly_portfolio_with_everything_optional_present(tmp_path):
     # app needs core finished (2027Q2), so it can start 2027Q3 and beats alt
     assert starts == {"core": "2027Q1", "app": "2027Q3"}
     assert result.objective == pytest.approx(120)
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
 
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])

@@ -11,7 +11,8 @@ from workbench.explain import explain
 from workbench.frontier import frontier
 from workbench.inputs import load_inputs
 from workbench.optimise import solve
-from workbench.prioritise import ahp_weights, prioritisation
+from workbench.prioritise import prioritisation
+from workbench.scoring import ahp_weights
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def baseline(sample_dir):
 def _mutations(result):
     """Results each wrong in one way the checker must notice."""
     selected = next(p for p in result.projects if p.selected and not p.commitment)
-    unselected = next(p for p in result.projects if not p.selected and "fits" not in p.reason)
+    unselected = next(p for p in result.projects if not p.selected and p.reason_kind == "does_not_fit")
     mandatory = next(p for p in result.projects if p.commitment == "mandatory")
 
     def drop_mandatory(r):
@@ -52,11 +53,11 @@ def _mutations(result):
 
 def test_checker_notices_each_kind_of_error(baseline):
     inputs, result = baseline
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
     for mutate in _mutations(result):
         broken = copy.deepcopy(result)
         mutate(broken)
-        assert check_result(inputs, broken), f"checker missed {mutate.__name__}"
+        assert check_result(inputs.portfolio, inputs.scenario.spec, broken), f"checker missed {mutate.__name__}"
 
 
 def test_reasons_name_the_cause(baseline):
@@ -71,7 +72,8 @@ def test_reasons_name_the_cause(baseline):
     for project in needs:
         required = project.reason.split("needs ")[1].split(",")[0]
         assert required in by_id
-    assert any("does not fit" in p.reason for p in result.projects)
+    assert any(p.reason_kind == "does_not_fit" and p.reason.startswith("Not selected: no plan can hold it")
+               for p in result.projects)
 
 
 def test_explain_prices_match_direct_resolves(tmp_path):
@@ -141,7 +143,8 @@ def test_time_limit_never_reports_optimal(tmp_path, sample_dir):
         elif result.status.value == "feasible":
             assert result.gap is not None and result.gap > 0
             assert result.bound >= optimum - 1e-6  # the bound is a true bound
-            assert check_result(load_inputs(path), result) == []
+            checked = load_inputs(path)
+            assert check_result(checked.portfolio, checked.scenario.spec, result) == []
     assert "feasible" in statuses, statuses
 
 

@@ -30,7 +30,7 @@ def test_cbc_matches_brute_force(tmp_path, seed):
     else:
         assert result.status.value == "optimal"
         assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-7)
-        assert check_result(inputs, result) == []
+        assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
 
 
 @pytest.mark.parametrize("seed", range(60, 90))
@@ -40,7 +40,7 @@ def test_highs_matches_brute_force(tmp_path, seed):
         assert result.status.value == "infeasible"
     else:
         assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-7)
-        assert check_result(inputs, result) == []
+        assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
 
 
 def test_random_cases_cover_every_constraint_type():
@@ -73,4 +73,4 @@ def test_any_returned_plan_passes_the_checker(tmp_path_factory, seed, periods):
         return  # e.g. a one-period horizon with a commitment that cannot fit: rejected, fine
     result = solve(inputs, solver="highs")
     if result.has_plan:
-        assert check_result(inputs, result) == []
+        assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []

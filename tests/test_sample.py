@@ -62,7 +62,7 @@ def test_sample_scenarios_solve_and_pass_the_checker(sample_dir, name, solver):
     inputs = load_inputs(sample_dir / f"{name}.yaml")
     result = solve(inputs, solver=solver)
     assert result.status.value == "optimal" and result.gap == 0
-    assert check_result(inputs, result) == []
+    assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
     assert all(p.reason for p in result.projects)
 
 

@@ -1,20 +1,27 @@
 """An independent check of a result against the portfolio and the scenario.
 
 Written apart from the model code on purpose: it re-reads the documented semantics from the
-portfolio tables and the scenario with plain loops (no :class:`PlanningData`, no PuLP), and
-verifies every constraint and every reported number of a :class:`~workbench.result.Result`.
+portfolio tables and the scenario with plain loops, and verifies every constraint and every
+reported number of a :class:`~workbench.result.Result`. It imports nothing from the planning
+data, the model, the optimisation, the scoring or the prioritisation code: its criteria
+weights (AHP included) and its period parsing are its own, following the documented rules.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections import defaultdict
 
-from workbench.inputs import Inputs
-from workbench.periods import parse_period
+import numpy as np
+
 from workbench.result import Result
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-7
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_QUARTER_DATE = re.compile(r"^(\d{4})-(01|04|07|10)-01$")
 
 
 def _close(a: float, b: float) -> bool:
@@ -25,18 +32,61 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def check_result(inputs: Inputs, result: Result) -> list[str]:
-    """Every violated constraint or misreported number; an empty list means the result is right."""
+def absolute_period(value: object, granularity: str) -> int:
+    """Absolute period number of a label (2027-03, 2027Q1) or a period's first day as a date
+    (2027-03-01, 2027-04-01 for 2027Q2), as the portfolio and scenario formats document."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    if granularity == "month":
+        match = _MONTH.match(text)
+        if match and 1 <= int(match.group(2)) <= 12:
+            return int(match.group(1)) * 12 + int(match.group(2)) - 1
+    else:
+        match = _QUARTER.match(text)
+        if match:
+            return int(match.group(1)) * 4 + int(match.group(2)) - 1
+        match = _QUARTER_DATE.match(text)
+        if match:
+            return int(match.group(1)) * 4 + (int(match.group(2)) - 1) // 3
+    raise ValueError(f"{text!r} is not a {granularity} period")
+
+
+def criteria_weights(portfolio, ahp) -> dict[str, float]:
+    """Weights summing to 1: the principal eigenvector of the AHP matrix when the scenario has
+    one (found by power iteration, not by the scoring module), else the criteria table's."""
+    if ahp is not None:
+        matrix = np.asarray(ahp.matrix, dtype=float)
+        vector = np.ones(len(ahp.criteria)) / len(ahp.criteria)
+        for _ in range(1000):
+            following = matrix @ vector
+            following /= following.sum()
+            if np.abs(following - vector).max() < 1e-14:
+                break
+            vector = following
+        return dict(zip(ahp.criteria, following.tolist()))
+    criteria = portfolio.table("criteria")
+    raw = {str(c): float(w) for c, w in zip(criteria["criterion"], criteria["weight"])}
+    total = sum(raw.values())
+    return {c: (w / total if total > 0 else 0.0) for c, w in raw.items()}
+
+
+def check_result(portfolio, spec, result: Result) -> list[str]:
+    """Every violated constraint or misreported number; an empty list means the result is right.
+
+    ``portfolio`` is the loaded portfolio, ``spec`` the scenario (a
+    :class:`~workbench.scenario.Scenario`) the result claims to be a plan for."""
     if not result.has_plan:
         return []
-    spec = inputs.scenario.spec
-    portfolio = inputs.portfolio
     horizon = portfolio.horizon
     periods = horizon.periods
     errors: list[str] = []
 
-    def index(label: str) -> int:
-        return parse_period(label, horizon.granularity) - horizon.start_absolute
+    granularity = horizon.granularity.value
+    first = absolute_period(horizon.start, granularity)
+
+    def index(label: object) -> int:
+        return absolute_period(label, granularity) - first
 
     projects = {str(r["id"]): r for r in portfolio.projects.to_dict("records")}
     starts: dict[str, int] = {}
@@ -187,13 +237,11 @@ def check_result(inputs: Inputs, result: Result) -> list[str]:
             errors.append(f"category {category} share {in_category / total_cost:.4f} above its maximum {bounds.max}")
 
     # objective, from its definition
-    from workbench.prioritise import criteria_weights
-
     weights = criteria_weights(portfolio, spec.ahp) if spec.objective.value == "score" else {}
     objective = 0.0
     for pid, s in starts.items():
         row = projects[pid]
-        factor = (1.0 + spec.discount_rate) ** (-s / horizon.granularity.per_year)
+        factor = (1.0 + spec.discount_rate) ** (-s / (12 if granularity == "month" else 4))
         if spec.objective.value == "value":
             objective += float(row["value"]) * factor
         elif spec.objective.value == "risk_adjusted_value":
@@ -203,3 +251,14 @@ def check_result(inputs: Inputs, result: Result) -> list[str]:
     if result.objective is None or not math.isclose(result.objective, objective, rel_tol=1e-9, abs_tol=1e-6):
         errors.append(f"reported objective {result.objective} but the plan is worth {objective}")
     return errors
+
+
+class CheckFailed(AssertionError):
+    """A plan the independent checker rejects."""
+
+
+def assert_checked(portfolio, spec, result: Result) -> None:
+    """A plan observer (see :func:`workbench.optimise.observe_plans`) that raises on a violation."""
+    violations = check_result(portfolio, spec, result)
+    if violations:
+        raise CheckFailed(f"checker rejects the plan for {result.scenario}: " + "; ".join(violations[:5]))

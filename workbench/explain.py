@@ -1,13 +1,23 @@
 """Decision prices by re-solving: what forcing each project in (or out) would cost, what one
-more FTE of each role over the horizon is worth, and which constraints bind."""
+more FTE of each role over the horizon is worth, and which constraints bind.
+
+Each re-solve is a variant of the scenario stated as a scenario (one more project in
+``force_in``, one more FTE in ``capacity``), so that it can be checked like any other plan. A
+re-solve that contradicts a proof (a forced project raising a proven optimum, more capacity
+lowering one) is reported as "inconsistent solver results" with both numbers, never printed
+as a price.
+"""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
-from workbench.inputs import Inputs
-from workbench.optimise import Deadline, SolveSettings, run_plan, solve
+from workbench.inputs import Inputs, PlanningData
+from workbench.model import Plan, SolveStatus
+from workbench.optimise import Deadline, SolveSettings, solve, solve_variant
+from workbench.reasons import Reason, ReasonKind, refine_with_forced_solve
 from workbench.result import Result
+from workbench.scenario import CapacityAdjustment, Scenario
 
 EPS = 1e-6
 
@@ -27,11 +37,56 @@ class Explanation:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
+def objective_tolerance(data: PlanningData, base: float | None) -> float:
+    """Two objectives closer than this are equal: above the model's tie-break (at most 2e-5 of
+    the smallest non-zero coefficient) and the solvers' feasibility noise."""
+    coefficients = [abs(c) for c in data.coefficient_by_option.values() if abs(c) > 0]
+    smallest = min(coefficients) if coefficients else 1.0
+    return 1e-4 * smallest + 1e-7 * max(1.0, abs(base or 0.0))
+
+
+def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
+    """The scenario with ``project`` forced in, and its planning data."""
+    spec = inputs.scenario.spec
+    variant = spec.model_copy(update={"force_in": [*spec.force_in, project]})
+    projects = inputs.data.projects.copy()
+    projects.loc[project, "commitment"] = "forced in"
+    return variant, inputs.data.with_changes(projects=projects)
+
+
+def forced_out(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
+    """The scenario with ``project`` forced out (and no longer forced in), and its planning data."""
+    spec = inputs.scenario.spec
+    variant = spec.model_copy(update={"force_in": [p for p in spec.force_in if p != project],
+                                      "force_out": [*spec.force_out, project]})
+    data = inputs.data
+    projects = data.projects.copy()
+    projects.loc[project, "commitment"] = ""
+    projects.loc[project, "forced_out"] = True
+    return variant, data.with_changes(projects=projects,
+                                      start_options=data.start_options[data.start_options["project"] != project])
+
+
+def without_balance(spec: Scenario, data: PlanningData) -> tuple[Scenario, PlanningData]:
+    return spec.model_copy(update={"balance": {}}), data.with_changes(balance={})
+
+
+def one_more_fte(inputs: Inputs, role: str) -> tuple[Scenario, PlanningData]:
+    """The scenario with one more FTE of ``role`` in every period, and its planning data."""
+    spec = inputs.scenario.spec
+    variant = spec.model_copy(update={"capacity": [*spec.capacity, CapacityAdjustment(role=role, delta=1.0)]})
+    capacity = inputs.data.capacity.copy()
+    capacity.loc[capacity["role"] == role, "fte"] += 1.0
+    return variant, inputs.data.with_changes(capacity=capacity)
+
+
 def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
             gap: float | None = None) -> Explanation:
     """Solve, then re-solve once per project (forced the other way) and once per role (+1 FTE
     in every period). Deltas are objective(variant) - objective(plan); ``None`` when the
-    variant has no plan (forcing it in is infeasible) or the time limit ran out."""
+    variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
+    contradicts the proof. Projects left out of a proven optimum get the reason the forced
+    re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``."""
     settings = SolveSettings.for_inputs(inputs, solver, time_limit, gap)
     deadline = Deadline(settings.time_limit)
     result = solve(inputs, settings.solver, settings.time_limit, settings.gap, deadline=deadline)
@@ -40,51 +95,70 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         return explanation
     data = inputs.data
     base = result.objective
+    proven = result.status is SolveStatus.OPTIMAL
+    tolerance = objective_tolerance(data, base)
     for outcome in result.projects:
-        row = data.projects.loc[outcome.id]
+        commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
-            if row["commitment"] and row["commitment"] != "forced in":
+            if commitment and commitment != "forced in":
                 explanation.projects.append({"id": outcome.id, "action": "force out", "delta": None,
-                                             "note": f"{row['commitment']}: cannot be forced out"})
+                                             "note": f"{commitment}: cannot be forced out"})
                 continue
-            projects = data.projects.copy()
-            projects.loc[outcome.id, "commitment"] = ""
-            projects.loc[outcome.id, "forced_out"] = True
-            variant = data.with_changes(projects=projects, start_options=data.start_options[
-                data.start_options["project"] != outcome.id])
+            spec, variant = forced_out(inputs, outcome.id)
             action = "force out"
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
                 explanation.projects.append({"id": outcome.id, "action": "force in", "delta": None,
                                              "note": "cannot run within the horizon or is forced out"})
                 continue
-            projects = data.projects.copy()
-            projects.loc[outcome.id, "commitment"] = "forced in"
-            variant = data.with_changes(projects=projects)
+            spec, variant = forced_in(inputs, outcome.id)
             action = "force in"
-        plan = run_plan(variant, settings, deadline)
+        plan = solve_variant(inputs, spec, variant, settings, deadline)
+        item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
-            note = "no plan exists then" if plan.status.value == "infeasible" else "time limit reached"
-            explanation.projects.append({"id": outcome.id, "action": action, "delta": None, "note": note})
+            item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
+        elif proven and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
+            item["note"] = (f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
+                            f"{outcome.id} {action}d reaches {plan.objective:,.2f}")
         else:
-            note = "" if plan.status.value == "optimal" else f"not proven (gap {plan.gap or 0:.2%})"
-            explanation.projects.append({"id": outcome.id, "action": action, "delta": plan.objective - base,
-                                         "note": note})
-    explanation.roles = role_values(inputs, base, settings, deadline)
+            item["delta"] = plan.objective - base
+            item["note"] = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"
+        explanation.projects.append(item)
+        if action == "force in" and proven:
+            unbalanced = None
+            if plan.status is SolveStatus.INFEASIBLE and data.balance:
+                unbalanced = solve_variant(inputs, *without_balance(spec, variant), settings, deadline)
+            reason, contradiction = refine_with_forced_solve(Reason(ReasonKind(outcome.reason_kind), outcome.reason),
+                                                             base, plan, unbalanced, tolerance)
+            outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
+            if contradiction:
+                item["delta"], item["note"] = None, contradiction
+    explanation.roles = role_values(inputs, result, settings, deadline)
     explanation.binding = binding_constraints(inputs, result)
     return explanation
 
 
-def role_values(inputs: Inputs, base: float, settings: SolveSettings, deadline: Deadline) -> list[dict]:
-    """For each role, the objective change from one more FTE in every period (a re-solve each)."""
+def role_values(inputs: Inputs, result: Result, settings: SolveSettings, deadline: Deadline) -> list[dict]:
+    """For each role, the objective change from one more FTE in every period (a re-solve each).
+
+    More capacity keeps every plan feasible, so a proven optimum can only rise: a lower one is
+    reported as inconsistent (``delta`` None, ``note`` with both numbers)."""
     data = inputs.data
+    base = result.objective
+    tolerance = objective_tolerance(data, base)
     values = []
     for role in data.roles:
-        capacity = data.capacity.copy()
-        capacity.loc[capacity["role"] == role, "fte"] += 1.0
-        plan = run_plan(data.with_changes(capacity=capacity), settings, deadline)
-        values.append({"role": role, "delta": None if plan.objective is None else plan.objective - base,
-                       "status": plan.status.value})
+        plan: Plan = solve_variant(inputs, *one_more_fte(inputs, role), settings, deadline)
+        delta = None if plan.objective is None else plan.objective - base
+        note = "" if plan.status is SolveStatus.OPTIMAL else (
+            f"not proven (gap {plan.gap:.2%})" if plan.gap is not None and plan.objective is not None
+            else "time limit reached")
+        if delta is not None and delta < -tolerance and plan.status is SolveStatus.OPTIMAL \
+                and result.status is SolveStatus.OPTIMAL:
+            note = (f"inconsistent solver results: proven optimum {base:,.2f}, but with one more {role} "
+                    f"the solver proved {plan.objective:,.2f}")
+            delta = None
+        values.append({"role": role, "delta": delta, "status": plan.status.value, "note": note})
     return values
 
 
@@ -103,4 +177,5 @@ def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:
     return [{"constraint": name, "periods": periods} for name, periods in binding.items()]
 
 
-__all__ = ["Explanation", "explain", "role_values", "binding_constraints"]
+__all__ = ["Explanation", "explain", "role_values", "binding_constraints", "forced_in", "forced_out",
+           "one_more_fte", "objective_tolerance"]

@@ -20,8 +20,9 @@ import pandas as pd
 
 from workbench.errors import InputError, Problem
 from workbench.periods import Horizon, label_or_date
-from workbench.portfolio import SCORE_PREFIX, Portfolio, _has, load_portfolio, per_period, start_options
+from workbench.portfolio import Portfolio, _has, describe_window, load_portfolio, per_period, start_options
 from workbench.scenario import LoadedScenario, Objective, load_scenario
+from workbench.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
 
 
 @dataclass
@@ -87,6 +88,36 @@ class PlanningData:
                 self.capacity[["role", "period", "fte"]].itertuples(index=False)}
 
     @cached_property
+    def requires(self) -> dict[str, list[str]]:
+        """project -> the projects it requires."""
+        out: dict[str, list[str]] = {}
+        for project, required in self.dependencies:
+            out.setdefault(project, []).append(required)
+        return out
+
+    @cached_property
+    def needed_by_commitments(self) -> dict[str, str]:
+        """Each project a commitment requires, directly or through others -> one such commitment.
+        No plan lacks these."""
+        projects = self.projects
+        needed: dict[str, str] = {}
+        for commitment in projects.index[projects["commitment"].ne("")]:
+            stack = list(self.requires.get(commitment, []))
+            while stack:
+                required = stack.pop()
+                if required not in needed:
+                    needed[required] = str(commitment)
+                    stack.extend(self.requires.get(required, []))
+        return needed
+
+    @cached_property
+    def coefficient_by_option(self) -> dict[tuple[str, int], float]:
+        """(project, start) -> objective coefficient of that start."""
+        options = self.start_options
+        return {(str(p), int(s)): float(c) for p, s, c in
+                zip(options["project"], options["start"], options["coefficient"])}
+
+    @cached_property
     def costs_by_project(self) -> dict[str, list[tuple[int, float]]]:
         """project -> [(offset, amount)]."""
         out: dict[str, list[tuple[int, float]]] = {}
@@ -140,8 +171,6 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
                                              project))
     for index, project in enumerate(spec.force_in):
         if project in known and not start_options(projects.loc[project], horizon.periods):
-            from workbench.portfolio import describe_window
-
             problems.append(scenario.problem(("force_in", index), f"forced-in project {project!r} cannot run "
                                              "within the horizon: " + describe_window(projects.loc[project], horizon),
                                              project))
@@ -192,22 +221,8 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
         problems.append(scenario.problem(("objective",), "objective 'score' needs a criteria table in the "
                                          "portfolio (or an 'ahp' block in the scenario)"))
     if spec.ahp is not None:
-        from workbench.prioritise import check_ahp
-
         problems.extend(scenario.problem(("ahp",), message) for message in check_ahp(spec.ahp, portfolio))
     return problems
-
-
-def project_scores(portfolio: Portfolio, scenario: LoadedScenario | None = None) -> pd.Series:
-    """Weighted criteria score per project (weights normalised to sum to 1)."""
-    from workbench.prioritise import criteria_weights
-
-    weights = criteria_weights(portfolio, scenario.spec.ahp if scenario else None)
-    projects = portfolio.projects
-    score = pd.Series(0.0, index=projects.index)
-    for criterion, weight in weights.items():
-        score += weight * projects[SCORE_PREFIX + criterion]
-    return score
 
 
 def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> PlanningData:
@@ -225,7 +240,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         "name": raw["name"], "value": raw["value"], "cost": raw["cost"], "duration": raw["duration"],
         "category": raw["category"].where(raw["category"].map(_has), None),
         "risk": raw["risk"],
-        "score": project_scores(portfolio, scenario) if has_scores else 0.0,
+        "score": project_scores(portfolio, spec.ahp) if has_scores else 0.0,
         "commitment": commitment,
         "forced_out": raw.index.isin(spec.force_out),
         "earliest_start": raw["earliest_start"], "latest_start": raw["latest_start"], "start": raw["start"],
@@ -305,8 +320,6 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
             budget[t] = float(amount)
 
     if spec.ahp is not None:
-        from workbench.prioritise import CONSISTENCY_LIMIT, ahp_weights
-
         consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
         if consistency > CONSISTENCY_LIMIT:
             warnings.append(f"{scenario.path}: the AHP comparisons are inconsistent (consistency ratio "

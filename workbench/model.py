@@ -23,26 +23,17 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from enum import Enum
 
 import pandas as pd
 import pulp
 
 from workbench.errors import SolverError
 from workbench.inputs import PlanningData
+from workbench.status import SolveStatus
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
 TOLERANCE = 1e-6
-
-
-class SolveStatus(str, Enum):
-    """What the solver proved."""
-
-    OPTIMAL = "optimal"  #: proven optimal (within the requested gap, which is 0 by default)
-    FEASIBLE = "feasible"  #: a plan, stopped with a gap (time limit or requested gap)
-    INFEASIBLE = "infeasible"  #: proven that no plan exists
-    NOT_SOLVED = "not_solved"  #: stopped before any plan was found
 
 
 @dataclass

@@ -1,25 +1,41 @@
 """Solve a scenario: the optimal plan, a reason for every project, and, when no plan exists,
 the conflicts that prevent one.
 
-Reasons are derived from the solved plan and the planning data, without re-solving; the
-prices that need re-solves (force in/out, one more FTE) are in :mod:`workbench.explain`.
+Reasons are derived from the solved plan and the planning data, without re-solving
+(:mod:`workbench.reasons`); the prices that need re-solves (force in/out, one more FTE) are in
+:mod:`workbench.explain`. Every plan solved here, for a scenario or for a variant of it, is
+handed to the registered plan observers (the test suite's independent checker is one).
 """
 from __future__ import annotations
 
-import os
+import threading
 import time
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from workbench.accounting import PlanUsage
 from workbench.inputs import Inputs, PlanningData
 from workbench.model import Plan, Slack, SolverOptions, SolveStatus, solve_plan
-from workbench.portfolio import describe_window
+from workbench.portfolio import Portfolio
+from workbench.reasons import project_reasons
 from workbench.result import Conflict, ProjectOutcome, Result, package_versions
+from workbench.scenario import Scenario
 
 EPS = 1e-6
+
+#: called with (portfolio, scenario spec, result) for every plan solved; see :func:`observe_plans`
+PlanObserver = Callable[[Portfolio, Scenario, Result], None]
+_observers: list[PlanObserver] = []
+
+
+def observe_plans(observer: PlanObserver) -> Callable[[], None]:
+    """Register ``observer`` for every plan solved from now on; returns the function that
+    unregisters it. Variants (forced projects, more capacity, a total budget) are reported with
+    the scenario spec they stand for, so an observer can check them as scenarios of their own."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
 
 
 class Deadline:
@@ -56,65 +72,75 @@ class SolveSettings:
 
 
 def run_plan(data: PlanningData, settings: SolveSettings, deadline: Deadline, elastic: bool = False,
-             warm_start: dict[str, int] | None = None) -> Plan:
+             warm_start: dict[str, int] | None = None, stop: threading.Event | None = None) -> Plan:
     """Solve within what is left of the deadline (a spent deadline means not solved)."""
     if deadline.expired:
         return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.solver)
     remaining = deadline.remaining()
     options = SolverOptions(settings.solver, None if remaining is None else max(remaining, 0.05), settings.gap,
-                            threads=settings.threads, warm_start=warm_start)
+                            threads=settings.threads, warm_start=warm_start, stop=stop)
     return solve_plan(data, options, elastic=elastic)
+
+
+def solve_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: SolveSettings,
+                  deadline: Deadline) -> Plan:
+    """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
+    scenario (e.g. one more project in ``force_in``); observers see its plan checked as that."""
+    plan = run_plan(data, settings, deadline)
+    if _observers and plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        result = build_result(inputs, data, plan, [], with_reasons=False)
+        for observer in list(_observers):
+            observer(inputs.portfolio, spec, result)
+    return plan
 
 
 def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
           gap: float | None = None, deadline: Deadline | None = None,
-          data: PlanningData | None = None) -> Result:
-    """Solve the scenario (or ``data``, a variant of its planning data) and explain the plan."""
+          stop: threading.Event | None = None) -> Result:
+    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early)."""
     settings = SolveSettings.for_inputs(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
-    data = data if data is not None else inputs.data
+    data = inputs.data
     started = time.perf_counter()
-    plan = run_plan(data, settings, deadline)
+    plan = run_plan(data, settings, deadline, stop=stop)
     conflicts: list[Conflict] = []
     if plan.status is SolveStatus.INFEASIBLE:
         conflicts = explain_infeasibility(data, settings, deadline)
     result = build_result(inputs, data, plan, conflicts)
     result.solver["seconds"] = time.perf_counter() - started
-    if os.environ.get("WORKBENCH_CHECK") and data is inputs.data:
-        # the test suite sets this: every plan, in every process, goes through the independent checker
-        from workbench.check import check_result
-
-        violations = check_result(inputs, result)
-        if violations:
-            raise AssertionError(f"checker rejects the plan for {inputs.name}: " + "; ".join(violations[:5]))
+    for observer in list(_observers):
+        observer(inputs.portfolio, inputs.scenario.spec, result)
     return result
 
 
-def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict]) -> Result:
+def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict],
+                 with_reasons: bool = True) -> Result:
+    """The plan as a :class:`Result`; ``with_reasons=False`` skips the reasons (for checking a variant)."""
     horizon = data.horizon
     projects = data.projects
     starts = plan.starts
-    usage = Usage(data, starts, plan.hired)
-    commitments_only = Usage(data, {p: s for p, s in starts.items() if projects.loc[p, "commitment"]}, {})
+    usage = PlanUsage(data, starts, plan.hired)
+    has_plan = plan.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    reasons = project_reasons(data, starts, plan.hired, plan.status is SolveStatus.OPTIMAL) \
+        if has_plan and with_reasons else {}
     outcomes = []
-    coefficient = dict(zip(zip(data.start_options["project"], data.start_options["start"]),
-                           data.start_options["coefficient"]))
     extra_columns = inputs.portfolio.extra_project_columns
     extras = inputs.portfolio.projects[extra_columns].to_dict("index") if extra_columns else {}
     for project_id, row in projects.iterrows():
         start = starts.get(project_id)
         selected = start is not None
         finish = None if start is None else start + int(row["duration"]) - 1
+        reason = reasons.get(str(project_id))
         outcomes.append(ProjectOutcome(
             id=str(project_id), name=str(row["name"]),
             category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
             selected=selected, start=None if start is None else horizon.label(start),
             finish=None if finish is None else horizon.label(finish),
             value=float(row["value"]), cost=float(row["cost"]), commitment=str(row["commitment"]),
-            reason=project_reason(data, project_id, starts, usage, commitments_only) if plan.status in
-            (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) else _no_plan_reason(plan.status),
+            reason=reason.text if reason else _no_plan_reason(plan.status),
+            reason_kind=reason.kind.value if reason else None,
             start_index=start,
-            contribution=float(coefficient.get((project_id, start), 0.0)) if selected else 0.0,
+            contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
             extra={k: (None if v is None or (isinstance(v, float) and v != v) else v)
                    for k, v in extras.get(project_id, {}).items()},
         ))
@@ -129,7 +155,7 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
     return Result(
         scenario=scenario.name, status=plan.status, objective=plan.objective,
         objective_kind=data.objective.value, gap=plan.gap, bound=plan.bound,
-        solver={"name": plan.solver, "seconds": plan.seconds, "solve_seconds": plan.seconds},
+        solver={"name": plan.solver, "seconds": plan.seconds},
         projects=outcomes, capacity=capacity_rows, budget=budget_rows, conflicts=conflicts,
         warnings=list(data.warnings),
         provenance={"data_sha256": inputs.portfolio.data_hash, "portfolio": str(inputs.portfolio.location),
@@ -155,146 +181,6 @@ def _no_plan_reason(status: SolveStatus) -> str:
     return "The solver stopped before it found any plan."
 
 
-class Usage:
-    """Demand and spend of a set of starts, per role-period and period."""
-
-    def __init__(self, data: PlanningData, starts: dict[str, int], hired: dict[tuple[str, int], float]):
-        self.data = data
-        self.demand: dict[tuple[str, int], float] = defaultdict(float)
-        self.spend = [0.0] * data.periods
-        chosen = pd.DataFrame(list(starts.items()), columns=["project", "start"])
-        load = chosen.merge(data.demand, on="project")
-        for (role, t), fte in (load.assign(period=load["start"] + load["offset"])
-                               .groupby(["role", "period"])["fte"].sum().items()):
-            self.demand[(role, int(t))] = float(fte)
-        money = chosen.merge(data.costs, on="project")
-        for t, amount in money.assign(period=money["start"] + money["offset"]).groupby("period")["amount"].sum().items():
-            self.spend[int(t)] += float(amount)
-        for (role, t), fte in hired.items():
-            self.spend[t] += fte * data.hiring[role][0]
-        self.capacity = data.capacity_by_role_period
-
-    def shortfalls(self, project: str, start: int) -> list[tuple[str, str | None, int, float]]:
-        """What is missing to add ``project`` at ``start`` to these starts: (kind, role, period, amount).
-        Hiring counts as room up to its maximum."""
-        data = self.data
-        missing = []
-        for role, offset, fte in data.demand_by_project.get(project, []):
-            t = start + offset
-            room = self.capacity.get((role, t), 0.0) + data.hiring.get(role, (0.0, 0.0))[1] - self.demand.get((role, t), 0.0)
-            if fte > room + EPS:
-                missing.append(("capacity", role, t, fte - max(room, 0.0)))
-        for offset, amount in data.costs_by_project.get(project, []):
-            t = start + offset
-            budget = data.budget[t]
-            if budget is not None and amount > budget - self.spend[t] + EPS:
-                missing.append(("budget", None, t, amount - max(budget - self.spend[t], 0.0)))
-        if data.budget_total is not None:
-            total = sum(amount for _, amount in data.costs_by_project.get(project, []))
-            if total > data.budget_total - sum(self.spend) + EPS:
-                missing.append(("budget_total", None, -1, total - max(data.budget_total - sum(self.spend), 0.0)))
-        return missing
-
-
-def project_reason(data: PlanningData, project: str, starts: dict[str, int], usage: Usage,
-                   commitments_only: Usage) -> str:
-    """Why the project is in or out of the plan, in plain words.
-
-    ``usage`` is what the plan uses; ``commitments_only`` what the committed projects alone use.
-    """
-    row = data.projects.loc[project]
-    horizon = data.horizon
-    start = starts.get(project)
-    if start is not None:
-        when = f"starts {horizon.label(start)}, finishes {horizon.label(start + int(row['duration']) - 1)}"
-        commitment = row["commitment"]
-        if commitment == "forced in":
-            return f"Selected: forced in by the scenario ({when})."
-        if commitment == "in_progress":
-            return f"Selected: in progress, fixed start ({when})."
-        if commitment:
-            return f"Selected: {commitment} ({when})."
-        return f"Selected on {data.objective.value.replace('_', ' ')}: contributes " \
-               f"{_coefficient(data, project, start):,.2f} ({when})."
-    if row["forced_out"]:
-        return "Not selected: forced out by the scenario."
-    options = data.start_options.loc[data.start_options["project"] == project]
-    if options.empty:
-        return "Not selected: cannot run within the horizon; " + describe_window(row, horizon) + "."
-    for group, members in data.exclusions.items():
-        if project in members:
-            winners = [m for m in members if m in starts]
-            if winners:
-                return f"Not selected: excluded by group {group!r}, which already has {', '.join(winners)}."
-    for dependent, required in data.dependencies:
-        if dependent != project:
-            continue
-        if required not in starts:
-            return f"Not selected: needs {required}, which is not selected."
-        finish = starts[required] + int(data.projects.loc[required, "duration"])
-        if finish > int(options["start"].max()):
-            return (f"Not selected: needs {required}, which finishes {horizon.label(finish - 1)}, too late for "
-                    f"its latest start {horizon.label(int(options['start'].max()))}.")
-    if float(options["coefficient"].max()) <= EPS:
-        return f"Not selected: adds nothing to the objective ({data.objective.value})."
-    # does it fit beside the selected projects? at its best start, what is short?
-    best = _best_start(usage, project, options["start"])
-    if not best[1]:
-        if data.balance:
-            return (f"Not selected: fits in capacity and budget at {horizon.label(best[0])}, but would break "
-                    "the category balance.")
-        return "Not selected: fits, but selecting it does not improve the objective."
-    alone = _best_start(commitments_only, project, options["start"])
-    if not alone[1]:
-        return (f"Not selected: does not fit beside the selected projects (at {horizon.label(best[0])}: "
-                f"{_describe_shortfalls(best[1], horizon)}); making room would displace more "
-                f"{data.objective.value.replace('_', ' ')} than it adds.")
-    return (f"Not selected: does not fit even beside the commitments alone (at best, starting "
-            f"{horizon.label(alone[0])}: {_describe_shortfalls(alone[1], horizon)}).")
-
-
-def _coefficient(data: PlanningData, project: str, start: int) -> float:
-    options = data.start_options
-    match = options[(options["project"] == project) & (options["start"] == start)]
-    return float(match["coefficient"].iloc[0]) if len(match) else 0.0
-
-
-def _best_start(usage: Usage, project: str, starts):
-    best = None
-    for start in starts:
-        missing = usage.shortfalls(project, int(start))
-        score = sum(m[3] / _unit(usage, m) for m in missing)
-        if best is None or score < best[2] - EPS:
-            best = (int(start), missing, score)
-    return best
-
-
-def _unit(usage: Usage, missing) -> float:
-    if missing[0] == "capacity":
-        return 1.0
-    known = [b for b in usage.data.budget if b]
-    return max(1.0, float(np.mean(known)) if known else 1.0)
-
-
-def _describe_shortfalls(missing, horizon) -> str:
-    parts = []
-    by_what: dict[tuple[str, str | None], list[tuple[int, float]]] = defaultdict(list)
-    for kind, role, t, amount in missing:
-        by_what[(kind, role)].append((t, amount))
-    for (kind, role), items in by_what.items():
-        periods = sorted(t for t, _ in items)
-        worst = max(a for _, a in items)
-        span = horizon.label(periods[0]) if len(periods) == 1 else \
-            f"{horizon.label(periods[0])}..{horizon.label(periods[-1])}"
-        if kind == "capacity":
-            parts.append(f"{role} short by up to {worst:.2f} FTE in {span}")
-        elif kind == "budget":
-            parts.append(f"budget short by up to {worst:,.0f} in {span}")
-        else:
-            parts.append(f"total budget short by {worst:,.0f}")
-    return "; ".join(parts)
-
-
 # ----------------------------------------------------------------------------- infeasible
 def explain_infeasibility(data: PlanningData, settings: SolveSettings, deadline: Deadline) -> list[Conflict]:
     """Re-solve with priced slack (budgets and capacities before windows and commitments) and
@@ -304,7 +190,7 @@ def explain_infeasibility(data: PlanningData, settings: SolveSettings, deadline:
     if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return [Conflict("unexplained", "No plan exists; the explanation did not finish within the time limit.", 0.0)]
     # the elastic plan holds only commitments and the projects they require
-    usage = Usage(data, plan.starts, plan.hired)
+    usage = PlanUsage(data, plan.starts, plan.hired)
     conflicts = []
     for slack in sorted(plan.slacks, key=_slack_order):
         conflicts.append(_conflict(data, slack, usage, plan))

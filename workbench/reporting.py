@@ -108,7 +108,7 @@ class ScenarioReport:
         curve, roles, binding, ranked = None, [], [], None
         if result.has_plan:
             mark = time.perf_counter()
-            roles = role_values(inputs, result.objective, settings, deadline)
+            roles = role_values(inputs, result, settings, deadline)
             timings["role values"] = time.perf_counter() - mark
             mark = time.perf_counter()
             curve = frontier(inputs, frontier_points, settings.solver, None, settings.gap, deadline=deadline,
@@ -171,7 +171,8 @@ class ScenarioReport:
             return Html("<p>A plan exists: nothing conflicts.</p>")
         items = "".join(f"<li>{esc(c.message)}</li>" for c in self.result.conflicts)
         return Html(f'<div class="conflicts"><p><strong>No plan satisfies every constraint.</strong> '
-                    f"The smallest set of changes that would make one possible:</p><ul>{items}</ul></div>")
+                    f"One way to make a plan possible, relaxing budgets and capacities before windows and "
+                    f"commitments (a weighted relaxation, not necessarily the smallest change):</p><ul>{items}</ul></div>")
 
     def projects(self, selected: bool) -> Html:
         rows = [p for p in self.result.projects if p.selected == selected]
@@ -285,22 +286,33 @@ class ScenarioReport:
         if self._no_plan() or self.prioritisation is None:
             return [self._no_plan() or Html("<p>Not available.</p>")]
         ranked = self.prioritisation
+        optimal_label = "Optimal" if self.result.status.value == "optimal" else \
+            f"Optimiser's best plan (not proven, gap {self.result.gap or 0:.2%})"
         frame = pd.DataFrame([
             {"portfolio": "Ranked list cut at the budget line", "objective": ranked.ranked_objective,
              "feasible": "yes" if ranked.ranked_feasible else "no"},
             {"portfolio": "Ranked list, each project where it fits", "objective": ranked.greedy_objective,
-             "feasible": "yes"},
-            {"portfolio": "Optimal", "objective": self.result.objective, "feasible": "yes"},
+             "feasible": "yes" if ranked.greedy_feasible else "no"},
+            {"portfolio": optimal_label, "objective": self.result.objective, "feasible": "yes"},
         ])
-        chart = alt.Chart(frame, title="Optimal portfolio against ranked-list portfolios").mark_bar().encode(
+        chart = alt.Chart(frame, title="Optimiser's portfolio against ranked-list portfolios").mark_bar().encode(
             x=alt.X("objective:Q", title=self.result.objective_kind), y=alt.Y("portfolio:N", title=None, sort=None),
             color=alt.Color("feasible:N", scale=alt.Scale(domain=["yes", "no"], range=["#54a24b", "#bab0ac"])),
         ).properties(width=CHART_WIDTH, height=110)
-        added = self.result.objective - (ranked.greedy_objective or 0.0)
-        note = Html(f"<p>The optimiser adds <strong>{money(added)}</strong> over the best feasible ranked list. "
-                    + ("The plain cut at the budget line breaks capacity or other constraints: "
-                       + esc("; ".join(ranked.ranked_violations[:3])) + "." if not ranked.ranked_feasible else "")
-                    + "</p>")
+        sentences = []
+        gain = ranked.optimiser_gain
+        if gain is not None and gain >= 0:
+            sentences.append(f"The optimiser adds <strong>{money(gain)}</strong> over the best feasible ranked list.")
+        elif gain is not None:
+            sentences.append(f"The ranked list placed where it fits is worth {money(-gain)} more than the "
+                             "optimiser's plan, which is not proven optimal.")
+        for feasible, violations, name in ((ranked.greedy_feasible, ranked.greedy_violations,
+                                            "The ranked list placed where it fits"),
+                                           (ranked.ranked_feasible, ranked.ranked_violations,
+                                            "The plain cut at the budget line")):
+            if not feasible:
+                sentences.append(f"{name} is not a feasible plan; it breaks: " + esc("; ".join(violations[:3])) + ".")
+        note = Html("<p>" + " ".join(sentences) + "</p>")
         return [Svg(chart), note]
 
     def binding_and_fte(self) -> Html:
@@ -309,7 +321,8 @@ class ScenarioReport:
         binding = pd.DataFrame([{"constraint": b["constraint"], "periods": ", ".join(b["periods"])}
                                 for b in self.binding]) if self.binding else pd.DataFrame({"constraint": ["none"]})
         roles = pd.DataFrame([{"role": r["role"], "value of one more FTE over the horizon":
-                               money(r["delta"]), "status": r["status"]} for r in self.role_values])
+                               money(r["delta"]), "status": r["status"], "note": r.get("note", "")}
+                              for r in self.role_values])
         return Html("<h4>Constraints used to the full</h4>" + frame_html(binding).markup
                     + "<h4>What one more FTE is worth</h4>" + frame_html(roles).markup)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.model import SolveStatus
+from workbench.status import SolveStatus
 
 
 @dataclass
@@ -29,6 +29,7 @@ class ProjectOutcome:
     cost: float
     commitment: str
     reason: str
+    reason_kind: str | None = None  # a workbench.reasons.ReasonKind value; None when there is no plan
     start_index: int | None = None
     contribution: float = 0.0
     extra: dict = field(default_factory=dict)  # the portfolio's own extra columns, carried through
@@ -67,7 +68,7 @@ class Result:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+        return self.status.has_plan
 
     @property
     def selected(self) -> list[ProjectOutcome]:

@@ -50,7 +50,7 @@ def explanation_text(explanation) -> str:
     lines.append("Value of one more FTE over the whole horizon:")
     for item in explanation.roles:
         change = "-" if item["delta"] is None else f"{item['delta']:+,.2f}"
-        lines.append(f"  {item['role']:<20} {change:>16}")
+        lines.append(f"  {item['role']:<20} {change:>16}  {item.get('note', '')}".rstrip())
     if explanation.binding:
         lines.append("")
         lines.append("Binding constraints:")
@@ -81,10 +81,16 @@ def prioritisation_text(report) -> str:
                      f"{'yes' if row['optimal'] else ''}")
     lines.append("")
     lines.append(f"Rank-and-cut portfolio: objective {_money(report.ranked_objective)}"
-                 + ("" if report.ranked_feasible else " (violates capacity or other constraints)"))
-    lines.append(f"Ranked list, each project placed where it still fits: objective {_money(report.greedy_objective)}")
-    lines.append(f"Optimal portfolio:      objective {_money(report.optimal_objective)}")
-    if report.optimal_objective is not None and report.greedy_objective is not None:
-        lines.append(f"The optimiser adds {_money(report.optimal_objective - report.greedy_objective)} over the "
-                     "best feasible ranked list.")
+                 + ("" if report.ranked_feasible else " (not feasible: " + "; ".join(report.ranked_violations[:3]) + ")"))
+    lines.append(f"Ranked list, each project placed where it still fits: objective {_money(report.greedy_objective)}"
+                 + ("" if report.greedy_feasible else " (not feasible: " + "; ".join(report.greedy_violations[:3]) + ")"))
+    name = "Optimal portfolio" if report.optimal_status == "optimal" else \
+        f"Optimiser's best plan ({report.optimal_status}, not proven optimal)"
+    lines.append(f"{name}: objective {_money(report.optimal_objective)}")
+    gain = report.optimiser_gain
+    if gain is not None and gain >= 0:
+        lines.append(f"The optimiser adds {_money(gain)} over the best feasible ranked list.")
+    elif gain is not None:
+        lines.append(f"The feasible ranked list is worth {_money(-gain)} more than the optimiser's plan, which is "
+                     "not proven optimal.")
     return "\n".join(lines)

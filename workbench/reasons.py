@@ -1,0 +1,276 @@
+"""Why each project is in or out of a plan: a reason kind that is a claim, and words that say it.
+
+Every kind states something a test can check against forced re-solves (docs/model.md lists
+them). ``solve`` derives reasons from the plan and the planning data alone, with no extra solve:
+where no cheap rule decides, the kind is :attr:`ReasonKind.UNPROVEN`, which claims nothing
+beyond what it says. ``workbench explain`` re-solves with each project forced in and upgrades
+those to ``does_not_fit``, ``balance``, ``displaces_more`` or ``no_gain`` (see
+:func:`refine_with_forced_solve`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from workbench.accounting import EPS, PlanUsage, Shortfall, ShortKind, describe_shortfalls
+from workbench.inputs import PlanningData
+from workbench.model import Plan, SolveStatus
+from workbench.portfolio import describe_window
+
+
+class ReasonKind(str, Enum):
+    """Why a project is in (the first six) or out of the plan."""
+
+    MANDATORY = "mandatory"  #: the portfolio marks it mandatory
+    APPROVED = "approved"  #: approved in the portfolio: a commitment
+    IN_PROGRESS = "in_progress"  #: already running, at its fixed start
+    FORCED_IN = "forced_in"  #: the scenario forces it in
+    PREREQUISITE = "prerequisite"  #: a commitment needs it (directly or through others): no plan lacks it
+    VALUE = "value"  #: chosen by the optimiser for what it adds to the objective
+    FORCED_OUT = "forced_out"  #: the scenario forces it out
+    EXCLUDED = "excluded"  #: another member of its exclusion group is selected
+    NEEDS_PREREQUISITE = "needs_prerequisite"  #: a project it requires is not selected
+    PREREQUISITE_LATE = "prerequisite_late"  #: its prerequisite is selected but finishes too late for any start
+    NO_START = "no_start"  #: no start inside the horizon and its window
+    DOES_NOT_FIT = "does_not_fit"  #: no feasible plan contains it
+    DISPLACES_MORE = "displaces_more"  #: forcing it in lowers the proven optimum
+    NO_GAIN = "no_gain"  #: forcing it in leaves the proven optimum unchanged
+    BALANCE = "balance"  #: forcing it in is infeasible only because of a category balance rule
+    UNPROVEN = "unproven"  #: no stronger claim is proven (the plan is not proven optimal, or no cheap rule decides)
+
+    @property
+    def selected(self) -> bool:
+        return self in SELECTED_KINDS
+
+
+SELECTED_KINDS = frozenset({ReasonKind.MANDATORY, ReasonKind.APPROVED, ReasonKind.IN_PROGRESS,
+                            ReasonKind.FORCED_IN, ReasonKind.PREREQUISITE, ReasonKind.VALUE})
+_COMMITMENT_KIND = {"mandatory": ReasonKind.MANDATORY, "approved": ReasonKind.APPROVED,
+                    "in_progress": ReasonKind.IN_PROGRESS, "forced in": ReasonKind.FORCED_IN}
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: ReasonKind
+    text: str
+
+
+class ReasonContext:
+    """What the reasons of one plan share: its usage, the committed projects' prerequisites,
+    the earliest start dependencies allow, and the use of commitments whose start is fixed."""
+
+    def __init__(self, data: PlanningData, starts: dict[str, int], hired: dict[tuple[str, int], float]):
+        self.data = data
+        self.starts = starts
+        self.usage = PlanUsage(data, starts, hired)
+        projects = data.projects
+        self.options = {p: sorted(int(s) for s in group) for p, group in
+                        data.start_options.groupby("project", sort=False)["start"]}
+        self.requires = data.requires
+        self.needed_by = data.needed_by_commitments
+        committed = [p for p in projects.index if projects.loc[p, "commitment"]]
+        self.earliest = self._earliest_starts()
+        fixed = {p: self.options[p][0] for p in committed if len(self.options.get(p, [])) == 1}
+        self.fixed_usage = PlanUsage(data, fixed, {})
+
+    def _earliest_starts(self) -> dict[str, int | None]:
+        """The earliest start of each project that its prerequisites' own earliest finishes allow
+        (``None``: no start can ever satisfy them). Dependencies have no cycles (validated)."""
+        duration = self.data.projects["duration"]
+        earliest: dict[str, int | None] = {}
+
+        def visit(project: str) -> int | None:
+            if project in earliest:
+                return earliest[project]
+            ready = 0
+            for q in self.requires.get(project, []):
+                q_start = visit(q)
+                if q_start is None:
+                    earliest[project] = None
+                    return None
+                ready = max(ready, q_start + int(duration[q]))
+            later = [s for s in self.options.get(project, []) if s >= ready]
+            earliest[project] = later[0] if later else None
+            return earliest[project]
+
+        for project in self.data.projects.index:
+            visit(project)
+        return earliest
+
+
+def project_reasons(data: PlanningData, starts: dict[str, int], hired: dict[tuple[str, int], float],
+                    proven: bool) -> dict[str, Reason]:
+    """A reason for every project of a plan; ``proven`` says whether the plan is proven optimal."""
+    context = ReasonContext(data, starts, hired)
+    return {str(p): project_reason(context, str(p), proven) for p in data.projects.index}
+
+
+def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason:
+    data = context.data
+    horizon = data.horizon
+    row = data.projects.loc[project]
+    starts = context.starts
+    start = starts.get(project)
+    if start is not None:
+        when = f"starts {horizon.label(start)}, finishes {horizon.label(start + int(row['duration']) - 1)}"
+        commitment = row["commitment"]
+        if commitment:
+            kind = _COMMITMENT_KIND[commitment]
+            words = {ReasonKind.FORCED_IN: "forced in by the scenario",
+                     ReasonKind.IN_PROGRESS: "in progress, fixed start"}.get(kind, commitment)
+            return Reason(kind, f"Selected: {words} ({when}).")
+        if project in context.needed_by:
+            return Reason(ReasonKind.PREREQUISITE, f"Selected: required by committed {context.needed_by[project]} "
+                          f"({when}).")
+        return Reason(ReasonKind.VALUE, f"Selected on {data.objective.value.replace('_', ' ')}: contributes "
+                      f"{coefficient_of(data, project, start):,.2f} ({when}).")
+    if row["forced_out"]:
+        return Reason(ReasonKind.FORCED_OUT, "Not selected: forced out by the scenario.")
+    options = context.options.get(project, [])
+    if not options:
+        return Reason(ReasonKind.NO_START, "Not selected: cannot run within the horizon; "
+                      + describe_window(row, horizon) + ".")
+    for group, members in data.exclusions.items():
+        winners = [m for m in members if m in starts and m != project]
+        if project in members and winners:
+            return Reason(ReasonKind.EXCLUDED, f"Not selected: excluded by group {group!r}, which already has "
+                          f"{', '.join(winners)}.")
+    never = _never_fits(context, project, options)
+    if never is not None:
+        return Reason(ReasonKind.DOES_NOT_FIT, f"Not selected: no plan can hold it: {never}.")
+    duration = data.projects["duration"]
+    for required in context.requires.get(project, []):
+        if required not in starts:
+            return Reason(ReasonKind.NEEDS_PREREQUISITE, f"Not selected: needs {required}, which is not selected.")
+    ready = max((starts[q] + int(duration[q]) for q in context.requires.get(project, [])), default=0)
+    if ready > options[-1]:
+        late = [q for q in context.requires[project] if starts[q] + int(duration[q]) == ready]
+        return Reason(ReasonKind.PREREQUISITE_LATE, f"Not selected: needs {late[0]}, which finishes "
+                      f"{horizon.label(ready - 1)}, too late for its latest start {horizon.label(options[-1])}.")
+    # beside the plan as it is, at each start its prerequisites allow: what would be short?
+    best_start, best_missing = None, None
+    for s in options:
+        if s < ready:
+            continue
+        missing = context.usage.shortfalls(project, s)
+        if best_missing is None or _size(data, missing) < _size(data, best_missing) - EPS:
+            best_start, best_missing = s, missing
+            if not missing:
+                break
+    gain = coefficient_of(data, project, best_start)
+    if not proven:
+        beside = ("it would fit beside the selected projects at " + horizon.label(best_start) if not best_missing
+                  else f"beside the selected projects it would leave {describe_shortfalls(best_missing, horizon)} "
+                  f"(at its best start {horizon.label(best_start)})")
+        return Reason(ReasonKind.UNPROVEN, f"Not selected in this plan, which is not proven optimal: {beside}.")
+    if not best_missing:
+        if abs(gain) <= EPS:
+            return Reason(ReasonKind.NO_GAIN, f"Not selected: it fits beside the selected projects at "
+                          f"{horizon.label(best_start)} but adds nothing to the objective "
+                          f"({data.objective.value.replace('_', ' ')}).")
+        return Reason(ReasonKind.UNPROVEN, f"Not selected, although it fits beside the selected projects at "
+                      f"{horizon.label(best_start)} and would add {gain:,.2f}: this contradicts the solver's "
+                      "proof of optimality (inconsistent solver results), so no claim is made.")
+    return Reason(ReasonKind.UNPROVEN, f"Not selected: beside the selected projects it would leave "
+                  f"{describe_shortfalls(best_missing, horizon)} (at its best start {horizon.label(best_start)}); "
+                  "whether making room would pay, or is possible at all, takes a re-solve "
+                  "(workbench explain prices it).")
+
+
+def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str | None:
+    """A proof that no plan holds ``project``, from rules that only relax the model: its
+    prerequisites' earliest finish, and its own demand and spend beside the commitments whose
+    start is fixed, with all allowed hiring free. ``None`` when this does not prove it."""
+    data = context.data
+    horizon = data.horizon
+    earliest = context.earliest.get(project)
+    if earliest is None:
+        chain = [q for q in context.requires.get(project, []) if context.earliest.get(q) is None]
+        if chain:
+            return f"it needs {chain[0]}, which can never run in the horizon"
+        latest_ready = max(context.earliest[q] + int(data.projects.loc[q, "duration"])
+                           for q in context.requires.get(project, []))
+        return (f"its prerequisites finish {horizon.label(latest_ready - 1)} at the earliest, after its latest "
+                f"start {horizon.label(options[-1])}")
+    fixed = context.fixed_usage
+    worst: list[Shortfall] | None = None
+    worst_start = None
+    for s in options:
+        if s < earliest:
+            continue
+        missing = _alone_shortfalls(data, fixed, project, s)
+        if not missing:
+            return None
+        if worst is None or _size(data, missing) < _size(data, worst):
+            worst, worst_start = missing, s
+    alone = "beside the commitments with fixed starts" if fixed.starts else "on its own"
+    return (f"even {alone}, with all allowed hiring, at its best start {horizon.label(worst_start)} it would "
+            f"leave {describe_shortfalls(worst, horizon)}")
+
+
+def _alone_shortfalls(data: PlanningData, fixed: PlanUsage, project: str, start: int) -> list[Shortfall]:
+    """Shortfalls of the project beside ``fixed`` with hiring free (a relaxation of the model)."""
+    missing = []
+    for role, offset, fte in data.demand_by_project.get(project, []):
+        t = start + offset
+        room = fixed.capacity.get((role, t), 0.0) + data.hiring.get(role, (0.0, 0.0))[1] - fixed.demand.get((role, t), 0.0)
+        if fte > room + EPS:
+            missing.append(Shortfall(ShortKind.CAPACITY, fte - max(room, 0.0), role=role, period=t))
+    for offset, amount in data.costs_by_project.get(project, []):
+        t = start + offset
+        budget = data.budget[t]
+        if budget is not None and fixed.spend[t] + amount > budget + EPS * max(1.0, budget):
+            missing.append(Shortfall(ShortKind.BUDGET, fixed.spend[t] + amount - budget, period=t))
+    if data.budget_total is not None:
+        total = fixed.total_spend + sum(a for _, a in data.costs_by_project.get(project, []))
+        if total > data.budget_total + EPS * max(1.0, data.budget_total):
+            missing.append(Shortfall(ShortKind.BUDGET_TOTAL, total - data.budget_total))
+    return missing
+
+
+def _size(data: PlanningData, missing: list[Shortfall]) -> float:
+    """How much is missing, FTE and money put on one scale (money in units of a mean budget)."""
+    known = [b for b in data.budget if b]
+    money_unit = max(1.0, sum(known) / len(known)) if known else 1.0
+    return sum(m.amount if m.kind is ShortKind.CAPACITY else m.amount / money_unit for m in missing)
+
+
+def coefficient_of(data: PlanningData, project: str, start: int | None) -> float:
+    """The objective coefficient of starting ``project`` at ``start`` (0 when not an option)."""
+    if start is None:
+        return 0.0
+    return data.coefficient_by_option.get((project, int(start)), 0.0)
+
+
+def refine_with_forced_solve(reason: Reason, base_objective: float, forced: Plan, unbalanced: Plan | None = None,
+                             tolerance: float = 0.0) -> tuple[Reason, str | None]:
+    """Upgrade an ``unproven`` reason of a project left out of a proven optimum with the re-solve
+    that forces it in (``forced``, a :class:`~workbench.model.Plan`); ``unbalanced`` is the same
+    re-solve without balance rules, when forcing it in was infeasible and balance rules exist.
+
+    Returns the reason and, when the re-solve contradicts the proof, a note saying so.
+    """
+    if reason.kind is not ReasonKind.UNPROVEN:
+        return reason, None
+    if forced.status is SolveStatus.INFEASIBLE:
+        if unbalanced is not None and unbalanced.objective is not None:
+            return Reason(ReasonKind.BALANCE, "Not selected: forcing it in leaves no plan, only because of the "
+                          "category balance rules (without them a plan with it exists)."), None
+        if unbalanced is None or unbalanced.status is SolveStatus.INFEASIBLE:
+            return Reason(ReasonKind.DOES_NOT_FIT, "Not selected: no plan can hold it (forcing it in is "
+                          "proven infeasible)."), None
+        return reason, None
+    if forced.objective is None:
+        return reason, None
+    if forced.objective > base_objective + tolerance:
+        return reason, (f"inconsistent solver results: the proven optimum is {base_objective:,.2f} but a plan "
+                        f"with this project forced in reaches {forced.objective:,.2f}")
+    if forced.objective >= base_objective - tolerance:
+        return Reason(ReasonKind.NO_GAIN, "Not selected: forcing it in leaves the optimum unchanged "
+                      f"({base_objective:,.2f}); another plan as good holds it."), None
+    bound = forced.bound if forced.bound is not None else forced.objective
+    if forced.status is SolveStatus.OPTIMAL or bound < base_objective - tolerance:
+        return Reason(ReasonKind.DISPLACES_MORE, "Not selected: forcing it in lowers the optimum to at most "
+                      f"{bound:,.2f} (by at least {base_objective - bound:,.2f}): making room would displace "
+                      "more than it adds."), None
+    return reason, None
