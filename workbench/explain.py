@@ -117,9 +117,10 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
             item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
-        elif proven and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
+        elif proven and not commitment and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
+            # forcing an optional project either way only restricts the plan: it cannot gain
             item["note"] = (f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
-                            f"{outcome.id} {action}d reaches {plan.objective:,.2f}")
+                            f"{outcome.id} {action.replace('force', 'forced')} reaches {plan.objective:,.2f}")
         else:
             item["delta"] = plan.objective - base
             item["note"] = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"

@@ -253,7 +253,7 @@ def solve_model(problem: pulp.LpProblem, options: SolverOptions) -> tuple[SolveS
 def _silence_highs_banner() -> None:
     """HiGHS prints its banner on standard output the first time a solver object is made, once per
     process; make that first object here, at import (in the importing thread), with fd 1 pointed
-    at standard error, so that ``--json`` output stays one object."""
+    at the null device, so that ``--json`` output stays one object and the terminal stays quiet."""
     try:
         import highspy
     except ImportError:  # HiGHS is optional; asking for it later gives a clear error
@@ -265,8 +265,9 @@ def _silence_highs_banner() -> None:
         highspy.Highs()
         return
     try:
-        os.dup2(2, 1)
-        highspy.Highs()
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)

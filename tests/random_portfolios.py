@@ -1,0 +1,137 @@
+"""Seeded random portfolios with every constraint type, for differential, metamorphic and
+reason-truth tests: month and quarter horizons, commitments of every kind, force_in and
+force_out, several exclusion groups, dependencies, hiring, balance, budgets per period and in
+total, capacity changes, and periods written as dates (``from: 2027-04-01``) in the scenario.
+
+Nothing here uses the workbench: the generator writes plain rows and scenario dicts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+
+@dataclass
+class Case:
+    seed: int
+    tables: dict[str, list[dict]]
+    scenario: dict
+    periods: int
+    granularity: str
+
+    def label(self, t: int) -> str:
+        return period_label(t, self.granularity)
+
+
+def period_label(t: int, granularity: str) -> str:
+    if granularity == "month":
+        return f"2027-{t + 1:02d}"
+    return f"{2027 + t // 4}Q{t % 4 + 1}"
+
+
+def period_date(t: int, granularity: str) -> dt.date:
+    """The first day of period t, as a scenario may write it."""
+    if granularity == "month":
+        return dt.date(2027, t + 1, 1)
+    return dt.date(2027 + t // 4, 3 * (t % 4) + 1, 1)
+
+
+def random_case(seed: int) -> Case:
+    rng = random.Random(seed)
+    granularity = "quarter" if rng.random() < 0.35 else "month"
+    periods = rng.randint(3, 6)
+    n = rng.randint(5, 8)
+    roles = ["dev", "ops", "data"][: rng.randint(1, 3)]
+    categories = ["a", "b", "c"]
+
+    def label(t):
+        return period_label(t, granularity)
+
+    def when(t):  # a scenario period: a label, or sometimes the period's first day as a date
+        return period_date(t, granularity) if rng.random() < 0.5 else label(t)
+
+    projects, demand, costs = [], [], []
+    for i in range(n):
+        pid = f"P{i}"
+        duration = rng.randint(1, min(3, periods))
+        row = {"id": pid, "name": f"Project {i}", "value": rng.choice([0, rng.randint(5, 60), rng.randint(5, 60)]),
+               "cost": rng.randint(0, 30), "duration": duration, "category": categories[i % 3],
+               "risk": round(rng.random() * 0.5, 2), "score_fit": rng.randint(0, 5), "score_urgency": rng.randint(0, 5)}
+        if rng.random() < 0.3:
+            row["earliest_start"] = label(rng.randint(0, periods - 1))
+        if rng.random() < 0.3:
+            row["latest_start"] = label(rng.randint(0, periods - 1))
+        if "earliest_start" in row and "latest_start" in row:
+            low, high = sorted([row["earliest_start"], row["latest_start"]])
+            row["earliest_start"], row["latest_start"] = low, high
+        projects.append(row)
+        for role in roles:
+            if rng.random() < 0.7:
+                demand.append({"project": pid, "role": role, "fte": rng.choice([0.5, 1, 1.5, 2]), "offset": None})
+        if duration > 1 and rng.random() < 0.4:
+            demand.append({"project": pid, "role": rng.choice(roles), "fte": 1, "offset": rng.randint(0, duration - 1)})
+        if duration > 1 and rng.random() < 0.3:
+            amounts = [rng.randint(0, 15) for _ in range(duration)]
+            costs.extend({"project": pid, "offset": k, "amount": a} for k, a in enumerate(amounts) if a or k == 0)
+    # commitments of each kind, each whose own window fits
+    for kind in ("mandatory", "in_progress", "approved"):
+        if rng.random() < 0.3:
+            p = rng.choice(projects)
+            if p.get("mandatory") or p.get("status"):
+                continue
+            p.pop("earliest_start", None)
+            p.pop("latest_start", None)
+            if kind == "mandatory":
+                p["mandatory"] = "true"
+            else:
+                p["status"] = kind
+                if kind == "in_progress":
+                    p["start"] = label(rng.randint(0, periods - p["duration"]))
+    capacity = [{"role": r, "fte": rng.choice([1.5, 2, 3, 4]), "period": None} for r in roles]
+    if rng.random() < 0.5:
+        capacity.append({"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label(rng.randint(0, periods - 1))})
+    budget = []
+    if rng.random() < 0.6:
+        budget.append({"amount": rng.randint(8, 40), "period": None})
+        if rng.random() < 0.5:
+            budget.append({"amount": rng.randint(0, 20), "period": label(rng.randint(0, periods - 1))})
+    dependencies = []
+    for i in range(1, n):
+        if rng.random() < 0.3:
+            dependencies.append({"project": f"P{i}", "requires": f"P{rng.randint(0, i - 1)}"})
+    exclusions = []
+    ids = [p["id"] for p in projects]
+    for group in ("g1", "g2")[: rng.randint(0, 2)]:
+        exclusions.extend({"group": group, "project": m} for m in rng.sample(ids, rng.randint(2, 3)))
+    tables = {"projects": projects, "demand": demand, "capacity": capacity, "budget": budget, "costs": costs,
+              "dependencies": dependencies, "exclusions": exclusions,
+              "criteria": [{"criterion": "fit", "weight": 3}, {"criterion": "urgency", "weight": 1}]}
+
+    scenario: dict = {"objective": rng.choice(["value", "value", "risk_adjusted_value", "score"])}
+    if rng.random() < 0.3:
+        scenario["discount_rate"] = 0.1
+    if scenario["objective"] == "score" and rng.random() < 0.3:
+        scenario["ahp"] = {"criteria": ["fit", "urgency"], "matrix": [[1, 2], [0.5, 1]]}
+    if rng.random() < 0.4:
+        scenario["budget"] = {"scale": rng.choice([0.8, 1.2])}
+        if rng.random() < 0.5:
+            scenario["budget"]["total"] = rng.randint(15, 80)
+        if rng.random() < 0.5:
+            scenario["budget"]["periods"] = {when(rng.randint(0, periods - 1)): rng.randint(5, 30)}
+    if rng.random() < 0.3:
+        scenario["hiring"] = [{"role": roles[0], "cost": rng.randint(1, 8), "max_fte": rng.choice([0.5, 1])}]
+    if rng.random() < 0.4:
+        low = rng.randint(0, periods - 1)
+        scenario["capacity"] = [{"role": roles[-1], "delta": rng.choice([-1, 1]), "from": when(low),
+                                 "until": when(rng.randint(low, periods - 1))}]
+    if rng.random() < 0.3:
+        scenario["balance"] = {"a": {"min": 0.2, "max": 0.9}}
+    committed = {p["id"] for p in projects if p.get("mandatory") or p.get("status")}
+    optional = [pid for pid in ids if pid not in committed]
+    if optional and rng.random() < 0.3:
+        scenario["force_out"] = [rng.choice(optional)]
+    rest = [pid for pid in optional if pid not in scenario.get("force_out", [])]
+    if rest and rng.random() < 0.3:
+        scenario["force_in"] = [rng.choice(rest)]
+    return Case(seed, tables, scenario, periods, granularity)
