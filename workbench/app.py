@@ -321,7 +321,8 @@ class Workbench:
             f"<tr><th>Value</th><td data-kpi='value'>{value:,.0f}</td></tr>"
             f"<tr><th>Cost</th><td data-kpi='cost'>{cost:,.0f}</td></tr></table>")
         self.changes.value = self._change_summary(result)
-        self.conflicts.value = ("<div class='wb-conflicts'><b>What conflicts:</b><ul>"
+        self.conflicts.value = ("<div class='wb-conflicts'><b>No plan exists. One way to make one possible "
+                                "(budgets and capacities relaxed first):</b><ul>"
                                 + "".join(f"<li>{html.escape(c.message)}</li>" for c in result.conflicts)
                                 + "</ul></div>") if result.conflicts else ""
         self._draw_roadmap(result)

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 
 import pandas as pd
 import pulp
@@ -33,6 +34,9 @@ from workbench.status import SolveStatus
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
+# per optional project the elastic plan holds: it takes one only where that relaxes something
+# (a prerequisite, a category's minimum share), so its plan is the commitments' own
+OPTIONAL_PROJECT_PRICE = 1e-4
 TOLERANCE = 1e-6
 
 
@@ -47,11 +51,23 @@ class SolverOptions:
     stop: threading.Event | None = None  # set it to stop this solve (a newer request superseded it)
 
 
+class RelaxationKind(str, Enum):
+    """What the elastic model may relax, cheapest first."""
+
+    CAPACITY = "capacity"  #: FTE of a role in a period beyond capacity (and hiring)
+    BUDGET = "budget"  #: money in a period beyond its budget
+    BUDGET_TOTAL = "budget_total"  #: money beyond the total budget
+    BALANCE_MIN = "balance_min"  #: cost a category is short of its minimum share
+    BALANCE_MAX = "balance_max"  #: cost a category has beyond its maximum share
+    WINDOW = "window"  #: periods a commitment starts outside its window
+    COMMITMENT = "commitment"  #: a commitment that cannot be scheduled at all
+
+
 @dataclass
 class Slack:
     """One relaxed constraint of the elastic model."""
 
-    kind: str  # capacity | budget | budget_total | balance_min | balance_max | window | commitment
+    kind: RelaxationKind
     amount: float
     role: str | None = None
     period: int | None = None
@@ -113,7 +129,7 @@ def build_model(data: PlanningData, elastic: bool = False):
 
     def slack(kind: str, price: float, **where) -> pulp.LpVariable:
         variable = pulp.LpVariable(f"s_{len(slacks)}", lowBound=0)
-        slacks.append((variable, Slack(kind, 0.0, **where), price))
+        slacks.append((variable, Slack(RelaxationKind(kind), 0.0, **where), price))
         return variable
 
     # at most one start; exactly one for commitments
@@ -175,15 +191,23 @@ def build_model(data: PlanningData, elastic: bool = False):
             expression -= slack("budget_total", 1.0 / money_scale)
         problem += expression <= data.budget_total, "budget_total"
 
-    # dependencies, disaggregated: starting p at s needs q started no later than s - duration(q)
-    starts_of = {project: list(zip(group["start"], group["var"]))
+    # dependencies, cumulative: p started by s needs q started by s - duration(q). Stronger in
+    # the LP relaxation than one constraint per start of p; a constraint whose right-hand side
+    # is the same as at p's next start is implied by that one and left out.
+    starts_of = {project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
                  for project, group in options.groupby("project", sort=False)}
     for number, (project, required) in enumerate(data.dependencies):
         duration = int(projects.loc[required, "duration"])
         required_starts = starts_of.get(required, [])
-        for start, variable in starts_of.get(project, []):
-            early_enough = [v for s, v in required_starts if s + duration <= start]
-            problem += variable <= pulp.lpSum(early_enough), f"dep_{number}_{start}"
+        project_starts = starts_of.get(project, [])
+        for position, (start, _) in enumerate(project_starts):
+            ready = sum(1 for s, _ in required_starts if s + duration <= start)
+            following = project_starts[position + 1][0] if position + 1 < len(project_starts) else None
+            if following is not None and sum(1 for s, _ in required_starts if s + duration <= following) == ready:
+                continue
+            started_by = [v for s, v in project_starts[:position + 1]]
+            problem += (pulp.lpSum(started_by) <= pulp.lpSum(v for _, v in required_starts[:ready]),
+                        f"dep_{number}_{start}")
 
     # exclusion groups: at most one
     for group, members in data.exclusions.items():
@@ -212,8 +236,10 @@ def build_model(data: PlanningData, elastic: bool = False):
 
     if elastic:
         shifted = options[options["shift"] > 0]
+        optional = options[options["project"].map(projects["commitment"]).eq("")]
         problem += (pulp.lpSum(price * variable for variable, _, price in slacks)
-                    + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"]))
+                    + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"])
+                    + _expr(optional["var"], [OPTIONAL_PROJECT_PRICE] * len(optional)))
     else:
         problem += _expr(options["var"], options["coefficient"]) - _tie_break(data, options, hired)
     return problem, options, hired, slacks
@@ -508,7 +534,7 @@ def solve_plan(data: PlanningData, options: SolverOptions, elastic: bool = False
         for project, start in plan.starts.items():
             shift = frame.loc[(frame["project"] == project) & (frame["start"] == start), "shift"].iloc[0]
             if shift > 0:
-                plan.slacks.append(Slack("window", float(shift), project=project, period=start))
+                plan.slacks.append(Slack(RelaxationKind.WINDOW, float(shift), project=project, period=start))
         plan.objective = incumbent
         return plan
     coefficient = dict(zip(zip(frame["project"], frame["start"]), frame["coefficient"]))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.accounting import PlanUsage
 from workbench.inputs import Inputs, PlanningData
-from workbench.model import Plan, Slack, SolverOptions, SolveStatus, solve_plan
+from workbench.model import Plan, RelaxationKind, Slack, SolverOptions, SolveStatus, solve_plan
 from workbench.portfolio import Portfolio
 from workbench.reasons import project_reasons
 from workbench.result import Conflict, ProjectOutcome, Result, package_versions
@@ -184,12 +184,14 @@ def _no_plan_reason(status: SolveStatus) -> str:
 # ----------------------------------------------------------------------------- infeasible
 def explain_infeasibility(data: PlanningData, settings: SolveSettings, deadline: Deadline) -> list[Conflict]:
     """Re-solve with priced slack (budgets and capacities before windows and commitments) and
-    say what had to give, in the user's terms."""
+    say what had to give, in the user's terms. This is one way to make a plan possible (a
+    weighted relaxation), not a claim that it is the smallest change."""
     plan = run_plan(data, settings, deadline, elastic=True)
     horizon = data.horizon
     if plan.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return [Conflict("unexplained", "No plan exists; the explanation did not finish within the time limit.", 0.0)]
-    # the elastic plan holds only commitments and the projects they require
+    # the elastic plan holds the commitments and only those optional projects it needs
+    # (prerequisites, a category's minimum share): each costs it something
     usage = PlanUsage(data, plan.starts, plan.hired)
     conflicts = []
     for slack in sorted(plan.slacks, key=_slack_order):
@@ -201,9 +203,12 @@ def explain_infeasibility(data: PlanningData, settings: SolveSettings, deadline:
     return conflicts
 
 
+_SLACK_ORDER = [RelaxationKind.COMMITMENT, RelaxationKind.WINDOW, RelaxationKind.BUDGET_TOTAL, RelaxationKind.BUDGET,
+                RelaxationKind.CAPACITY, RelaxationKind.BALANCE_MIN, RelaxationKind.BALANCE_MAX]
+
+
 def _slack_order(slack: Slack):
-    order = ["commitment", "window", "budget_total", "budget", "capacity", "balance_min", "balance_max"]
-    return (order.index(slack.kind), slack.role or "", slack.period if slack.period is not None else -1)
+    return (_SLACK_ORDER.index(slack.kind), slack.role or "", slack.period if slack.period is not None else -1)
 
 
 def _conflict(data: PlanningData, slack: Slack, usage: Usage, plan: Plan) -> Conflict:
@@ -214,23 +219,25 @@ def _conflict(data: PlanningData, slack: Slack, usage: Usage, plan: Plan) -> Con
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
         hiring = data.hiring.get(slack.role)
         extra = f" + at most {hiring[1]:.2f} hired" if hiring else ""
-        return Conflict("capacity", f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of commitments and their prerequisites "
-                        f"{usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity {capacity:.2f}{extra}"
+        return Conflict("capacity", f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of the relaxed "
+                        f"plan {usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity "
+                        f"{capacity:.2f}{extra}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label, role=slack.role)
     if slack.kind == "budget":
         running = _running_projects(data, plan.starts, slack.period)
-        return Conflict("budget", f"budget {label} short by {slack.amount:,.2f} (spend of commitments and their prerequisites, hiring included, "
-                        f"{usage.spend[slack.period]:,.2f} against {data.budget[slack.period]:,.2f}"
+        return Conflict("budget", f"budget {label} short by {slack.amount:,.2f} (spend of the relaxed plan, "
+                        f"hiring included, {usage.spend[slack.period]:,.2f}, against "
+                        f"{data.budget[slack.period]:,.2f}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label)
     if slack.kind == "budget_total":
-        return Conflict("budget_total", f"total budget short by {slack.amount:,.2f} (commitments spend "
+        return Conflict("budget_total", f"total budget short by {slack.amount:,.2f} (the relaxed plan spends "
                         f"{sum(usage.spend):,.2f} against {data.budget_total:,.2f})", slack.amount)
     if slack.kind in ("balance_min", "balance_max"):
         low, high = data.balance[slack.category]
         which = f"below its minimum share {low:.0%}" if slack.kind == "balance_min" else f"above its maximum share {high:.0%}"
-        return Conflict(slack.kind, f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
+        return Conflict(slack.kind.value, f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
                         slack.amount, category=slack.category)
     row = data.projects.loc[slack.project]
     who = f"{row['commitment']} {slack.project}"

@@ -172,7 +172,8 @@ class ScenarioReport:
         items = "".join(f"<li>{esc(c.message)}</li>" for c in self.result.conflicts)
         return Html(f'<div class="conflicts"><p><strong>No plan satisfies every constraint.</strong> '
                     f"One way to make a plan possible, relaxing budgets and capacities before windows and "
-                    f"commitments (a weighted relaxation, not necessarily the smallest change):</p><ul>{items}</ul></div>")
+                    f"commitments (a weighted relaxation, not necessarily the smallest change; the relaxed plan "
+                    f"holds the commitments and what they need):</p><ul>{items}</ul></div>")
 
     def projects(self, selected: bool) -> Html:
         rows = [p for p in self.result.projects if p.selected == selected]

@@ -20,7 +20,8 @@ def result_text(result) -> str:
     lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
     if result.conflicts:
         lines.append("")
-        lines.append("No plan exists. What conflicts:")
+        lines.append("No plan exists. One way to make a plan possible, relaxing budgets and capacities before "
+                     "windows and commitments (the relaxed plan holds the commitments and what they need):")
         lines.extend(f"  - {c.message}" for c in result.conflicts)
     if result.has_plan:
         lines.append("")
