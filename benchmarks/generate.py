@@ -17,11 +17,15 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def generate(folder: Path, projects: int, roles: int = 10, periods: int = 36, seed: int = 1) -> Path:
+def generate(folder: Path, projects: int, roles: int = 10, periods: int = 36, seed: int = 1,
+             dependencies: int = 0) -> Path:
     """Write a portfolio and a baseline scenario; returns the scenario path.
 
     Each project needs 2-4 roles, runs 3-12 months and may start within a 3-9 month window;
     capacity is set so that roughly 40% of the demand fits, and budget binds in some months.
+    ``dependencies`` edges are added, each from a project to an earlier-numbered one that can
+    finish before the project's latest start (drawn with a generator of their own, so the
+    portfolio without them is the same).
     """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,6 +58,18 @@ def generate(folder: Path, projects: int, roles: int = 10, periods: int = 36, se
     _write(folder / "demand.csv", demand_rows)
     _write(folder / "capacity.csv", capacity_rows)
     _write(folder / "budget.csv", budget_rows)
+    if dependencies:
+        edges, edge_rng = set(), random.Random(seed + 1)
+        index = {month(t): t for t in range(periods)}
+        for _ in range(dependencies * 20):
+            if len(edges) >= dependencies:
+                break
+            p = edge_rng.randrange(1, projects)
+            q = edge_rng.randrange(0, p)
+            later, earlier = project_rows[p], project_rows[q]
+            if index[earlier["earliest_start"]] + earlier["duration"] <= index[later["latest_start"]]:
+                edges.add((later["id"], earlier["id"]))
+        _write(folder / "dependencies.csv", [{"project": p, "requires": q} for p, q in sorted(edges)])
     scenario = folder / "scenario.yaml"
     scenario.write_text(f"name: generated-{projects}\nportfolio: .\nhorizon: {{start: 2027-01, periods: {periods}}}\n")
     return scenario

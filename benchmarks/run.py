@@ -6,6 +6,8 @@ Sections (default: sample build):
   scale    generated portfolios: time to first plan, to 1% gap, gap at 10 s and 60 s
   mknapcb  OR-Library mknapcb1 (5 x 100): optima hit and time per instance
   j30      PSPLIB j30: a plan exists at the optimal makespan and none one period earlier
+  deps     cumulative dependency constraints against the per-start (disaggregated) form, on
+           PSPLIB j30 and generated portfolios with dependencies
   report   the baseline report against papermill running an empty notebook
   app      the interactive workbench: control change to updated result (median, p95)
 
@@ -185,6 +187,81 @@ def bench_j30(limit: float) -> None:
            "cbc ok"], rows)
 
 
+def _disaggregated_dependencies(problem, data, starts_of) -> None:
+    """The weaker form the model used before: one constraint per start s of p,
+    x[p,s] <= sum of x[q,s'] with s' + d_q <= s (the baseline of the deps section)."""
+    import pulp
+
+    for number, (project, required) in enumerate(data.dependencies):
+        duration = int(data.projects.loc[required, "duration"])
+        for start, variable in starts_of.get(project, []):
+            early = [v for s, v in starts_of.get(required, []) if s + duration <= start]
+            problem += variable <= pulp.lpSum(early), f"dep_{number}_{start}"
+
+
+def bench_deps(limit: float) -> None:
+    """Both dependency forms on the same instances in one run: PSPLIB j30 (HiGHS; plan at H and
+    proof of none at H-1) and generated portfolios with dependencies (gap at the limit)."""
+    import contextlib
+
+    from generate import generate
+    from psplib_format import rcpsp_case, read_sm
+
+    from workbench import model
+
+    @contextlib.contextmanager
+    def form(name):
+        original = model.add_dependency_constraints
+        if name == "per-start":
+            model.add_dependency_constraints = _disaggregated_dependencies
+        try:
+            yield
+        finally:
+            model.add_dependency_constraints = original
+
+    forms = ["per-start", "cumulative"]
+    folder = shared()
+    if folder is not None:
+        optima = {line.split(",")[0]: int(line.split(",")[2])
+                  for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]}
+        rows, totals = [], {f: [0, 0.0] for f in forms}
+        for path in sorted((folder / "psplib").glob("j30*_*.sm")):
+            instance, optimum = read_sm(path), optima[path.stem]
+            row = [path.stem, optimum]
+            for name in forms:
+                with form(name), tempfile.TemporaryDirectory() as tmp:
+                    at = solve(load_inputs(rcpsp_case(Path(tmp) / "at", instance, optimum, "highs", limit)))
+                    before = solve(load_inputs(rcpsp_case(Path(tmp) / "before", instance, optimum - 1, "highs", limit)))
+                confirmed = at.has_plan and before.status.value == "infeasible"
+                seconds = at.solver["seconds"] + before.solver["seconds"]
+                totals[name][0] += confirmed
+                totals[name][1] += seconds
+                row += ["yes" if confirmed else "no", seconds]
+            row.append(row[5] / max(row[3], 1e-9))
+            rows.append(row)
+        table(f"Dependencies on PSPLIB j30, HiGHS, {limit:g} s per solve: confirmed (plan at H, none at H-1) "
+              f"per-start {totals['per-start'][0]}/{len(rows)} in {totals['per-start'][1]:.1f} s, cumulative "
+              f"{totals['cumulative'][0]}/{len(rows)} in {totals['cumulative'][1]:.1f} s",
+              ["instance", "H", "per-start ok", "per-start s", "cumulative ok", "cumulative s", "ratio"], rows)
+    rows = []
+    for size in (100, 500):
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs = load_inputs(generate(Path(tmp), size, dependencies=size // 2))
+        data = inputs.data
+        for solver in ("cbc", "highs"):
+            row = [size, len(data.dependencies), solver]
+            for name in forms:
+                with form(name):
+                    problem, *_ = build_model(data)
+                    plan = solve_plan(data, SolverOptions(solver, time_limit=limit))
+                row += [len(problem.constraints), plan.objective, _gap(plan), plan.seconds]
+            row.append(row[-1] / max(row[-5], 1e-9))
+            rows.append(row)
+    table(f"Dependencies on generated portfolios (10 roles x 36 months, seed 1), {limit:g} s per solve",
+          ["projects", "dependencies", "solver", "per-start rows", "per-start objective", "per-start gap",
+           "per-start s", "cumulative rows", "cumulative objective", "cumulative gap", "cumulative s", "ratio"], rows)
+
+
 def bench_report(repeats: int) -> None:
     """The report's wall time against papermill running an empty notebook (kernel start and
     shutdown), with the solver work measured apart, in-process."""
@@ -292,6 +369,8 @@ def main() -> None:
             bench_mknapcb(args.limit, 5 if args.quick else 30)
         elif section == "j30":
             bench_j30(args.limit)
+        elif section == "deps":
+            bench_deps(args.limit)
         elif section == "app":
             bench_app(1 if args.quick else 3)
         elif section == "report":

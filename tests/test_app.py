@@ -96,3 +96,18 @@ def test_debounced_changes_solve_in_the_background(workdir):
     assert bench.wait(60)
     assert bench.result.objective == pytest.approx(
         solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)
+
+
+def test_a_superseded_solve_is_stopped_not_left_running(workdir):
+    """A change while the previous one is still solving stops that solve; the newer one is shown."""
+    import time
+
+    bench = Workbench(workdir / "baseline.yaml", debounce=0.0, solver="cbc")
+    bench.budget_scale.value = 0.95
+    first = bench._stop
+    time.sleep(0.4)  # the first change's CBC run is under way
+    bench.budget_scale.value = 0.85
+    assert first.is_set() and not bench._stop.is_set()
+    assert bench.wait(60)
+    assert bench.result.objective == pytest.approx(
+        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)

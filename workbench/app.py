@@ -93,6 +93,7 @@ class Workbench:
         self._timer: threading.Timer | None = None
         self._worker: threading.Thread | None = None
         self._idle = threading.Event()
+        self._stop = threading.Event()  # set when a newer change supersedes the solve in flight
         self._idle.set()
 
         ids = list(self.inputs.portfolio.projects["id"])
@@ -247,20 +248,22 @@ class Workbench:
             generation = self._generation
             if self._timer is not None:
                 self._timer.cancel()
+            self._stop.set()  # the solve of the previous change is superseded: stop it
+            self._stop = stop = threading.Event()
             self._idle.clear()
         self.status.value = "<span class='wb-solving'>Solving…</span>"
         if self.debounce is None:
-            self._resolve(generation)
+            self._resolve(generation, stop)
             return
-        self._timer = threading.Timer(self.debounce, self._start_worker, args=(generation,))
+        self._timer = threading.Timer(self.debounce, self._start_worker, args=(generation, stop))
         self._timer.daemon = True
         self._timer.start()
 
-    def _start_worker(self, generation: int) -> None:
-        self._worker = threading.Thread(target=self._resolve, args=(generation,), daemon=True)
+    def _start_worker(self, generation: int, stop: threading.Event) -> None:
+        self._worker = threading.Thread(target=self._resolve, args=(generation, stop), daemon=True)
         self._worker.start()
 
-    def _resolve(self, generation: int) -> None:
+    def _resolve(self, generation: int, stop: threading.Event) -> None:
         try:
             try:
                 inputs = self.variant()
@@ -272,7 +275,7 @@ class Workbench:
                 return
             limit = float(self.time_limit.value)
             started = time.perf_counter()
-            result = solve(inputs, self.solver.value, min(self.QUICK_SECONDS, limit))
+            result = solve(inputs, self.solver.value, min(self.QUICK_SECONDS, limit), stop=stop)
             if generation != self._generation:
                 return  # a newer change is being solved; drop this one
             unfinished = (result.status.value in ("feasible", "not_solved")
@@ -282,7 +285,7 @@ class Workbench:
                 self.timing.shown = time.perf_counter()
             if unfinished and limit > self.QUICK_SECONDS:
                 remaining = max(limit - (time.perf_counter() - started), 0.1)
-                result = solve(inputs, self.solver.value, remaining)
+                result = solve(inputs, self.solver.value, remaining, stop=stop)
                 if generation != self._generation:
                     return
                 self._show(result, inputs)

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from workbench.inputs import Inputs, PlanningData
-from workbench.model import Plan, SolveStatus
+from workbench.model import Plan, SolveStatus, objective_tolerance
 from workbench.optimise import Deadline, SolveSettings, solve, solve_variant
 from workbench.reasons import Reason, ReasonKind, refine_with_forced_solve
 from workbench.result import Result
@@ -35,14 +35,6 @@ class Explanation:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-
-
-def objective_tolerance(data: PlanningData, base: float | None) -> float:
-    """Two objectives closer than this are equal: above the model's tie-break (at most 2e-5 of
-    the smallest non-zero coefficient) and the solvers' feasibility noise."""
-    coefficients = [abs(c) for c in data.coefficient_by_option.values() if abs(c) > 0]
-    smallest = min(coefficients) if coefficients else 1.0
-    return 1e-4 * smallest + 1e-7 * max(1.0, abs(base or 0.0))
 
 
 def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
@@ -179,4 +171,4 @@ def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:
 
 
 __all__ = ["Explanation", "explain", "role_values", "binding_constraints", "forced_in", "forced_out",
-           "one_more_fte", "objective_tolerance"]
+           "one_more_fte"]

@@ -8,7 +8,8 @@ import numpy as np
 
 from workbench.accounting import PlanUsage, project_spend
 from workbench.inputs import Inputs, PlanningData
-from workbench.model import Plan
+from workbench.model import Plan, objective_tolerance
+from workbench.status import SolveStatus
 from workbench.optimise import Deadline, SolveSettings, solve_variant
 from workbench.scenario import Scenario
 
@@ -50,13 +51,22 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
         return curve
     top_spend = PlanUsage(data, top.starts, top.hired).total_spend
     levels = np.linspace(min(committed_spend(data), top_spend), top_spend, points)
+    tolerance = objective_tolerance(data, top.objective)
+    best_proven = None  # a larger total budget can only raise a proven optimum
     for number, level in enumerate(levels):
         last = number == len(levels) - 1
         plan = top if last else solve_variant(inputs, *with_total_budget(inputs, float(level)), settings, deadline)
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
+        note = ""
+        if plan.status is SolveStatus.OPTIMAL:
+            if best_proven is not None and plan.objective < best_proven - tolerance:
+                note = (f"inconsistent solver results: proven {plan.objective:,.2f} here, but "
+                        f"{best_proven:,.2f} with a smaller total budget")
+            best_proven = plan.objective if best_proven is None else max(best_proven, plan.objective)
         curve.points.append({"budget_total": float(level), "objective": plan.objective, "spend": spend,
                              "status": plan.status.value, "gap": plan.gap, "selected": sorted(plan.starts),
-                             "starts": {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())}})
+                             "starts": {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())},
+                             "note": note})
     return curve
 
 

@@ -191,23 +191,9 @@ def build_model(data: PlanningData, elastic: bool = False):
             expression -= slack("budget_total", 1.0 / money_scale)
         problem += expression <= data.budget_total, "budget_total"
 
-    # dependencies, cumulative: p started by s needs q started by s - duration(q). Stronger in
-    # the LP relaxation than one constraint per start of p; a constraint whose right-hand side
-    # is the same as at p's next start is implied by that one and left out.
     starts_of = {project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
                  for project, group in options.groupby("project", sort=False)}
-    for number, (project, required) in enumerate(data.dependencies):
-        duration = int(projects.loc[required, "duration"])
-        required_starts = starts_of.get(required, [])
-        project_starts = starts_of.get(project, [])
-        for position, (start, _) in enumerate(project_starts):
-            ready = sum(1 for s, _ in required_starts if s + duration <= start)
-            following = project_starts[position + 1][0] if position + 1 < len(project_starts) else None
-            if following is not None and sum(1 for s, _ in required_starts if s + duration <= following) == ready:
-                continue
-            started_by = [v for s, v in project_starts[:position + 1]]
-            problem += (pulp.lpSum(started_by) <= pulp.lpSum(v for _, v in required_starts[:ready]),
-                        f"dep_{number}_{start}")
+    add_dependency_constraints(problem, data, starts_of)
 
     # exclusion groups: at most one
     for group, members in data.exclusions.items():
@@ -245,6 +231,28 @@ def build_model(data: PlanningData, elastic: bool = False):
     return problem, options, hired, slacks
 
 
+def add_dependency_constraints(problem: pulp.LpProblem, data: PlanningData,
+                               starts_of: dict[str, list[tuple[int, pulp.LpVariable]]]) -> None:
+    """Dependencies, cumulative: p started by s needs q started by s - duration(q).
+
+    ``starts_of`` maps each project to its (start, variable) pairs, sorted by start. Stronger in
+    the LP relaxation than one constraint per start of p (``x[p,s] <= sum x[q,s']``); a
+    constraint whose right-hand side is the same as at p's next start is implied by that one and
+    left out."""
+    for number, (project, required) in enumerate(data.dependencies):
+        duration = int(data.projects.loc[required, "duration"])
+        required_starts = starts_of.get(required, [])
+        project_starts = starts_of.get(project, [])
+        for position, (start, _) in enumerate(project_starts):
+            ready = sum(1 for s, _ in required_starts if s + duration <= start)
+            following = project_starts[position + 1][0] if position + 1 < len(project_starts) else None
+            if following is not None and sum(1 for s, _ in required_starts if s + duration <= following) == ready:
+                continue
+            started_by = [variable for _, variable in project_starts[:position + 1]]
+            problem += (pulp.lpSum(started_by) <= pulp.lpSum(v for _, v in required_starts[:ready]),
+                        f"dep_{number}_{start}")
+
+
 def _tie_break(data: PlanningData, options: pd.DataFrame, hired: dict) -> pulp.LpAffineExpression:
     """Tiny preference for earlier starts and less hiring; never part of the reported objective."""
     positive = options["coefficient"].abs()
@@ -256,6 +264,14 @@ def _tie_break(data: PlanningData, options: pd.DataFrame, hired: dict) -> pulp.L
     for variable in hired.values():
         expression += (1e-5 * scale / total_hire) * variable
     return expression
+
+
+def objective_tolerance(data: PlanningData, base: float | None) -> float:
+    """Two objectives closer than this are equal: above the tie-break (at most 2e-5 of the
+    smallest non-zero coefficient) and the solvers' feasibility noise."""
+    coefficients = [abs(c) for c in data.coefficient_by_option.values() if abs(c) > 0]
+    smallest = min(coefficients) if coefficients else 1.0
+    return 1e-4 * smallest + 1e-7 * max(1.0, abs(base or 0.0))
 
 
 def _safe(text: object) -> str:

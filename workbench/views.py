@@ -64,7 +64,7 @@ def frontier_text(points) -> str:
              f"{'total budget':>16} {'objective':>16} {'spend':>16} {'projects':>8}  status"]
     for p in points.points:
         lines.append(f"{_money(p['budget_total']):>16} {_money(p['objective']):>16} {_money(p['spend']):>16} "
-                     f"{len(p['selected']):>8}  {p['status']}")
+                     f"{len(p['selected']):>8}  {p['status']}  {p.get('note', '')}".rstrip())
     return "\n".join(lines)
 
 
