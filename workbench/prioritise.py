@@ -125,19 +125,35 @@ def ranked_greedy(data, ranking: pd.Series) -> dict[str, int]:
     """Down the ranking, each project at its earliest start that still fits every capacity and
     budget rule (hiring what is short, up to its maximum, and paying for it), its dependencies
     and exclusions: the best a careful planner gets from a ranked list. Category balance is not
-    considered (the checker reports it). Commitments are placed first, in ranking order."""
+    considered (the checker reports it, as it reports a commitment the greedy found no room for).
+    Commitments and their prerequisites are placed first."""
     options = data.start_options.groupby("project")["start"].agg(list)
     duration = data.projects["duration"]
-    group_of = {m: g for g, members in data.exclusions.items() for m in members}
+    groups_of: dict[str, set[str]] = {}
+    for group, members in data.exclusions.items():
+        for member in members:
+            groups_of.setdefault(member, set()).add(group)
     order = list(ranking.sort_values(ascending=False, kind="stable").index)
-    committed = [p for p in order if data.projects.loc[p, "commitment"]]
+    must = set(data.projects.index[data.projects["commitment"].ne("")]) | set(data.needed_by_commitments)
+    # commitments and what they need first, prerequisites before the projects needing them,
+    # fixed starts before movable ones, then the rest down the ranking
+    first: list[str] = []
+
+    def place(project: str) -> None:
+        if project in first:
+            return
+        for required in data.requires.get(project, []):
+            place(required)
+        first.append(project)
+
+    for project in sorted((p for p in order if p in must), key=lambda p: len(options[p]) if p in options.index else 0):
+        place(project)
     chosen: dict[str, int] = {}
     usage = PlanUsage(data, chosen, {})
-    for project in committed + [p for p in order if p not in committed]:
+    for project in first + [p for p in order if p not in must]:
         if project not in options.index:
             continue
-        group = group_of.get(project)
-        if group is not None and any(group_of.get(p) == group for p in chosen):
+        if any(groups_of.get(project, set()) & groups_of.get(p, set()) for p in chosen):
             continue
         for start in options[project]:
             ready = all(q in chosen and chosen[q] + int(duration[q]) <= start for q in data.requires.get(project, []))
