@@ -16,6 +16,7 @@ Every table compares against a baseline measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -26,9 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from workbench.inputs import load_inputs  # noqa: E402
-from workbench.model import SolverOptions, build_model, solve_plan  # noqa: E402
-from workbench.optimise import solve  # noqa: E402
+from workbench.data.planning_data import load_inputs  # noqa: E402
+from workbench.data.scenario import SolverSpec  # noqa: E402
+from workbench.model import solvers  # noqa: E402
+from workbench.model.formulation import build_model, find_plan  # noqa: E402
+from workbench.analyses.solve import solve  # noqa: E402
 
 
 def table(title: str, header: list[str], rows: list[list]) -> None:
@@ -100,7 +103,7 @@ def bench_build(sizes: list[int]) -> None:
 def bench_scale(sizes: list[int], long_limit: float) -> None:
     from generate import generate
 
-    from workbench.prioritise import ranked_greedy
+    from workbench.analyses.prioritise import ranked_greedy
 
     rows = []
     for size in sizes:
@@ -113,17 +116,39 @@ def bench_scale(sizes: list[int], long_limit: float) -> None:
         density = data.projects["value"] / data.projects["cost"].where(data.projects["cost"] > 0, 1)
         greedy = ranked_greedy(data, density)
         for solver in ("cbc", "highs"):
-            first = solve_plan(data, SolverOptions(solver, time_limit=long_limit, stop_at_first_plan=True))
-            to_one = solve_plan(data, SolverOptions(solver, time_limit=long_limit, gap=0.01))
-            at10 = solve_plan(data, SolverOptions(solver, time_limit=10))
-            warm10 = solve_plan(data, SolverOptions(solver, time_limit=10, warm_start=greedy))
-            at_long = solve_plan(data, SolverOptions(solver, time_limit=long_limit))
+            with first_plan_only():
+                first = find_plan(data, SolverSpec(name=solver, time_limit=long_limit))
+            to_one = find_plan(data, SolverSpec(name=solver, time_limit=long_limit, gap=0.01))
+            at10 = find_plan(data, SolverSpec(name=solver, time_limit=10))
+            warm10 = find_plan(data, SolverSpec(name=solver, time_limit=10), warm_start=greedy)
+            at_long = find_plan(data, SolverSpec(name=solver, time_limit=long_limit))
             rows.append([size, solver, build, first.seconds, to_one.seconds if to_one.gap is not None and to_one.gap <= 0.01 else None,
                          _gap(at10), _gap(warm10), _gap(at_long), build / max(at_long.seconds, 1e-9)])
     table(f"Scaling (10 roles x 36 months): seconds to a first plan and to 1% gap (cap {long_limit:g} s), "
           f"gap at 10 s (cold and from a greedy warm start) and at {long_limit:g} s; build as a share of the long solve",
           ["projects", "solver", "build s", "first plan s", "1% gap s", "gap@10s", "gap@10s warm", f"gap@{long_limit:g}s",
            "build/solve"], rows)
+
+
+@contextlib.contextmanager
+def first_plan_only():
+    """Solvers told to stop at their first plan (time to a first plan): CBC with -maxSolutions 1,
+    HiGHS with mip_max_improving_sols 1. A benchmark's option, so it lives here."""
+    command, configure = solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver
+
+    def cbc_first(*args, **kwargs):
+        built = command(*args, **kwargs)
+        return built[:2] + ["-maxSolutions", "1"] + built[2:]
+
+    def highs_first(self, lp):
+        configure(self, lp)
+        lp.solverModel.setOptionValue("mip_max_improving_sols", 1)
+
+    solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver = cbc_first, highs_first
+    try:
+        yield
+    finally:
+        solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver = command, configure
 
 
 def _gap(plan) -> str:
@@ -202,22 +227,20 @@ def _disaggregated_dependencies(problem, data, starts_of) -> None:
 def bench_deps(limit: float) -> None:
     """Both dependency forms on the same instances in one run: PSPLIB j30 (HiGHS; plan at H and
     proof of none at H-1) and generated portfolios with dependencies (gap at the limit)."""
-    import contextlib
-
     from generate import generate
     from psplib_format import rcpsp_case, read_sm
 
-    from workbench import model
+    from workbench.model import formulation
 
     @contextlib.contextmanager
     def form(name):
-        original = model.add_dependency_constraints
+        original = formulation.add_dependency_constraints
         if name == "per-start":
-            model.add_dependency_constraints = _disaggregated_dependencies
+            formulation.add_dependency_constraints = _disaggregated_dependencies
         try:
             yield
         finally:
-            model.add_dependency_constraints = original
+            formulation.add_dependency_constraints = original
 
     forms = ["per-start", "cumulative"]
     folder = shared()
@@ -253,7 +276,7 @@ def bench_deps(limit: float) -> None:
             for name in forms:
                 with form(name):
                     problem, *_ = build_model(data)
-                    plan = solve_plan(data, SolverOptions(solver, time_limit=limit))
+                    plan = find_plan(data, SolverSpec(name=solver, time_limit=limit))
                 row += [len(problem.constraints), plan.objective, _gap(plan), plan.seconds]
             row.append(row[-1] / max(row[-5], 1e-9))
             rows.append(row)
@@ -270,7 +293,7 @@ def bench_report(repeats: int) -> None:
 
     import json
 
-    from workbench.report import run_report
+    from workbench.faces.report_runner import run_report
 
     scenario = ROOT / "scenarios" / "sample" / "baseline.yaml"
     rows = []
@@ -306,7 +329,7 @@ def bench_app(repeats: int) -> None:
     view), for a fixed sequence of what-if changes on the sample baseline."""
     import shutil
 
-    from workbench.app import Workbench
+    from workbench.faces.app import Workbench
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -325,11 +348,21 @@ def bench_app(repeats: int) -> None:
                 lambda b: setattr(b.budget_scale, "value", 1.0),
             ]
             seconds, final = [], []
+            shown: list[float] = []
+            show = bench._show
+
+            def recording(*args, show=show, shown=shown, **kwargs):  # when each result is shown
+                show(*args, **kwargs)
+                shown.append(time.perf_counter())
+
+            bench._show = recording
             for _ in range(repeats):
                 for change in changes:
+                    shown.clear()
+                    changed = time.perf_counter()
                     change(bench)
-                    seconds.append(bench.timing.seconds)
-                    final.append(bench.timing.final_seconds)
+                    seconds.append(shown[0] - changed)
+                    final.append(shown[-1] - changed)
                 for control in (bench.force_out, bench.force_in):
                     control.value = []
                 bench.capacity["data_engineer"].value = 0.0

@@ -1,7 +1,7 @@
 """Write the report notebooks (no outputs, 'parameters' cell tagged for papermill).
 
 The notebooks are templates: narrative in Markdown, one call per section; the logic lives in
-``workbench.reporting``. Re-run after changing a template here.
+``workbench.faces.report_sections``. Re-run after changing a template here.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def report() -> nbformat.NotebookNode:
         new_markdown_cell("# Portfolio report"),
         parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None\ntime_limit = None\n'
                    "output_dir = None\nfrontier_points = 5"),
-        new_code_cell("from workbench.reporting import ScenarioReport\n\n"
+        new_code_cell("from workbench.faces.report_sections import ScenarioReport\n\n"
                       "report = ScenarioReport.run(scenario_path, solver=solver, time_limit=time_limit,\n"
                       "                            frontier_points=frontier_points, output_dir=output_dir)"),
         new_markdown_cell("## Executive summary"),
@@ -66,7 +66,7 @@ def comparison() -> nbformat.NotebookNode:
         new_markdown_cell("# Scenario comparison"),
         parameters('scenario_paths = ["../scenarios/sample/baseline.yaml", "../scenarios/sample/budget-cut-15.yaml"]\n'
                    "solver = None\ntime_limit = None"),
-        new_code_cell("from workbench.reporting import Comparison\n\n"
+        new_code_cell("from workbench.faces.report_sections import Comparison\n\n"
                       "comparison = Comparison.run(scenario_paths, solver=solver, time_limit=time_limit)"),
         new_markdown_cell("## Key figures side by side"),
         new_code_cell("comparison.kpis()"),
@@ -84,9 +84,9 @@ def explore() -> nbformat.NotebookNode:
                           "the optimal plan re-solves after each change. Save what you like as a new scenario "
                           "that extends this one."),
         parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None'),
-        new_code_cell("from workbench.app import Workbench\n\nworkbench = Workbench(scenario_path, solver=solver)\n"
+        new_code_cell("from workbench.faces.app import Workbench\n\nworkbench = Workbench(scenario_path, solver=solver)\n"
                       "workbench"),
-        new_markdown_cell("The plan behind the view is `workbench.result` (a `workbench.result.Result`); "
+        new_markdown_cell("The plan behind the view is `workbench.result` (a `workbench.planning.result.Result`); "
                           "`workbench.overrides()` is what would be saved."),
     ]
     return notebook(cells)
@@ -97,7 +97,7 @@ def workshop() -> nbformat.NotebookNode:
         new_markdown_cell("# Portfolio workshop"),
         parameters("import os\n\nscenario_path = os.environ.get('WORKBENCH_SCENARIO', "
                    "'../scenarios/sample/baseline.yaml')\nsolver = os.environ.get('WORKBENCH_SOLVER') or None"),
-        new_code_cell("from workbench.app import Workbench\n\nWorkbench(scenario_path, solver=solver)"),
+        new_code_cell("from workbench.faces.app import Workbench\n\nWorkbench(scenario_path, solver=solver)"),
     ]
     return notebook(cells)
 

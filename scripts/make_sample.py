@@ -8,7 +8,7 @@ import csv
 import random
 from pathlib import Path
 
-from workbench.convert import csv_folder_to_xlsx
+from workbench.data.convert import csv_folder_to_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
 FOLDER = ROOT / "portfolio"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.check import assert_checked
-from workbench.optimise import observe_plans
+from workbench.analyses.check import assert_checked
+from workbench.planning.runs import observe_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))

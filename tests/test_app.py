@@ -7,10 +7,10 @@ import shutil
 import pytest
 import yaml
 
-from workbench.app import Workbench
-from workbench.check import check_result
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.faces.app import Workbench
+from workbench.analyses.check import check_result
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 from conftest import shared_benchmarks
 from mknap_format import knapsack_case, read_mknap, read_mknap2
 
-from workbench.check import check_result
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.analyses.check import check_result
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 BENCHMARKS = shared_benchmarks()
 pytestmark = pytest.mark.skipif(BENCHMARKS is None, reason="../shared/benchmarks is not beside this checkout")

@@ -6,9 +6,9 @@ import pytest
 from conftest import shared_benchmarks
 from psplib_format import rcpsp_case, read_sm
 
-from workbench.check import check_result
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.analyses.check import check_result
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 BENCHMARKS = shared_benchmarks()
 pytestmark = pytest.mark.skipif(BENCHMARKS is None, reason="../shared/benchmarks is not beside this checkout")
@@ -32,11 +32,11 @@ def test_cbc_is_stopped_when_it_runs_past_the_time_limit(tmp_path, monkeypatch):
     """CBC's root work can ignore -sec for minutes on hard RCPSP instances; the watchdog stops it."""
     import time
 
-    from workbench import model
+    from workbench.model import solvers
 
     instance = read_sm(BENCHMARKS / "psplib" / "j3045_2.sm")  # CBC proves nothing here for minutes
     inputs = load_inputs(rcpsp_case(tmp_path, instance, 125, "cbc", time_limit=20))
-    monkeypatch.setattr(model, "CBC_GRACE", -20.0)  # fire at 20 x 1.1 - 20 = 2 s
+    monkeypatch.setattr(solvers, "CBC_GRACE", -20.0)  # fire at 20 x 1.1 - 20 = 2 s
     started = time.monotonic()
     result = solve(inputs)
     assert time.monotonic() - started < 10

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from portfolio_kit import make_case
 
-from workbench.check import check_result
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.analyses.check import check_result
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 
 def test_one_period_horizon_zero_costs_no_optional_tables(tmp_path):

@@ -6,13 +6,13 @@ import copy
 import pytest
 from portfolio_kit import make_case, small_portfolio
 
-from workbench.check import check_result
-from workbench.explain import explain
-from workbench.frontier import frontier
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
-from workbench.prioritise import prioritisation
-from workbench.scoring import ahp_weights
+from workbench.analyses.check import check_result
+from workbench.analyses.prices import explain
+from workbench.analyses.frontier import frontier
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
+from workbench.analyses.prioritise import prioritisation
+from workbench.data.scoring import ahp_weights
 
 
 @pytest.fixture

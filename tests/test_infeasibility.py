@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from portfolio_kit import make_case
 
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 
 def conflicts_of(tmp_path, tables, periods=1, **scenario):

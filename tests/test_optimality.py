@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from portfolio_kit import make_case
 
-from workbench.check import check_result
-from workbench.errors import InputError
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
+from workbench.analyses.check import check_result
+from workbench.ground.errors import InputError
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
 
 
 def _solve_case(tmp_path, seed: int, solver: str):

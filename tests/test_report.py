@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from portfolio_kit import make_case, small_portfolio
 
-from workbench.report import run_report, run_reports
+from workbench.faces.report_runner import run_report, run_reports
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
@@ -74,7 +74,7 @@ def test_summary_numbers_equal_the_result(baseline_report):
 
 def test_infeasible_scenario_gives_a_report_that_explains(sample_dir_module, tmp_path):
     # a relative --out, as the README's command uses, resolved against the caller's directory
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "report", str(sample_dir_module / "dora-deadline.yaml"),
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "report", str(sample_dir_module / "dora-deadline.yaml"),
                           "--out", "reports"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     html_path = Path(re.search(r"report: (\S+report\.html)", run.stdout).group(1))
@@ -119,7 +119,7 @@ def test_batch_with_one_broken_scenario(tmp_path):
     broken_tables["projects"][0]["value"] = "lots"
     broken = make_case(tmp_path / "three", broken_tables, name="broken")
     out = tmp_path / "reports"
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "report", str(good_one), str(broken), str(good_two),
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "report", str(good_one), str(broken), str(good_two),
                           "--out", str(out), "--jobs", "2"], capture_output=True, text=True)
     assert run.returncode != 0
     html_files = sorted(out.glob("*/*/report.html"))

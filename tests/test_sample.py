@@ -8,10 +8,11 @@ import sys
 import pandas as pd
 import pytest
 
-from workbench.check import check_result
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
-from workbench.portfolio import load_portfolio
+from workbench.analyses.check import check_result
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
+from workbench.faces.export import write_tables
+from workbench.data.portfolio import load_portfolio
 
 SCENARIOS = ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory"]
 
@@ -44,7 +45,7 @@ def test_csv_and_xlsx_load_to_identical_data(sample_dir):
 
 def test_xlsx_is_generated_from_the_csvs(tmp_path, sample_dir):
     """The committed workbook is what the conversion writes today (no drift)."""
-    from workbench.convert import csv_folder_to_xlsx
+    from workbench.data.convert import csv_folder_to_xlsx
 
     fresh = csv_folder_to_xlsx(sample_dir / "portfolio", tmp_path / "fresh.xlsx")
     horizon = load_inputs(sample_dir / "baseline.yaml").data.horizon
@@ -81,7 +82,7 @@ def test_infeasible_sample_is_explained(sample_dir):
 
 
 def test_cli_json_is_one_object_and_exit_codes(sample_dir, tmp_path):
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "solve", str(sample_dir / "baseline.yaml"),
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "solve", str(sample_dir / "baseline.yaml"),
                           "--json", "--solver", "highs"], capture_output=True, text=True)
     assert run.returncode == 0
     data = json.loads(run.stdout)  # the whole of stdout is one JSON object
@@ -89,7 +90,7 @@ def test_cli_json_is_one_object_and_exit_codes(sample_dir, tmp_path):
     assert data["objective"] == pytest.approx(sum(p["value"] for p in data["projects"] if p["selected"]))
     assert {"scenario", "solver", "projects", "capacity", "budget", "conflicts"} <= set(data)
     assert {"id", "selected", "start", "finish", "reason"} <= set(data["projects"][0])
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "solve", str(sample_dir / "dora-deadline.yaml"),
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "solve", str(sample_dir / "dora-deadline.yaml"),
                           "--json"], capture_output=True, text=True)
     assert run.returncode == 3
     assert json.loads(run.stdout)["conflicts"]
@@ -98,8 +99,8 @@ def test_cli_json_is_one_object_and_exit_codes(sample_dir, tmp_path):
 def test_out_writes_new_folders_and_never_overwrites(sample_dir, tmp_path):
     inputs = load_inputs(sample_dir / "baseline.yaml")
     result = solve(inputs)
-    first = result.write_tables(tmp_path)
-    second = result.write_tables(tmp_path)
+    first = write_tables(result, tmp_path)
+    second = write_tables(result, tmp_path)
     assert first != second and first.parent == second.parent == tmp_path / "baseline"
     for folder in (first, second):
         assert {p.name for p in folder.iterdir()} == {"projects.csv", "capacity.csv", "budget.csv",
@@ -116,5 +117,5 @@ def test_extra_columns_are_carried_through(sample_dir, tmp_path):
     assert "sponsor" in projects.columns and "score_urgency" in projects.columns
     source = inputs.portfolio.projects.set_index("id")
     assert (projects["sponsor"] == source.loc[projects.index, "sponsor"]).all()
-    folder = result.write_tables(tmp_path)
+    folder = write_tables(result, tmp_path)
     assert "sponsor" in pd.read_csv(folder / "projects.csv").columns

@@ -8,9 +8,9 @@ import sys
 import pytest
 from portfolio_kit import make_case, small_portfolio, write_portfolio
 
-from workbench.errors import InputError
-from workbench.inputs import load_inputs
-from workbench.scenario import load_scenario
+from workbench.ground.errors import InputError
+from workbench.data.planning_data import load_inputs
+from workbench.data.scenario import load_scenario
 
 
 def _messages(path) -> list[str]:
@@ -114,7 +114,7 @@ def test_quarters_and_dates(tmp_path):
 
 
 def test_schema_command_prints_json_schema():
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "schema"], capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "schema"], capture_output=True, text=True, check=True)
     schema = json.loads(run.stdout)
     assert schema["additionalProperties"] is False
     assert {"portfolio", "horizon"} <= set(schema["required"])

@@ -9,9 +9,12 @@ import pytest
 from conftest import SAMPLE
 from portfolio_kit import write_scenario
 
-from workbench.inputs import load_inputs
-from workbench.model import SolverOptions, SolveStatus, build_model, cbc_command, solve_plan
-from workbench.optimise import solve
+from workbench.data.planning_data import load_inputs
+from workbench.data.scenario import SolverSpec
+from workbench.ground.status import SolveStatus
+from workbench.model.formulation import build_model, find_plan
+from workbench.model.solvers import cbc_command
+from workbench.analyses.solve import solve
 
 BASELINE_OPTIMUM = 21_174_000.0
 
@@ -19,10 +22,10 @@ BASELINE_OPTIMUM = 21_174_000.0
 def test_cbc_runs_serially_unless_threads_are_asked_for():
     inputs = load_inputs(SAMPLE / "baseline.yaml")
     problem, *_ = build_model(inputs.data)
-    default = cbc_command(problem, SolverOptions("cbc"), "m.mps", "m.sol", None)
+    default = cbc_command(problem, SolverSpec(name="cbc"), "m.mps", "m.sol", None)
     assert "-threads" not in default
-    assert "-threads" not in cbc_command(problem, SolverOptions("cbc", time_limit=5, gap=0.01), "m.mps", "m.sol", None)
-    assert cbc_command(problem, SolverOptions("cbc", threads=2), "m.mps", "m.sol", None)[-7:-5] == ["-threads", "2"]
+    assert "-threads" not in cbc_command(problem, SolverSpec(name="cbc", time_limit=5, gap=0.01), "m.mps", "m.sol", None)
+    assert cbc_command(problem, SolverSpec(name="cbc", threads=2), "m.mps", "m.sol", None)[-7:-5] == ["-threads", "2"]
 
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
@@ -48,11 +51,11 @@ def test_a_stop_request_ends_only_its_own_solve(solver):
     stop = threading.Event()
     plans = {}
 
-    def run(name, options):
-        plans[name] = solve_plan(data, options)
+    def run(name, stop_event):
+        plans[name] = find_plan(data, SolverSpec(name=solver), stop=stop_event)
 
-    stopped = threading.Thread(target=run, args=("stopped", SolverOptions(solver, stop=stop)))
-    kept = threading.Thread(target=run, args=("kept", SolverOptions(solver)))
+    stopped = threading.Thread(target=run, args=("stopped", stop))
+    kept = threading.Thread(target=run, args=("kept", None))
     stopped.start()
     kept.start()
     time.sleep(0.3)
@@ -73,7 +76,7 @@ def test_cbc_processes_are_not_left_running_after_a_stop():
 
     data = load_inputs(SAMPLE / "baseline.yaml").data
     stop = threading.Event()
-    worker = threading.Thread(target=solve_plan, args=(data, SolverOptions("cbc", stop=stop)))
+    worker = threading.Thread(target=find_plan, args=(data, SolverSpec(name="cbc")), kwargs={"stop": stop})
     worker.start()
     time.sleep(0.3)
     stop.set()

@@ -14,13 +14,14 @@ from conftest import SAMPLE
 from portfolio_kit import make_case, write_scenario
 from random_portfolios import Case, random_case
 
-from workbench import model, reasons
-from workbench.errors import InputError
-from workbench.explain import explain
-from workbench.inputs import load_inputs
-from workbench.optimise import solve
-from workbench.reasons import Reason, ReasonKind
-from workbench.status import SolveStatus
+from workbench.analyses import reasons
+from workbench.model import solvers
+from workbench.ground.errors import InputError
+from workbench.analyses.prices import explain
+from workbench.data.planning_data import load_inputs
+from workbench.analyses.solve import solve
+from workbench.planning.result import Reason, ReasonKind
+from workbench.ground.status import SolveStatus
 
 SEEDS = range(64)
 SELECTED = {"mandatory", "approved", "in_progress", "forced_in", "prerequisite", "value"}
@@ -119,13 +120,13 @@ def sample_disagreements(name: str) -> list[str]:
 
 def test_a_solver_option_that_loses_the_optimum_is_caught(monkeypatch):
     """Planted bug: HiGHS told to stop within 5% of its bound, which it then calls optimal."""
-    original = model._HighsWithStart.createAndConfigureSolver
+    original = solvers._HighsWithStart.createAndConfigureSolver
 
     def sloppy(self, lp):
         original(self, lp)
         lp.solverModel.setOptionValue("mip_rel_gap", 0.05)
 
-    monkeypatch.setattr(model._HighsWithStart, "createAndConfigureSolver", sloppy)
+    monkeypatch.setattr(solvers._HighsWithStart, "createAndConfigureSolver", sloppy)
     assert sample_disagreements("baseline"), "a solver stopping 5% short of its bound went unnoticed"
 
 
@@ -354,7 +355,7 @@ def test_prerequisite_late_and_balance_on_hand_built_portfolios(tmp_path):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_ranked_lists_are_checked_and_never_beat_a_proven_optimum(tmp_path, seed):
-    from workbench.prioritise import prioritisation
+    from workbench.analyses.prioritise import prioritisation
 
     case, inputs = loaded(tmp_path, seed)
     result = solve(inputs, solver="highs")
@@ -373,7 +374,7 @@ def test_ranked_lists_are_checked_and_never_beat_a_proven_optimum(tmp_path, seed
 
 def test_unaffordable_hiring_is_paid_for_by_the_ranked_list(tmp_path):
     """Hiring allowed but dearer than the budget: the ranked list may not use it for free."""
-    from workbench.prioritise import prioritisation
+    from workbench.analyses.prioritise import prioritisation
 
     tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 1, "duration": 1}],
               "demand": [{"project": "A", "role": "dev", "fte": 1}],

@@ -8,8 +8,8 @@ import sys
 import pytest
 from portfolio_kit import make_case, small_portfolio, write_table
 
-from workbench.errors import InputError
-from workbench.inputs import load_inputs
+from workbench.ground.errors import InputError
+from workbench.data.planning_data import load_inputs
 
 
 def _problems(scenario_path) -> list[str]:
@@ -177,7 +177,7 @@ def test_optional_project_that_cannot_fit_is_not_an_error(tmp_path):
 
 
 def test_xlsx_sheet_is_named(tmp_path):
-    from workbench.convert import csv_folder_to_xlsx
+    from workbench.data.convert import csv_folder_to_xlsx
 
     tables = small_portfolio()
     tables["projects"][1]["value"] = "lots"
@@ -194,12 +194,12 @@ def test_cli_bad_input_exit_2_no_traceback_and_empty_stdout(tmp_path):
     tables["projects"][0]["value"] = "x"
     path = make_case(tmp_path, tables)
     for command in (["validate"], ["solve", "--json"]):
-        run = subprocess.run([sys.executable, "-m", "workbench.cli", *command, str(path)],
+        run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", *command, str(path)],
                              capture_output=True, text=True)
         assert run.returncode == 2
         assert run.stdout == ""
         assert "projects.csv" in run.stderr and "Traceback" not in run.stderr
-    run = subprocess.run([sys.executable, "-m", "workbench.cli", "--debug", "validate", str(path)],
+    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "--debug", "validate", str(path)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" in run.stderr
 

@@ -33,12 +33,12 @@ def _get_root(port: int) -> int | None:
 
 @pytest.fixture
 def server(tmp_path, sample_dir):
-    from workbench.workshop import free_port
+    from workbench.faces.workshop import free_port
 
     folder = tmp_path / "sample"
     shutil.copytree(sample_dir, folder)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "workbench.cli", "workshop", str(folder / "baseline.yaml"),
+    process = subprocess.Popen([sys.executable, "-m", "workbench.faces.cli", "workshop", str(folder / "baseline.yaml"),
                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:

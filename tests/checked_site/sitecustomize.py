@@ -5,8 +5,8 @@ from __future__ import annotations
 
 def _register() -> None:
     try:
-        from workbench.check import assert_checked
-        from workbench.optimise import observe_plans
+        from workbench.analyses.check import assert_checked
+        from workbench.planning.runs import observe_plans
     except ImportError:  # a child that does not use the workbench
         return
     observe_plans(assert_checked)

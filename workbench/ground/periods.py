@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 
-class Granularity(str, Enum):
+class Granularity(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
 

@@ -13,19 +13,23 @@ import copy
 import html
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 import yaml
+from IPython.display import display
 
-from workbench.errors import InputError, WorkbenchError
-from workbench.inputs import Inputs, build_planning_data, check_scenario, load_inputs
-from workbench.optimise import solve
-from workbench.result import Result
-from workbench.scenario import LoadedScenario, Scenario, deep_merge
+from workbench.analyses.solve import solve
+from workbench.data.planning_data import Inputs, build_planning_data, check_scenario, load_inputs
+from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
+from workbench.faces import charts
+from workbench.faces.report_sections import Comparison
+from workbench.ground.errors import InputError, WorkbenchError
+from workbench.ground.formatting import status_label
+from workbench.ground.status import SolveStatus
+from workbench.planning.result import ConflictKind, Result
 
 _offline_done = False
 
@@ -39,25 +43,6 @@ def _enable_offline_charts() -> None:
         except Exception:  # noqa: BLE001 - charts still render where the front end has network
             pass
         _offline_done = True
-
-
-@dataclass
-class Timing:
-    """When the last change was made, when a first result was shown, and when the final one was."""
-
-    changed: float = 0.0
-    shown: float = 0.0
-    final: float = 0.0
-
-    @property
-    def seconds(self) -> float:
-        """Change to the first updated result."""
-        return self.shown - self.changed
-
-    @property
-    def final_seconds(self) -> float:
-        """Change to the result as proven as the time limit allows."""
-        return self.final - self.changed
 
 
 class Workbench:
@@ -87,7 +72,6 @@ class Workbench:
         spec = self.loaded.spec
         self.debounce = debounce
         self.saved: list[Path] = []
-        self.timing = Timing()
         self._generation = 0
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
@@ -188,8 +172,6 @@ class Workbench:
         return widgets.VBox([style, widgets.HBox([controls, results])])
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)
 
     # ------------------------------------------------------------------ changes
@@ -242,7 +224,6 @@ class Workbench:
         return Inputs(scenario, self.inputs.portfolio, build_planning_data(scenario, self.inputs.portfolio))
 
     def _changed(self, _change=None) -> None:
-        self.timing.changed = time.perf_counter()
         with self._lock:
             self._generation += 1
             generation = self._generation
@@ -278,20 +259,16 @@ class Workbench:
             result = solve(inputs, self.solver.value, min(self.QUICK_SECONDS, limit), stop=stop)
             if generation != self._generation:
                 return  # a newer change is being solved; drop this one
-            unfinished = (result.status.value in ("feasible", "not_solved")
-                          or any(c.kind == "unexplained" for c in result.conflicts))
-            if result.status.value != "not_solved":
+            unfinished = (result.status in (SolveStatus.FEASIBLE, SolveStatus.NOT_SOLVED)
+                          or any(c.kind is ConflictKind.UNEXPLAINED for c in result.conflicts))
+            if result.status is not SolveStatus.NOT_SOLVED:
                 self._show(result, inputs, refining=unfinished and limit > self.QUICK_SECONDS)
-                self.timing.shown = time.perf_counter()
             if unfinished and limit > self.QUICK_SECONDS:
                 remaining = max(limit - (time.perf_counter() - started), 0.1)
                 result = solve(inputs, self.solver.value, remaining, stop=stop)
                 if generation != self._generation:
                     return
                 self._show(result, inputs)
-                if not self.timing.shown or self.timing.shown < self.timing.changed:
-                    self.timing.shown = time.perf_counter()
-            self.timing.final = time.perf_counter()
         except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
             self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
         finally:
@@ -305,24 +282,18 @@ class Workbench:
     # ------------------------------------------------------------------ display
     def _show(self, result: Result, inputs: Inputs, refining: bool = False) -> None:
         self.result, self.data = result, inputs.data
-        gap = "gap unknown" if result.gap is None else f"gap {result.gap:.2%}"
-        status = {"optimal": "Optimal (proven)",
-                  "feasible": f"Best plan so far, {gap}: proving optimality…" if refining
-                  else f"Feasible, {gap} (time limit reached)",
-                  "infeasible": "No plan exists", "not_solved": "Stopped before any plan was found"}[result.status.value]
+        status = status_label(result.status, result.gap, refining)
         solving = " wb-solving" if refining else ""
         self.status.value = f"<span class='wb-status{solving}' data-status='{result.status.value}'><b>{status}</b> · " \
                             f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
-        selected = result.selected
-        value = sum(p.value for p in selected)
-        cost = sum(p.cost for p in selected)
+        kpis = result.kpis()
         objective = "-" if result.objective is None else f"{result.objective:,.0f}"
         self.kpis.value = (
             "<table class='wb-kpis'>"
             f"<tr><th>Objective ({html.escape(result.objective_kind)})</th><td data-kpi='objective'>{objective}</td></tr>"
-            f"<tr><th>Projects selected</th><td data-kpi='selected'>{len(selected)} of {len(result.projects)}</td></tr>"
-            f"<tr><th>Value</th><td data-kpi='value'>{value:,.0f}</td></tr>"
-            f"<tr><th>Cost</th><td data-kpi='cost'>{cost:,.0f}</td></tr></table>")
+            f"<tr><th>Projects selected</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}</td></tr>"
+            f"<tr><th>Value</th><td data-kpi='value'>{kpis['value']:,.0f}</td></tr>"
+            f"<tr><th>Cost</th><td data-kpi='cost'>{kpis['cost']:,.0f}</td></tr></table>")
         self.changes.value = self._change_summary(result)
         self.conflicts.value = ("<div class='wb-conflicts'><b>No plan exists. One way to make one possible "
                                 "(budgets and capacities relaxed first):</b><ul>"
@@ -352,27 +323,17 @@ class Workbench:
                 f"moved: {esc(moved)}</div>")
 
     def _draw_roadmap(self, result: Result) -> None:
-        horizon = self.data.horizon
-        rows = [{"id": p.id, "project": f"{p.id} {p.name}", "category": p.category or "(none)",
-                 "start": _period_date(p.start, horizon), "end": _period_date(horizon.label(
-                     p.start_index + int(self.data.projects.loc[p.id, 'duration'])), horizon)}
-                for p in result.selected]
-        if not rows:
+        frame = charts.roadmap_frame(result, self.data)
+        if frame.empty:
             self.roadmap.children = [widgets.HTML("<p class='wb-empty'>No plan.</p>")]
             return
-        frame = pd.DataFrame(rows).sort_values(["category", "start"])
         pick = alt.selection_point(fields=["id"], name="pick")
-        chart = alt.Chart(frame).mark_bar().encode(
-            x=alt.X("start:T", title=None), x2="end:T",
-            y=alt.Y("project:N", sort=list(frame["project"]), title=None),
-            color="category:N", tooltip=["project", "category"],
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
-        ).add_params(pick).properties(width=640, height=max(100, 13 * len(frame)))
+        chart = charts.roadmap_chart(frame, 640, bar_height=13).encode(
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))).add_params(pick)
         jupyter_chart = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
         jupyter_chart.selections.observe(self._picked, ["pick"])
         self._roadmap_chart = jupyter_chart
         self.roadmap.children = [jupyter_chart]
-
 
     def _picked(self, change) -> None:
         """A click on a roadmap bar forces that project out (or back in if it was forced out)."""
@@ -395,24 +356,14 @@ class Workbench:
         if not result.has_plan:
             self.capacity_view.children = []
             return
-        frame = pd.DataFrame(result.capacity)
-        frame["available"] = frame["capacity"] + frame["hired"]
-        frame["used"] = (frame["demand"] / frame["available"].where(frame["available"] > 0)).fillna(0.0)
-        chart = alt.Chart(frame).mark_rect().encode(
-            x=alt.X("period:O", title=None), y=alt.Y("role:N", title=None),
-            color=alt.Color("used:Q", scale=alt.Scale(domain=[0, 1], scheme="orangered")),
-            tooltip=["role", "period", "demand", "capacity", "hired"],
-        ).properties(width=640, height=22 * frame["role"].nunique())
+        chart = charts.capacity_heatmap(result, 640, row_height=22)
         self.capacity_view.children = [alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})]
 
     def _draw_budget(self, result: Result) -> None:
         if not result.has_plan:
             self.budget_view.children = []
             return
-        frame = pd.DataFrame(result.budget)
-        bars = alt.Chart(frame).mark_bar(color="#4c78a8").encode(x=alt.X("period:O", title=None), y="spend:Q")
-        line = alt.Chart(frame.dropna(subset=["budget"])).mark_line(color="#e45756").encode(x="period:O", y="budget:Q")
-        self.budget_view.children = [alt.JupyterChart((bars + line).properties(width=640, height=180),
+        self.budget_view.children = [alt.JupyterChart(charts.budget_chart(result, 640, 180),
                                                       embed_options={"renderer": "svg", "actions": False})]
 
     # ------------------------------------------------------------------ save and compare
@@ -444,8 +395,6 @@ class Workbench:
 
     def compare(self) -> None:
         """The loaded scenario and every saved one, side by side."""
-        from workbench.reporting import Comparison
-
         paths = [str(self.path)] + [str(p) for p in self.saved]
         try:
             comparison = Comparison.run(paths, self.solver.value, self.time_limit.value)
@@ -454,9 +403,3 @@ class Workbench:
             return
         self.comparison.value = ("<h3>Saved scenarios side by side</h3>" + comparison.kpis().markup
                                  + comparison.project_changes().markup)
-
-
-def _period_date(label: str, horizon) -> str:
-    from workbench.reporting import period_date
-
-    return period_date(label, horizon.granularity).isoformat()

@@ -1,22 +1,18 @@
 """Plain-text views of results for the terminal."""
 from __future__ import annotations
 
-from workbench.model import SolveStatus
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+from workbench.analyses.prices import binding_constraints
+from workbench.ground.formatting import money, status_label
 
 
 def result_text(result) -> str:
     lines = [f"Scenario {result.scenario}: {result.status.value.upper()}"]
     if result.has_plan:
-        gap = "proven optimal" if result.status is SolveStatus.OPTIMAL else f"gap {result.gap:.2%}" \
-            if result.gap is not None else "gap unknown"
-        lines.append(f"Objective ({result.objective_kind}): {_money(result.objective)}  [{gap}]")
-        selected = result.selected
-        lines.append(f"Selected {len(selected)} of {len(result.projects)} projects; value "
-                     f"{_money(sum(p.value for p in selected))}, cost {_money(sum(p.cost for p in selected))}")
+        kpis = result.kpis()
+        lines.append(f"Objective ({result.objective_kind}): {money(result.objective)}  "
+                     f"[{status_label(result.status, result.gap)}]")
+        lines.append(f"Selected {kpis['selected']} of {kpis['projects']} projects; value "
+                     f"{money(kpis['value'])}, cost {money(kpis['cost'])}")
     lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
     if result.conflicts:
         lines.append("")
@@ -28,15 +24,11 @@ def result_text(result) -> str:
         lines.append(f"{'id':<10} {'start':<8} {'finish':<8} reason")
         for p in sorted(result.projects, key=lambda p: (not p.selected, p.start_index or 0, p.id)):
             lines.append(f"{p.id:<10} {p.start or '-':<8} {p.finish or '-':<8} {p.reason}")
-        binding = [row for row in result.capacity if row["demand"] >= row["capacity"] + row["hired"] - 1e-6
-                   and row["demand"] > 0]
-        if binding:
-            by_role: dict[str, list[str]] = {}
-            for row in binding:
-                by_role.setdefault(row["role"], []).append(row["period"])
+        capacity = [b for b in binding_constraints(result, None) if b["constraint"].startswith("capacity ")]
+        if capacity:
             lines.append("")
             lines.append("Capacity fully used:")
-            lines.extend(f"  {role}: {', '.join(periods)}" for role, periods in by_role.items())
+            lines.extend(f"  {b['constraint'][len('capacity '):]}: {', '.join(b['periods'])}" for b in capacity)
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
@@ -63,7 +55,7 @@ def frontier_text(points) -> str:
     lines = [f"Efficient frontier for {points.scenario}: objective against total budget",
              f"{'total budget':>16} {'objective':>16} {'spend':>16} {'projects':>8}  status"]
     for p in points.points:
-        lines.append(f"{_money(p['budget_total']):>16} {_money(p['objective']):>16} {_money(p['spend']):>16} "
+        lines.append(f"{money(p['budget_total']):>16} {money(p['objective']):>16} {money(p['spend']):>16} "
                      f"{len(p['selected']):>8}  {p['status']}  {p.get('note', '')}".rstrip())
     return "\n".join(lines)
 
@@ -81,17 +73,17 @@ def prioritisation_text(report) -> str:
         lines.append(f"{row['rank']:>4} {row['id']:<10} {row['score']:>7.3f}  {'yes' if row['ranked_cut'] else '':<13} "
                      f"{'yes' if row['optimal'] else ''}")
     lines.append("")
-    lines.append(f"Rank-and-cut portfolio: objective {_money(report.ranked_objective)}"
+    lines.append(f"Rank-and-cut portfolio: objective {money(report.ranked_objective)}"
                  + ("" if report.ranked_feasible else " (not feasible: " + "; ".join(report.ranked_violations[:3]) + ")"))
-    lines.append(f"Ranked list, each project placed where it still fits: objective {_money(report.greedy_objective)}"
+    lines.append(f"Ranked list, each project placed where it still fits: objective {money(report.greedy_objective)}"
                  + ("" if report.greedy_feasible else " (not feasible: " + "; ".join(report.greedy_violations[:3]) + ")"))
     name = "Optimal portfolio" if report.optimal_status == "optimal" else \
         f"Optimiser's best plan ({report.optimal_status}, not proven optimal)"
-    lines.append(f"{name}: objective {_money(report.optimal_objective)}")
+    lines.append(f"{name}: objective {money(report.optimal_objective)}")
     gain = report.optimiser_gain
     if gain is not None and gain >= 0:
-        lines.append(f"The optimiser adds {_money(gain)} over the best feasible ranked list.")
+        lines.append(f"The optimiser adds {money(gain)} over the best feasible ranked list.")
     elif gain is not None:
-        lines.append(f"The feasible ranked list is worth {_money(-gain)} more than the optimiser's plan, which is "
+        lines.append(f"The feasible ranked list is worth {money(-gain)} more than the optimiser's plan, which is "
                      "not proven optimal.")
     return "\n".join(lines)

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-WORKSHOP = Path(__file__).resolve().parent.parent / "notebooks" / "workshop.ipynb"
+from workbench.data.planning_data import load_inputs
+
+WORKSHOP = Path(__file__).resolve().parents[2] / "notebooks" / "workshop.ipynb"
 
 
 def free_port() -> int:
@@ -24,8 +26,6 @@ def voila_command(port: int) -> list[str]:
 
 def serve(scenario: Path, port: int | None = None, solver: str | None = None) -> int:
     """Run Voila in the foreground until interrupted; the notebook reads the scenario from the environment."""
-    from workbench.inputs import load_inputs
-
     load_inputs(scenario)  # bad input fails here, with its messages, not inside the dashboard
     port = port or 8866
     environment = dict(os.environ, WORKBENCH_SCENARIO=str(Path(scenario).resolve()))

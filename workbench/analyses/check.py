@@ -2,7 +2,7 @@
 
 Written apart from the model code on purpose: it re-reads the documented semantics from the
 portfolio tables and the scenario with plain loops, and verifies every constraint and every
-reported number of a :class:`~workbench.result.Result`. It imports nothing from the planning
+reported number of a :class:`~workbench.planning.result.Result`. It imports nothing from the planning
 data, the model, the optimisation, the scoring or the prioritisation code: its criteria
 weights (AHP included) and its period parsing are its own, following the documented rules.
 """
@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from workbench.result import Result
+from workbench.planning.result import Result
 
 ABS_TOL = 1e-6
 REL_TOL = 1e-7
@@ -75,7 +75,7 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
     """Every violated constraint or misreported number; an empty list means the result is right.
 
     ``portfolio`` is the loaded portfolio, ``spec`` the scenario (a
-    :class:`~workbench.scenario.Scenario`) the result claims to be a plan for."""
+    :class:`~workbench.data.scenario.Scenario`) the result claims to be a plan for."""
     if not result.has_plan:
         return []
     horizon = portfolio.horizon
@@ -258,7 +258,7 @@ class CheckFailed(AssertionError):
 
 
 def assert_checked(portfolio, spec, result: Result) -> None:
-    """A plan observer (see :func:`workbench.optimise.observe_plans`) that raises on a violation."""
+    """A plan observer (see :func:`workbench.planning.runs.observe_plans`) that raises on a violation."""
     violations = check_result(portfolio, spec, result)
     if violations:
         raise CheckFailed(f"checker rejects the plan for {result.scenario}: " + "; ".join(violations[:5]))

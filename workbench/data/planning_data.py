@@ -12,17 +12,28 @@ that cannot fit) and derives, per the documented semantics:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.errors import InputError, Problem
-from workbench.periods import Horizon, label_or_date
-from workbench.portfolio import Portfolio, _has, describe_window, load_portfolio, per_period, start_options
-from workbench.scenario import LoadedScenario, Objective, load_scenario
-from workbench.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
+from workbench.ground.errors import InputError, Problem
+from workbench.ground.periods import Horizon, label_or_date
+from workbench.data.portfolio import Portfolio, _has, describe_window, load_portfolio, per_period, start_options
+from workbench.data.scenario import LoadedScenario, Objective, load_scenario
+from workbench.data.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
+
+
+class Commitment(StrEnum):
+    """Why a project must be in every plan (``NONE``: it is optional)."""
+
+    NONE = ""
+    MANDATORY = "mandatory"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    FORCED_IN = "forced in"
 
 
 @dataclass
@@ -231,10 +242,11 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     warnings = list(portfolio.warnings)
     raw = portfolio.projects
 
-    commitment = np.where(raw["mandatory"], "mandatory",
-                          np.where(raw["status"].isin(["approved", "in_progress"]), raw["status"], ""))
-    commitment = pd.Series(commitment, index=raw.index)
-    commitment[commitment.eq("") & raw.index.isin(spec.force_in)] = "forced in"
+    commitment = np.where(raw["mandatory"], Commitment.MANDATORY.value,
+                          np.where(raw["status"].isin([Commitment.APPROVED, Commitment.IN_PROGRESS]), raw["status"],
+                                   Commitment.NONE.value))
+    commitment = pd.Series(commitment, index=raw.index).map(Commitment)
+    commitment[commitment.eq(Commitment.NONE) & raw.index.isin(spec.force_in)] = Commitment.FORCED_IN
     has_scores = len(portfolio.table("criteria")) or spec.ahp is not None
     projects = pd.DataFrame({
         "name": raw["name"], "value": raw["value"], "cost": raw["cost"], "duration": raw["duration"],

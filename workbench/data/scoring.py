@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.portfolio import SCORE_PREFIX, Portfolio
-from workbench.scenario import AHPSpec
+from workbench.data.portfolio import SCORE_PREFIX, Portfolio
+from workbench.data.scenario import AHPSpec
 
 # Saaty's random consistency index for n = 1..10
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}

@@ -2,7 +2,7 @@
 
 The format is documented in ``docs/portfolio-format.md``; this module enforces it. Every
 problem found is collected (not only the first) and raised together as an
-:class:`~workbench.errors.InputError`.
+:class:`~workbench.ground.errors.InputError`.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import InputError, Problem
-from workbench.periods import Granularity, Horizon, format_period
-from workbench.tables import (
+from workbench.ground.errors import InputError, Problem
+from workbench.ground.periods import Granularity, Horizon, format_period
+from workbench.data.tables import (
     CellError, RawTable, as_bool, as_decimal, as_period, as_text, as_whole, read_raw_portfolio,
 )
 

@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from workbench.tables import TABLE_NAMES, read_csv_table
+from workbench.data.tables import TABLE_NAMES, read_csv_table
 
 
 def _cell(text: object) -> object:
@@ -21,7 +21,7 @@ def _cell(text: object) -> object:
 
 def csv_folder_to_xlsx(folder: str | Path, target: str | Path) -> Path:
     """Convert; the target is written atomically and must not exist yet."""
-    import openpyxl
+    import openpyxl  # heavy: loaded only to write a workbook
 
     folder, target = Path(folder), Path(target)
     if target.exists():

@@ -1,10 +1,10 @@
 """What a solve proved: the status every layer above the solvers speaks."""
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class SolveStatus(str, Enum):
+class SolveStatus(StrEnum):
     """What the solver proved."""
 
     OPTIMAL = "optimal"  #: proven optimal (within the requested gap, which is 0 by default)

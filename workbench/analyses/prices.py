@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from workbench.inputs import Inputs, PlanningData
-from workbench.model import Plan, SolveStatus, objective_tolerance
-from workbench.optimise import Deadline, SolveSettings, solve, solve_variant
-from workbench.reasons import Reason, ReasonKind, refine_with_forced_solve
-from workbench.result import Result
-from workbench.scenario import CapacityAdjustment, Scenario
+from workbench.data.planning_data import Commitment, Inputs, PlanningData
+from workbench.ground.status import SolveStatus
+from workbench.model.formulation import Plan, objective_tolerance
+from workbench.analyses.solve import solve
+from workbench.planning.runs import Deadline, plan_variant, settings_for
+from workbench.analyses.reasons import refine_with_forced_solve
+from workbench.planning.result import Reason, ReasonKind, Result
+from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
 
 EPS = 1e-6
 
@@ -42,7 +44,7 @@ def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
     spec = inputs.scenario.spec
     variant = spec.model_copy(update={"force_in": [*spec.force_in, project]})
     projects = inputs.data.projects.copy()
-    projects.loc[project, "commitment"] = "forced in"
+    projects.loc[project, "commitment"] = Commitment.FORCED_IN
     return variant, inputs.data.with_changes(projects=projects)
 
 
@@ -53,7 +55,7 @@ def forced_out(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
                                       "force_out": [*spec.force_out, project]})
     data = inputs.data
     projects = data.projects.copy()
-    projects.loc[project, "commitment"] = ""
+    projects.loc[project, "commitment"] = Commitment.NONE
     projects.loc[project, "forced_out"] = True
     return variant, data.with_changes(projects=projects,
                                       start_options=data.start_options[data.start_options["project"] != project])
@@ -79,9 +81,9 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
     contradicts the proof. Projects left out of a proven optimum get the reason the forced
     re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``."""
-    settings = SolveSettings.for_inputs(inputs, solver, time_limit, gap)
+    settings = settings_for(inputs, solver, time_limit, gap)
     deadline = Deadline(settings.time_limit)
-    result = solve(inputs, settings.solver, settings.time_limit, settings.gap, deadline=deadline)
+    result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
     explanation = Explanation(result)
     if not result.has_plan:
         return explanation
@@ -92,7 +94,7 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     for outcome in result.projects:
         commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
-            if commitment and commitment != "forced in":
+            if commitment and commitment != Commitment.FORCED_IN:
                 explanation.projects.append({"id": outcome.id, "action": "force out", "delta": None,
                                              "note": f"{commitment}: cannot be forced out"})
                 continue
@@ -105,7 +107,7 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
                 continue
             spec, variant = forced_in(inputs, outcome.id)
             action = "force in"
-        plan = solve_variant(inputs, spec, variant, settings, deadline)
+        plan = plan_variant(inputs, spec, variant, settings, deadline)
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
             item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
@@ -120,18 +122,18 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         if action == "force in" and proven:
             unbalanced = None
             if plan.status is SolveStatus.INFEASIBLE and data.balance:
-                unbalanced = solve_variant(inputs, *without_balance(spec, variant), settings, deadline)
+                unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline)
             reason, contradiction = refine_with_forced_solve(Reason(ReasonKind(outcome.reason_kind), outcome.reason),
                                                              base, plan, unbalanced, tolerance)
             outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
             if contradiction:
                 item["delta"], item["note"] = None, contradiction
     explanation.roles = role_values(inputs, result, settings, deadline)
-    explanation.binding = binding_constraints(inputs, result)
+    explanation.binding = binding_constraints(result, data.budget_total)
     return explanation
 
 
-def role_values(inputs: Inputs, result: Result, settings: SolveSettings, deadline: Deadline) -> list[dict]:
+def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline) -> list[dict]:
     """For each role, the objective change from one more FTE in every period (a re-solve each).
 
     More capacity keeps every plan feasible, so a proven optimum can only rise: a lower one is
@@ -141,7 +143,7 @@ def role_values(inputs: Inputs, result: Result, settings: SolveSettings, deadlin
     tolerance = objective_tolerance(data, base)
     values = []
     for role in data.roles:
-        plan: Plan = solve_variant(inputs, *one_more_fte(inputs, role), settings, deadline)
+        plan: Plan = plan_variant(inputs, *one_more_fte(inputs, role), settings, deadline)
         delta = None if plan.objective is None else plan.objective - base
         note = "" if plan.status is SolveStatus.OPTIMAL else (
             f"not proven (gap {plan.gap:.2%})" if plan.gap is not None and plan.objective is not None
@@ -155,7 +157,7 @@ def role_values(inputs: Inputs, result: Result, settings: SolveSettings, deadlin
     return values
 
 
-def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:
+def binding_constraints(result: Result, budget_total: float | None) -> list[dict]:
     """Capacity (role) and budget constraints used to the full, with their periods."""
     binding: dict[str, list[str]] = {}
     for row in result.capacity:
@@ -164,7 +166,7 @@ def binding_constraints(inputs: Inputs, result: Result) -> list[dict]:
     for row in result.budget:
         if row["budget"] is not None and row["spend"] >= row["budget"] - EPS * max(1.0, row["budget"]):
             binding.setdefault("budget", []).append(row["period"])
-    total = inputs.data.budget_total
+    total = budget_total
     if total is not None and sum(r["spend"] for r in result.budget) >= total - EPS * max(1.0, total):
         binding["total budget"] = ["all periods"]
     return [{"constraint": name, "periods": periods} for name, periods in binding.items()]

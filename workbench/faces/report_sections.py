@@ -22,13 +22,19 @@ if "jsonschema" not in sys.modules:
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
+import vl_convert  # noqa: E402
 
-from workbench.explain import binding_constraints, role_values
-from workbench.frontier import Frontier, frontier
-from workbench.inputs import Inputs, load_inputs
-from workbench.optimise import Deadline, SolveSettings, solve
-from workbench.periods import Granularity
-from workbench.result import Result
+from workbench.analyses.frontier import Frontier, frontier  # noqa: E402
+from workbench.analyses.prices import binding_constraints, role_values  # noqa: E402
+from workbench.analyses.prioritise import Prioritisation, prioritisation  # noqa: E402
+from workbench.analyses.solve import solve  # noqa: E402
+from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
+from workbench.faces import charts  # noqa: E402
+from workbench.faces.export import write_tables_into  # noqa: E402
+from workbench.ground.formatting import money, percent, status_label  # noqa: E402
+from workbench.model.formulation import Plan  # noqa: E402
+from workbench.planning.result import Result  # noqa: E402
+from workbench.planning.runs import Deadline, settings_for  # noqa: E402
 
 CHART_WIDTH = 720
 
@@ -50,8 +56,6 @@ class Svg:
     """A chart as inline SVG (vl-convert), shown without JavaScript."""
 
     def __init__(self, chart: alt.TopLevelMixin):
-        import vl_convert
-
         self.svg = vl_convert.vegalite_to_svg(chart.to_json())
 
     def _repr_html_(self) -> str:
@@ -63,21 +67,9 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
-
-
 def frame_html(frame: pd.DataFrame, css_class: str = "table") -> Html:
     """A table with every cell escaped."""
     return Html(frame.to_html(index=False, escape=True, classes=css_class, border=0, na_rep="-"))
-
-
-def period_date(label: str, granularity: Granularity) -> dt.date:
-    if Granularity(granularity) is Granularity.MONTH:
-        year, month = label.split("-")
-        return dt.date(int(year), int(month), 1)
-    year, quarter = label.split("Q")
-    return dt.date(int(year), 3 * (int(quarter) - 1) + 1, 1)
 
 
 @dataclass
@@ -89,7 +81,7 @@ class ScenarioReport:
     frontier: Frontier | None
     role_values: list[dict]
     binding: list[dict]
-    prioritisation: object | None
+    prioritisation: Prioritisation | None
     seconds: float
     timings: dict = field(default_factory=dict)
 
@@ -97,13 +89,11 @@ class ScenarioReport:
     def run(cls, scenario_path: str | Path, solver: str | None = None, time_limit: float | None = None,
             frontier_points: int = 6, output_dir: str | Path | None = None) -> ScenarioReport:
         """Solve, price roles, trace the frontier and rank; one time limit bounds all solver work."""
-        from workbench.prioritise import prioritisation
-
         started = time.perf_counter()
         inputs = load_inputs(scenario_path)
-        settings = SolveSettings.for_inputs(inputs, solver, time_limit)
+        settings = settings_for(inputs, solver, time_limit)
         deadline = Deadline(settings.time_limit)
-        result = solve(inputs, settings.solver, settings.time_limit, settings.gap, deadline=deadline)
+        result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
         timings = {"solve": result.solver["seconds"]}
         curve, roles, binding, ranked = None, [], [], None
         if result.has_plan:
@@ -111,45 +101,24 @@ class ScenarioReport:
             roles = role_values(inputs, result, settings, deadline)
             timings["role values"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            curve = frontier(inputs, frontier_points, settings.solver, None, settings.gap, deadline=deadline,
+            curve = frontier(inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
                              top=_plan_of(result) if inputs.data.budget_total is None else None)
             timings["frontier"] = time.perf_counter() - mark
-            binding = binding_constraints(inputs, result)
+            binding = binding_constraints(result, inputs.data.budget_total)
             mark = time.perf_counter()
             ranked = prioritisation(inputs, optimal=result)
             timings["prioritisation"] = time.perf_counter() - mark
         report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
         if output_dir is not None:
-            result.write_tables_into(Path(output_dir), xlsx=True)
+            write_tables_into(result, Path(output_dir), xlsx=True)
             (Path(output_dir) / "timings.json").write_text(
                 json.dumps({"solver_work_seconds": report.seconds, **report.timings}, indent=2), encoding="utf-8")
         return report
 
     # ------------------------------------------------------------------ sections
-    def kpis(self) -> dict[str, object]:
-        result = self.result
-        selected = result.selected
-        utilisation = None
-        rows = [r for r in result.capacity if r["capacity"] + r["hired"] > 0]
-        if rows and result.has_plan:
-            utilisation = sum(r["demand"] for r in rows) / sum(r["capacity"] + r["hired"] for r in rows)
-        return {
-            "status": result.status.value,
-            "objective": result.objective,
-            "gap": result.gap,
-            "selected": len(selected),
-            "projects": len(result.projects),
-            "value": sum(p.value for p in selected),
-            "cost": sum(p.cost for p in selected),
-            "utilisation": utilisation,
-            "solver": result.solver["name"],
-            "solver_seconds": result.solver["seconds"],
-        }
-
     def summary(self) -> Html:
-        k = self.kpis()
-        status = {"optimal": "Optimal (proven)", "feasible": "Feasible, not proven optimal",
-                  "infeasible": "No plan exists", "not_solved": "Stopped before any plan was found"}[k["status"]]
+        k = self.result.kpis()
+        status = status_label(k["status"], k["gap"])
         rows = [
             ("Scenario", esc(self.result.scenario), "scenario"),
             ("Status", esc(status), "status"),
@@ -158,7 +127,7 @@ class ScenarioReport:
             ("Projects selected", f"{k['selected']} of {k['projects']}", "selected"),
             ("Value of selected projects", money(k["value"]), "value"),
             ("Cost of selected projects", money(k["cost"]), "cost"),
-            ("Capacity utilisation", "-" if k["utilisation"] is None else f"{k['utilisation']:.1%}", "utilisation"),
+            ("Capacity utilisation", percent(k["utilisation"]), "utilisation"),
             ("Solver", f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s", "solver"),
         ]
         body = "".join(f'<tr><th>{label}</th><td data-kpi="{key}">{value}</td></tr>' for label, value, key in rows)
@@ -194,45 +163,19 @@ class ScenarioReport:
     def roadmap(self):
         if self._no_plan():
             return self._no_plan()
-        granularity = self.inputs.data.horizon.granularity
-        horizon = self.inputs.data.horizon
-        rows = []
-        for p in self.result.selected:
-            end_index = p.start_index + self.inputs.data.projects.loc[p.id, "duration"]
-            rows.append({"project": f"{p.id} {p.name}", "category": p.category or "(none)",
-                         "start": period_date(p.start, granularity).isoformat(),
-                         "end": period_date(horizon.label(int(end_index)), granularity).isoformat(),
-                         "commitment": p.commitment or "optional"})
-        frame = pd.DataFrame(rows).sort_values(["category", "start"])
-        chart = alt.Chart(frame, title="Roadmap of selected projects").mark_bar().encode(
-            x=alt.X("start:T", title=None), x2="end:T",
-            y=alt.Y("project:N", sort=list(frame["project"]), title=None),
-            color=alt.Color("category:N", title="category"),
-            tooltip=["project", "category", "commitment"],
-        ).properties(width=CHART_WIDTH, height=max(120, 14 * len(frame)))
-        return Svg(chart)
-
-    def capacity_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.result.capacity)
-        frame["available"] = frame["capacity"] + frame["hired"]
-        frame["utilisation"] = (frame["demand"] / frame["available"].where(frame["available"] > 0)).fillna(0.0)
-        return frame
+        frame = charts.roadmap_frame(self.result, self.inputs.data)
+        return Svg(charts.roadmap_chart(frame, CHART_WIDTH, title="Roadmap of selected projects"))
 
     def capacity_heatmap(self):
         if self._no_plan():
             return self._no_plan()
-        frame = self.capacity_frame()
-        chart = alt.Chart(frame, title="Demand as a share of capacity (hired FTE included)").mark_rect().encode(
-            x=alt.X("period:O", title=None), y=alt.Y("role:N", title=None),
-            color=alt.Color("utilisation:Q", scale=alt.Scale(domain=[0, 1], scheme="orangered"), title="used"),
-            tooltip=["role", "period", "demand", "capacity", "hired"],
-        ).properties(width=CHART_WIDTH, height=24 * frame["role"].nunique())
-        return Svg(chart)
+        return Svg(charts.capacity_heatmap(self.result, CHART_WIDTH,
+                                           title="Demand as a share of capacity (hired FTE included)"))
 
     def capacity_lines(self):
         if self._no_plan():
             return self._no_plan()
-        frame = self.capacity_frame()
+        frame = charts.capacity_frame(self.result)
         long = frame.melt(id_vars=["role", "period"], value_vars=["demand", "capacity", "hired"],
                           var_name="series", value_name="fte")
         chart = alt.Chart(long).mark_line(point=True).encode(
@@ -245,13 +188,8 @@ class ScenarioReport:
     def budget_chart(self):
         if self._no_plan():
             return self._no_plan()
-        frame = pd.DataFrame(self.result.budget)
-        bars = alt.Chart(frame).mark_bar(color="#4c78a8").encode(
-            x=alt.X("period:O", title=None), y=alt.Y("spend:Q", title="money"), tooltip=["period", "spend", "budget"])
-        line = alt.Chart(frame.dropna(subset=["budget"])).mark_line(color="#e45756", point=True).encode(
-            x="period:O", y="budget:Q")
-        return Svg((bars + line).properties(width=CHART_WIDTH, height=220,
-                                            title="Spend (bars) against budget (line) per period"))
+        return Svg(charts.budget_chart(self.result, CHART_WIDTH, 220,
+                                       title="Spend (bars) against budget (line) per period"))
 
     def balance(self):
         if self._no_plan():
@@ -345,10 +283,8 @@ class ScenarioReport:
             + "".join(f"<p class='warning'>Warning: {esc(w)}</p>" for w in self.result.warnings))
 
 
-def _plan_of(result: Result):
+def _plan_of(result: Result) -> Plan:
     """The raw plan behind a solved result (the frontier's top point, without re-solving it)."""
-    from workbench.model import Plan
-
     periods = {row["period"]: t for t, row in enumerate(result.budget)}
     hired = {(row["role"], periods[row["period"]]): row["hired"] for row in result.capacity if row["hired"] > 0}
     return Plan(result.status, result.objective, result.bound, result.gap, result.solver["seconds"],
@@ -366,17 +302,17 @@ class Comparison:
         for path in scenario_paths:
             inputs = load_inputs(path)
             result = solve(inputs, solver, time_limit)
-            reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(inputs, result)
+            reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(result, inputs.data.budget_total)
                                           if result.has_plan else [], None, result.solver["seconds"]))
         return cls(reports)
 
     def kpis(self) -> Html:
         rows = []
         for report in self.reports:
-            k = report.kpis()
+            k = report.result.kpis()
             rows.append({"scenario": report.result.scenario, "status": k["status"], "objective": money(k["objective"]),
                          "selected": k["selected"], "value": money(k["value"]), "cost": money(k["cost"]),
-                         "utilisation": "-" if k["utilisation"] is None else f"{k['utilisation']:.1%}"})
+                         "utilisation": percent(k["utilisation"])})
         return frame_html(pd.DataFrame(rows))
 
     def project_changes(self) -> Html:

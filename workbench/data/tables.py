@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import Problem
-from workbench.periods import Granularity, parse_period
+from workbench.ground.errors import Problem
+from workbench.ground.periods import Granularity, parse_period
 
 TABLE_NAMES = (
     "projects", "demand", "capacity", "budget", "costs", "dependencies", "exclusions", "criteria",

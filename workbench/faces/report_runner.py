@@ -18,7 +18,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from tqdm import tqdm
+
+from workbench.data.scenario import load_scenario
+from workbench.faces.export import new_run_folder, safe_name
+from workbench.ground.errors import WorkbenchError
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
 COMPARISON_TEMPLATE = NOTEBOOKS / "scenario_comparison.ipynb"
 
@@ -55,6 +61,7 @@ class ReportOutcome:
 
 def notebook_to_html(notebook_path: Path, title: str) -> str:
     """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
+    # heavy: nbconvert and its templates; loaded only when a report is written
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -69,9 +76,6 @@ def notebook_to_html(notebook_path: Path, title: str) -> str:
 
 
 def _scenario_name(path: Path) -> str:
-    from workbench.errors import WorkbenchError
-    from workbench.scenario import load_scenario
-
     try:
         return load_scenario(path).name
     except WorkbenchError:
@@ -87,10 +91,9 @@ def _atomic_write(path: Path, text: str) -> None:
 def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, html_name: str,
                  title: str) -> ReportOutcome:
     """Execute ``template`` with papermill into a new run folder of ``out_dir/name``."""
+    # heavy: papermill starts kernels; loaded only when a report is run
     import papermill
     from papermill.exceptions import PapermillExecutionError
-
-    from workbench.result import new_run_folder, safe_name
 
     started = time.perf_counter()
     # absolute: the kernel runs in the notebooks folder, not in the caller's working directory
@@ -145,8 +148,6 @@ def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str
 def run_reports(scenarios: list[str | Path], out_dir: str | Path, jobs: int = 1, compare: bool = False,
                 solver: str | None = None, time_limit: float | None = None, progress: bool = True) -> list[ReportOutcome]:
     """Run every scenario's report (in parallel with ``jobs`` > 1); one failure stops none of the others."""
-    from tqdm import tqdm
-
     outcomes: list[ReportOutcome] = []
     bar = tqdm(total=len(scenarios) + compare, desc="reports", unit="report", file=sys.stderr,
                disable=not progress or len(scenarios) + compare < 2)

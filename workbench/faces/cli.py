@@ -10,7 +10,18 @@ import sys
 import traceback
 from pathlib import Path
 
-from workbench.errors import InputError, WorkbenchError
+from workbench.analyses.frontier import frontier
+from workbench.analyses.prices import explain
+from workbench.analyses.prioritise import prioritisation
+from workbench.analyses.solve import solve
+from workbench.data.convert import csv_folder_to_xlsx
+from workbench.data.planning_data import load_inputs
+from workbench.data.scenario import json_schema
+from workbench.faces import views
+from workbench.faces.export import write_tables
+from workbench.ground.errors import InputError, WorkbenchError
+from workbench.ground.status import SolveStatus
+from workbench.planning.result import Result
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NOT_SOLVED = 0, 1, 2, 3, 4
 
@@ -93,21 +104,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from workbench import views
-
     if args.command == "schema":
-        from workbench.scenario import json_schema
-
         print(json_schema())
         return EXIT_OK
     if args.command == "convert":
-        from workbench.convert import csv_folder_to_xlsx
-
         print(csv_folder_to_xlsx(args.folder, args.target))
         return EXIT_OK
 
     if args.command == "report":
-        from workbench.report import run_reports, summary_table
+        # heavy: papermill, nbconvert and a notebook kernel; loaded only for this command
+        from workbench.faces.report_runner import run_reports, summary_table
 
         outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit)
         print(summary_table(outcomes))
@@ -117,11 +123,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
     if args.command == "workshop":
-        from workbench.workshop import serve
+        # heavy: Voila and its server; loaded only for this command
+        from workbench.faces.workshop import serve
 
         return serve(args.scenario, args.port, args.solver)
-
-    from workbench.inputs import load_inputs
 
     inputs = load_inputs(args.scenario)
     for warning in inputs.data.warnings:
@@ -132,41 +137,31 @@ def _run(args: argparse.Namespace) -> int:
               f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}...")
         return EXIT_OK
     if args.command == "solve":
-        from workbench.optimise import solve
-
         result = solve(inputs, args.solver, args.time_limit, args.gap)
         if args.json:
             print(result.to_json())
         else:
             print(views.result_text(result))
         if args.out:
-            folder = result.write_tables(args.out)
+            folder = write_tables(result, args.out)
             print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
         return exit_code(result)
     if args.command == "explain":
-        from workbench.explain import explain
-
         explanation = explain(inputs, args.solver, args.time_limit, args.gap)
         print(explanation.to_json() if args.json else views.explanation_text(explanation))
         return exit_code(explanation.result)
     if args.command == "frontier":
-        from workbench.frontier import frontier
-
         points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap)
         print(points.to_json() if args.json else views.frontier_text(points))
         return EXIT_OK
     if args.command == "prioritise":
-        from workbench.prioritise import prioritisation
-
         report = prioritisation(inputs, args.solver, args.time_limit, args.gap)
         print(report.to_json() if args.json else views.prioritisation_text(report))
         return EXIT_OK
     raise AssertionError(args.command)
 
 
-def exit_code(result) -> int:
-    from workbench.model import SolveStatus
-
+def exit_code(result: Result) -> int:
     return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.FEASIBLE: EXIT_OK,
             SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.NOT_SOLVED: EXIT_NOT_SOLVED}[result.status]
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import pandas as pd
 
-from workbench.inputs import PlanningData
+from workbench.data.planning_data import PlanningData
 
 EPS = 1e-6
 
 
-class ShortKind(str, Enum):
+class ShortKind(StrEnum):
     """What is missing for a project to fit."""
 
     CAPACITY = "capacity"  #: a role in a period, beyond capacity and the most that may be hired

@@ -12,18 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.errors import InputError, Problem
-from workbench.periods import Granularity, Horizon, label_or_date, parse_period
+from workbench.ground.errors import InputError, Problem
+from workbench.ground.periods import Granularity, Horizon, format_period, label_or_date, parse_period
 
 
-class Objective(str, Enum):
+class Objective(StrEnum):
     VALUE = "value"
     SCORE = "score"
     RISK_ADJUSTED_VALUE = "risk_adjusted_value"
@@ -50,8 +50,6 @@ class HorizonSpec(_Strict):
 
     def to_horizon(self) -> Horizon:
         # normalise a date on a period's first day to the label
-        from workbench.periods import format_period
-
         absolute = parse_period(label_or_date(self.start), self.granularity)
         return Horizon(format_period(absolute, self.granularity), self.periods, self.granularity)
 

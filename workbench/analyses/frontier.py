@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.accounting import PlanUsage, project_spend
-from workbench.inputs import Inputs, PlanningData
-from workbench.model import Plan, objective_tolerance
-from workbench.status import SolveStatus
-from workbench.optimise import Deadline, SolveSettings, solve_variant
-from workbench.scenario import Scenario
+from workbench.planning.accounting import PlanUsage, project_spend
+from workbench.data.planning_data import Inputs, PlanningData
+from workbench.model.formulation import Plan, objective_tolerance
+from workbench.ground.status import SolveStatus
+from workbench.planning.runs import Deadline, plan_variant, settings_for
+from workbench.data.scenario import Scenario
 
 
 @dataclass
@@ -41,11 +41,11 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     """
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
-    settings = SolveSettings.for_inputs(inputs, solver, time_limit, gap)
+    settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     if top is None:
-        top = solve_variant(inputs, *with_total_budget(inputs, None), settings, deadline)
+        top = plan_variant(inputs, *with_total_budget(inputs, None), settings, deadline)
     curve = Frontier(inputs.name)
     if top.objective is None:
         return curve
@@ -55,7 +55,7 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     best_proven = None  # a larger total budget can only raise a proven optimum
     for number, level in enumerate(levels):
         last = number == len(levels) - 1
-        plan = top if last else solve_variant(inputs, *with_total_budget(inputs, float(level)), settings, deadline)
+        plan = top if last else plan_variant(inputs, *with_total_budget(inputs, float(level)), settings, deadline)
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
         note = ""
         if plan.status is SolveStatus.OPTIMAL:

@@ -1,6 +1,6 @@
 """Prioritisation: the weighted-score ranking, the ranked-list portfolios PPM suites build
 (cut at the budget line; placed where each fits) and the optimal portfolio beside them.
-The scores and AHP weights themselves are in :mod:`workbench.scoring`."""
+The scores and AHP weights themselves are in :mod:`workbench.data.scoring`."""
 from __future__ import annotations
 
 import json
@@ -8,14 +8,15 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from workbench.accounting import PlanUsage, minimal_hiring
-from workbench.check import check_result
-from workbench.model import Plan
-from workbench.optimise import build_result, solve
-from workbench.reasons import coefficient_of
-from workbench.result import Result
-from workbench.scoring import ahp_weights, criteria_weights, project_scores
-from workbench.status import SolveStatus
+from workbench.planning.accounting import PlanUsage, minimal_hiring
+from workbench.analyses.check import check_result
+from workbench.model.formulation import Plan
+from workbench.analyses.solve import solve
+from workbench.planning.runs import build_result
+from workbench.analyses.reasons import coefficient_of
+from workbench.planning.result import Result
+from workbench.data.scoring import ahp_weights, criteria_weights, project_scores
+from workbench.ground.status import SolveStatus
 
 
 def rank_and_cut(data, ranking: pd.Series) -> list[str]:
@@ -74,7 +75,7 @@ def prioritisation(inputs, solver: str | None = None, time_limit: float | None =
                    gap: float | None = None, optimal: Result | None = None) -> Prioritisation:
     """Weighted-score ranking, the rank-and-cut portfolio, and the optimal one beside it.
 
-    ``optimal`` is the scenario's solved :class:`~workbench.result.Result` when the caller has it
+    ``optimal`` is the scenario's solved :class:`~workbench.planning.result.Result` when the caller has it
     (no re-solve then). The ranked list is scored by the criteria (AHP weights when the scenario
     has them). The cut portfolio starts each project at its earliest option; the ranked list
     placed where it fits pays for the hiring it uses. Both are checked against every rule by
@@ -117,7 +118,7 @@ def _checked(inputs, starts: dict[str, int], name: str) -> tuple[float, list[str
     value = float(sum(coefficient_of(data, p, s) for p, s in starts.items()))
     plan = Plan(SolveStatus.FEASIBLE, value, None, None, 0.0, name, starts=dict(starts),
                 hired=minimal_hiring(data, starts))
-    result = build_result(inputs, data, plan, [], with_reasons=False)
+    result = build_result(inputs, data, plan)
     return value, check_result(inputs.portfolio, inputs.scenario.spec, result)
 
 

@@ -9,50 +9,16 @@ those to ``does_not_fit``, ``balance``, ``displaces_more`` or ``no_gain`` (see
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-
-from workbench.accounting import EPS, PlanUsage, Shortfall, ShortKind, describe_shortfalls
-from workbench.inputs import PlanningData
-from workbench.model import Plan, SolveStatus
-from workbench.portfolio import describe_window
-
-
-class ReasonKind(str, Enum):
-    """Why a project is in (the first six) or out of the plan."""
-
-    MANDATORY = "mandatory"  #: the portfolio marks it mandatory
-    APPROVED = "approved"  #: approved in the portfolio: a commitment
-    IN_PROGRESS = "in_progress"  #: already running, at its fixed start
-    FORCED_IN = "forced_in"  #: the scenario forces it in
-    PREREQUISITE = "prerequisite"  #: a commitment needs it (directly or through others): no plan lacks it
-    VALUE = "value"  #: chosen by the optimiser for what it adds to the objective
-    FORCED_OUT = "forced_out"  #: the scenario forces it out
-    EXCLUDED = "excluded"  #: another member of its exclusion group is selected
-    NEEDS_PREREQUISITE = "needs_prerequisite"  #: a project it requires is not selected
-    PREREQUISITE_LATE = "prerequisite_late"  #: its prerequisite is selected but finishes too late for any start
-    NO_START = "no_start"  #: no start inside the horizon and its window
-    DOES_NOT_FIT = "does_not_fit"  #: no feasible plan contains it
-    DISPLACES_MORE = "displaces_more"  #: forcing it in lowers the proven optimum
-    NO_GAIN = "no_gain"  #: forcing it in leaves the proven optimum unchanged
-    BALANCE = "balance"  #: forcing it in is infeasible only because of a category balance rule
-    UNPROVEN = "unproven"  #: no stronger claim is proven (the plan is not proven optimal, or no cheap rule decides)
-
-    @property
-    def selected(self) -> bool:
-        return self in SELECTED_KINDS
+from workbench.planning.accounting import EPS, PlanUsage, Shortfall, ShortKind, describe_shortfalls
+from workbench.data.planning_data import Commitment, PlanningData
+from workbench.ground.status import SolveStatus
+from workbench.model.formulation import Plan
+from workbench.planning.result import SELECTED_KINDS, Reason, ReasonKind
+from workbench.data.portfolio import describe_window
 
 
-SELECTED_KINDS = frozenset({ReasonKind.MANDATORY, ReasonKind.APPROVED, ReasonKind.IN_PROGRESS,
-                            ReasonKind.FORCED_IN, ReasonKind.PREREQUISITE, ReasonKind.VALUE})
-_COMMITMENT_KIND = {"mandatory": ReasonKind.MANDATORY, "approved": ReasonKind.APPROVED,
-                    "in_progress": ReasonKind.IN_PROGRESS, "forced in": ReasonKind.FORCED_IN}
-
-
-@dataclass(frozen=True)
-class Reason:
-    kind: ReasonKind
-    text: str
+_COMMITMENT_KIND = {Commitment.MANDATORY: ReasonKind.MANDATORY, Commitment.APPROVED: ReasonKind.APPROVED,
+                    Commitment.IN_PROGRESS: ReasonKind.IN_PROGRESS, Commitment.FORCED_IN: ReasonKind.FORCED_IN}
 
 
 class ReasonContext:
@@ -245,7 +211,7 @@ def coefficient_of(data: PlanningData, project: str, start: int | None) -> float
 def refine_with_forced_solve(reason: Reason, base_objective: float, forced: Plan, unbalanced: Plan | None = None,
                              tolerance: float = 0.0) -> tuple[Reason, str | None]:
     """Upgrade an ``unproven`` reason of a project left out of a proven optimum with the re-solve
-    that forces it in (``forced``, a :class:`~workbench.model.Plan`); ``unbalanced`` is the same
+    that forces it in (``forced``, a :class:`~workbench.model.formulation.Plan`); ``unbalanced`` is the same
     re-solve without balance rules, when forcing it in was infeasible and balance rules exist.
 
     Returns the reason and, when the re-solve contradicts the proof, a note saying so.

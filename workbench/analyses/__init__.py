@@ -1,0 +1,2 @@
+"""Floor 5, analyses: solve with reasons, infeasibility, decision prices, frontier,
+prioritisation, and the independent checker."""

@@ -1,0 +1,34 @@
+"""Solve a scenario: the optimal plan, a reason for every project, and, when no plan exists,
+the conflicts that prevent one. This is what ``workbench solve`` prints, and what every other
+command starts from."""
+from __future__ import annotations
+
+import threading
+import time
+
+from workbench.analyses.infeasibility import explain_infeasibility
+from workbench.analyses.reasons import project_reasons
+from workbench.data.planning_data import Inputs
+from workbench.ground.status import SolveStatus
+from workbench.planning.result import Conflict, Result
+from workbench.planning.runs import Deadline, build_result, notify_observers, plan_within, settings_for
+
+
+def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
+          gap: float | None = None, deadline: Deadline | None = None,
+          stop: threading.Event | None = None) -> Result:
+    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early)."""
+    settings = settings_for(inputs, solver, time_limit, gap)
+    deadline = deadline or Deadline(settings.time_limit)
+    data = inputs.data
+    started = time.perf_counter()
+    plan = plan_within(data, settings, deadline, stop=stop)
+    conflicts: list[Conflict] = []
+    if plan.status is SolveStatus.INFEASIBLE:
+        conflicts = explain_infeasibility(data, settings, deadline)
+    reasons = project_reasons(data, plan.starts, plan.hired, plan.status is SolveStatus.OPTIMAL) \
+        if plan.status.has_plan else None
+    result = build_result(inputs, data, plan, conflicts, reasons)
+    result.solver["seconds"] = time.perf_counter() - started
+    notify_observers(inputs.portfolio, inputs.scenario.spec, result)
+    return result

@@ -1,0 +1,1 @@
+"""Floor 6, the faces: terminal views, exports, charts, reports, the app, the workshop, the CLI."""

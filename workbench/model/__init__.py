@@ -1,0 +1,1 @@
+"""Floor 3, the model: the MILP formulation and, beside it, the solver adapters."""

@@ -1,0 +1,149 @@
+"""Solver runs for a scenario and its variants: one time budget per command, the settings of
+each run, and the plan observers that see every plan solved (the test suite's checker is one).
+Also the assembly of a plan into a :class:`~workbench.planning.result.Result`."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pandas as pd
+
+from workbench.data.planning_data import Inputs, PlanningData
+from workbench.data.portfolio import Portfolio
+from workbench.data.scenario import Scenario, SolverSpec
+from workbench.ground.status import SolveStatus
+from workbench.model.formulation import Plan, find_plan
+from workbench.planning.accounting import PlanUsage
+from workbench.planning.result import Conflict, ProjectOutcome, Reason, Result, package_versions
+
+#: called with (portfolio, scenario spec, result) for every plan solved; see :func:`observe_plans`
+PlanObserver = Callable[[Portfolio, Scenario, Result], None]
+_observers: list[PlanObserver] = []
+
+
+def observe_plans(observer: PlanObserver) -> Callable[[], None]:
+    """Register ``observer`` for every plan solved from now on; returns the function that
+    unregisters it. Variants (forced projects, more capacity, a total budget) are reported with
+    the scenario spec they stand for, so an observer can check them as scenarios of their own."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
+
+
+def notify_observers(portfolio: Portfolio, spec: Scenario, result: Result) -> None:
+    for observer in list(_observers):
+        observer(portfolio, spec, result)
+
+
+class Deadline:
+    """One time budget shared by every solve of a command."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.started = time.perf_counter()
+
+    def remaining(self) -> float | None:
+        if self.seconds is None:
+            return None
+        return self.seconds - (time.perf_counter() - self.started)
+
+    @property
+    def expired(self) -> bool:
+        remaining = self.remaining()
+        return remaining is not None and remaining <= 0.01
+
+
+def settings_for(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
+                 gap: float | None = None) -> SolverSpec:
+    """The scenario's solver settings with what the command line overrides."""
+    changes = {key: value for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap))
+               if value is not None}
+    return inputs.scenario.spec.solver.model_copy(update=changes)
+
+
+def plan_within(data: PlanningData, settings: SolverSpec, deadline: Deadline, *, elastic: bool = False,
+                warm_start: dict[str, int] | None = None, stop: threading.Event | None = None) -> Plan:
+    """Solve within what is left of the deadline (a spent deadline means not solved)."""
+    if deadline.expired:
+        return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.name)
+    remaining = deadline.remaining()
+    run_settings = settings.model_copy(update={"time_limit": None if remaining is None else max(remaining, 0.05)})
+    return find_plan(data, run_settings, elastic=elastic, warm_start=warm_start, stop=stop)
+
+
+def plan_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: SolverSpec,
+                 deadline: Deadline) -> Plan:
+    """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
+    scenario (e.g. one more project in ``force_in``); observers see its plan checked as that."""
+    plan = plan_within(data, settings, deadline)
+    if _observers and plan.status.has_plan:
+        notify_observers(inputs.portfolio, spec, build_result(inputs, data, plan))
+    return plan
+
+
+def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,
+                 reasons: dict[str, Reason] | None = None) -> Result:
+    """The plan as a :class:`Result`, with a reason per project when ``reasons`` are given."""
+    horizon = data.horizon
+    projects = data.projects
+    starts = plan.starts
+    usage = PlanUsage(data, starts, plan.hired)
+    reasons = reasons or {}
+    outcomes = []
+    extra_columns = inputs.portfolio.extra_project_columns
+    extras = inputs.portfolio.projects[extra_columns].to_dict("index") if extra_columns else {}
+    for project_id, row in projects.iterrows():
+        start = starts.get(project_id)
+        selected = start is not None
+        finish = None if start is None else start + int(row["duration"]) - 1
+        reason = reasons.get(str(project_id))
+        outcomes.append(ProjectOutcome(
+            id=str(project_id), name=str(row["name"]),
+            category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
+            selected=selected, start=None if start is None else horizon.label(start),
+            finish=None if finish is None else horizon.label(finish),
+            value=float(row["value"]), cost=float(row["cost"]), commitment=str(row["commitment"]),
+            reason=reason.text if reason else _no_plan_reason(plan.status),
+            reason_kind=reason.kind.value if reason else None,
+            start_index=start,
+            contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
+            extra={k: (None if v is None or (isinstance(v, float) and v != v) else v)
+                   for k, v in extras.get(project_id, {}).items()},
+        ))
+    capacity_rows = []
+    for role, t, cap in data.capacity[["role", "period", "fte"]].itertuples(index=False):
+        capacity_rows.append({"role": role, "period": horizon.label(int(t)),
+                              "demand": usage.demand.get((role, int(t)), 0.0), "capacity": float(cap),
+                              "hired": float(plan.hired.get((role, int(t)), 0.0))})
+    budget_rows = [{"period": horizon.label(t), "spend": usage.spend[t], "budget": data.budget[t]}
+                   for t in range(data.periods)]
+    scenario = inputs.scenario
+    return Result(
+        scenario=scenario.name, status=plan.status, objective=plan.objective,
+        objective_kind=data.objective.value, gap=plan.gap, bound=plan.bound,
+        solver={"name": plan.solver, "seconds": plan.seconds},
+        projects=outcomes, capacity=capacity_rows, budget=budget_rows, conflicts=list(conflicts or []),
+        warnings=list(data.warnings),
+        provenance={"data_sha256": inputs.portfolio.data_hash, "portfolio": str(inputs.portfolio.location),
+                    "scenario_file": str(scenario.path), "scenario_files": [str(p) for p in scenario.files],
+                    "scenario": _plain(scenario.resolved), "changes": scenario.changes,
+                    "versions": package_versions()},
+    )
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _no_plan_reason(status: SolveStatus) -> str:
+    if status is SolveStatus.INFEASIBLE:
+        return "No plan exists for this scenario; see the conflicts."
+    return "The solver stopped before it found any plan."
+
+
