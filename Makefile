@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/workbench report scenarios/sample/baseline.yaml
 
 test: $(STAMP) browser
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 # the end-to-end dashboard test drives Debian's Chromium; install it when missing (needs root)

@@ -22,7 +22,7 @@ def test_j301_1_has_a_plan_at_its_optimal_makespan_and_none_before(tmp_path):
     result = solve(at)
     assert result.status.value == "optimal" and len(result.selected) == 30
     assert check_result(at.portfolio, at.scenario.spec, result) == []
-    finishes = [at.data.horizon.labels.index(p.finish) for p in result.selected]
+    finishes = [at.data.horizon.index_of(p.finish) for p in result.selected]
     assert max(finishes) == optimum - 1  # the last job ends in the last period
     before = solve(load_inputs(rcpsp_case(tmp_path / "before", instance, optimum - 1, "highs")))
     assert before.status.value == "infeasible" and before.conflicts

@@ -1,2 +1,1 @@
-"""Floor 5, analyses: solve with reasons, infeasibility, decision prices, frontier,
-prioritisation, and the independent checker."""
+"""Floor 5, analyses: solve with reasons, infeasibility, prices, frontier, prioritisation, checker."""

@@ -1,6 +1,8 @@
-"""Why no plan exists: an elastic re-solve (priced slack on budgets and capacities before
-windows and commitments) and its relaxations in the user's terms. One way to make a plan
-possible, not a claim that it is the smallest change (docs/model.md)."""
+"""Why no plan exists: an elastic re-solve and its relaxations in the user's terms.
+
+Priced slack relaxes budgets and capacities before windows and commitments: one way to make
+a plan possible, not a claim that it is the smallest change (docs/model.md).
+"""
 from __future__ import annotations
 
 from workbench.data.planning_data import PlanningData

@@ -1,5 +1,4 @@
-"""Decision prices by re-solving: what forcing each project in (or out) would cost, what one
-more FTE of each role over the horizon is worth, and which constraints bind.
+"""Decision prices by re-solving: force each project in or out, one more FTE per role, binding constraints.
 
 Each re-solve is a variant of the scenario stated as a scenario (one more project in
 ``force_in``, one more FTE in ``capacity``), so that it can be checked like any other plan. A
@@ -11,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
 from workbench.ground.status import SolveStatus
@@ -22,6 +22,17 @@ from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
 
 EPS = 1e-6
+
+
+class Decision(StrEnum):
+    """A project decision reversed to price it."""
+
+    FORCE_IN = "force in"
+    FORCE_OUT = "force out"
+
+    @property
+    def done(self) -> str:
+        return "forced in" if self is Decision.FORCE_IN else "forced out"
 
 
 @dataclass
@@ -95,18 +106,18 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
             if commitment and commitment != Commitment.FORCED_IN:
-                explanation.projects.append({"id": outcome.id, "action": "force out", "delta": None,
+                explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_OUT, "delta": None,
                                              "note": f"{commitment}: cannot be forced out"})
                 continue
             spec, variant = forced_out(inputs, outcome.id)
-            action = "force out"
+            action = Decision.FORCE_OUT
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
-                explanation.projects.append({"id": outcome.id, "action": "force in", "delta": None,
+                explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_IN, "delta": None,
                                              "note": "cannot run within the horizon or is forced out"})
                 continue
             spec, variant = forced_in(inputs, outcome.id)
-            action = "force in"
+            action = Decision.FORCE_IN
         plan = plan_variant(inputs, spec, variant, settings, deadline)
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
@@ -114,12 +125,12 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         elif proven and not commitment and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
             # forcing an optional project either way only restricts the plan: it cannot gain
             item["note"] = (f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
-                            f"{outcome.id} {action.replace('force', 'forced')} reaches {plan.objective:,.2f}")
+                            f"{outcome.id} {action.done} reaches {plan.objective:,.2f}")
         else:
             item["delta"] = plan.objective - base
             item["note"] = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"
         explanation.projects.append(item)
-        if action == "force in" and proven:
+        if action is Decision.FORCE_IN and proven:
             unbalanced = None
             if plan.status is SolveStatus.INFEASIBLE and data.balance:
                 unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline)

@@ -1,6 +1,8 @@
-"""Prioritisation: the weighted-score ranking, the ranked-list portfolios PPM suites build
-(cut at the budget line; placed where each fits) and the optimal portfolio beside them.
-The scores and AHP weights themselves are in :mod:`workbench.data.scoring`."""
+"""Prioritisation: the weighted-score ranking and the ranked-list portfolios beside the optimal one.
+
+The ranked lists are those PPM suites build (cut at the budget line; placed where each fits);
+the scores and AHP weights themselves are in :mod:`workbench.data.scoring`.
+"""
 from __future__ import annotations
 
 import json

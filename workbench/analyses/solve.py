@@ -1,6 +1,7 @@
-"""Solve a scenario: the optimal plan, a reason for every project, and, when no plan exists,
-the conflicts that prevent one. This is what ``workbench solve`` prints, and what every other
-command starts from."""
+"""Solve a scenario: the optimal plan, a reason per project, and the conflicts when no plan exists.
+
+This is what ``workbench solve`` prints, and what every other command starts from.
+"""
 from __future__ import annotations
 
 import threading

@@ -91,15 +91,6 @@ class Portfolio:
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
-    def public_table(self, name: str) -> pd.DataFrame:
-        """The table without internal columns, periods as labels (for exports and views)."""
-        frame = self.tables[name].drop(columns=["_row"], errors="ignore").copy()
-        for column in SCHEMA.get(name, ()):
-            if column.kind == "period" and column.name in frame:
-                frame[column.name] = [None if pd.isna(v) else self.horizon.label(int(v))
-                                      for v in frame[column.name]]
-        return frame
-
     @property
     def extra_project_columns(self) -> list[str]:
         """Columns of the projects table beyond the documented ones (scores included): kept as given."""

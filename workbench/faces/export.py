@@ -1,5 +1,4 @@
-"""Exports: result tables written atomically into new folders, with text a spreadsheet would
-run as a formula neutralised."""
+"""Exports: result tables written atomically into new folders, formula-like text neutralised."""
 from __future__ import annotations
 
 import datetime as dt

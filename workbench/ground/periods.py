@@ -84,11 +84,6 @@ class Horizon:
     def start_absolute(self) -> int:
         return parse_period(self.start, self.granularity)
 
-    @property
-    def labels(self) -> list[str]:
-        first = self.start_absolute
-        return [format_period(first + t, self.granularity) for t in range(self.periods)]
-
     def index_of(self, value: object) -> int:
         """Relative period index (may be outside 0..periods-1)."""
         return parse_period(value, self.granularity) - self.start_absolute

@@ -1,5 +1,7 @@
-"""Solver adapters: CBC (a process of our own) and HiGHS (in-process through highspy), behind
-one call, :func:`run_solver`. Every option passed is stated here; docs/model.md says why."""
+"""Solver adapters behind one call, :func:`run_solver`: CBC in a process of our own, HiGHS in-process.
+
+Every option passed is stated here; docs/model.md says why.
+"""
 from __future__ import annotations
 
 import math

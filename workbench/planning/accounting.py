@@ -1,5 +1,7 @@
-"""Resource accounting of a plan: demand per role and period, spend per period, and whether one
-more project fits beside it (every rule checked, hiring paid for)."""
+"""Resource accounting of a plan: demand, spend, and whether one more project fits beside it.
+
+Every capacity, budget and balance rule is checked, hiring paid for.
+"""
 from __future__ import annotations
 
 from collections import defaultdict

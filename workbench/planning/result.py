@@ -1,5 +1,7 @@
-"""The result of one solve as typed objects: projects with their reasons, capacity and budget
-tables, conflicts, provenance; its key figures; and JSON."""
+"""The result of one solve as typed objects, its key figures, and JSON.
+
+Projects with their reasons, capacity and budget tables, conflicts and provenance.
+"""
 from __future__ import annotations
 
 import json

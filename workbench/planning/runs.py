@@ -1,6 +1,8 @@
-"""Solver runs for a scenario and its variants: one time budget per command, the settings of
-each run, and the plan observers that see every plan solved (the test suite's checker is one).
-Also the assembly of a plan into a :class:`~workbench.planning.result.Result`."""
+"""Solver runs for a scenario and its variants, the plan observers, and plans assembled into results.
+
+One time budget per command, the settings of each run, and the observers that see every plan
+solved (the test suite's checker is one).
+"""
 from __future__ import annotations
 
 import threading
