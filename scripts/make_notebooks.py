@@ -14,7 +14,10 @@ FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def notebook(cells: list) -> nbformat.NotebookNode:
-    return notebook(cells)
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number:02d}"  # stable ids: a re-run changes nothing that did not change
+    return new_notebook(cells=cells, metadata={"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                              "name": "python3"}})
 
 
 def parameters(source: str):
@@ -104,9 +107,9 @@ def workshop() -> nbformat.NotebookNode:
 
 def main() -> None:
     FOLDER.mkdir(exist_ok=True)
-    for name, notebook in (("portfolio_report", report()), ("scenario_comparison", comparison()),
-                           ("explore", explore()), ("workshop", workshop())):
-        nbformat.write(notebook, FOLDER / f"{name}.ipynb")
+    for name, written in (("portfolio_report", report()), ("scenario_comparison", comparison()),
+                          ("explore", explore()), ("workshop", workshop())):
+        nbformat.write(written, FOLDER / f"{name}.ipynb")
         print(FOLDER / f"{name}.ipynb")
 
 
