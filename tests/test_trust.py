@@ -87,14 +87,18 @@ def test_random_cases_load_and_cover_every_constraint_type(tmp_path):
 
 
 # ----------------------------------------------------------------------------- differential
-def solver_disagreements(tmp_path, seed: int) -> list[str]:
-    case, inputs = loaded(tmp_path, seed)
+def disagreements(name: str, inputs) -> list[str]:
+    """Where CBC and HiGHS disagree on a status or a proven optimum."""
     cbc, highs = solve(inputs, solver="cbc"), solve(inputs, solver="highs")
     if cbc.status is not highs.status:
-        return [f"seed {seed}: CBC says {cbc.status.value}, HiGHS {highs.status.value}"]
+        return [f"{name}: CBC says {cbc.status.value}, HiGHS {highs.status.value}"]
     if cbc.status is SolveStatus.OPTIMAL and abs(cbc.objective - highs.objective) > tolerance(highs.objective):
-        return [f"seed {seed}: proven optima differ: CBC {cbc.objective}, HiGHS {highs.objective}"]
+        return [f"{name}: proven optima differ: CBC {cbc.objective}, HiGHS {highs.objective}"]
     return []
+
+
+def solver_disagreements(tmp_path, seed: int) -> list[str]:
+    return disagreements(f"seed {seed}", loaded(tmp_path, seed)[1])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -109,13 +113,7 @@ def test_cbc_and_highs_agree_on_the_sample(name):
 
 
 def sample_disagreements(name: str) -> list[str]:
-    inputs = load_inputs(SAMPLE / f"{name}.yaml")
-    cbc, highs = solve(inputs, solver="cbc"), solve(inputs, solver="highs")
-    if cbc.status is not highs.status:
-        return [f"{name}: CBC says {cbc.status.value}, HiGHS {highs.status.value}"]
-    if cbc.status is SolveStatus.OPTIMAL and abs(cbc.objective - highs.objective) > tolerance(highs.objective):
-        return [f"{name}: proven optima differ: CBC {cbc.objective}, HiGHS {highs.objective}"]
-    return []
+    return disagreements(name, load_inputs(SAMPLE / f"{name}.yaml"))
 
 
 def test_a_solver_option_that_loses_the_optimum_is_caught(monkeypatch):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
-from workbench.model.formulation import Plan, RelaxationKind, Slack
+from workbench.ground.status import ConflictKind
+from workbench.model.formulation import Plan, Slack
 from workbench.planning.accounting import PlanUsage
-from workbench.planning.result import Conflict, ConflictKind
+from workbench.planning.result import Conflict
 from workbench.planning.runs import Deadline, plan_within
 
 
@@ -34,8 +35,8 @@ def explain_infeasibility(data: PlanningData, settings: SolverSpec, deadline: De
     return conflicts
 
 
-_SLACK_ORDER = [RelaxationKind.COMMITMENT, RelaxationKind.WINDOW, RelaxationKind.BUDGET_TOTAL, RelaxationKind.BUDGET,
-                RelaxationKind.CAPACITY, RelaxationKind.BALANCE_MIN, RelaxationKind.BALANCE_MAX]
+_SLACK_ORDER = [ConflictKind.COMMITMENT, ConflictKind.WINDOW, ConflictKind.BUDGET_TOTAL, ConflictKind.BUDGET,
+                ConflictKind.CAPACITY, ConflictKind.BALANCE_MIN, ConflictKind.BALANCE_MAX]
 
 
 def _slack_order(slack: Slack):
@@ -45,7 +46,7 @@ def _slack_order(slack: Slack):
 def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) -> Conflict:
     horizon = data.horizon
     label = None if slack.period is None else horizon.label(slack.period)
-    if slack.kind is RelaxationKind.CAPACITY:
+    if slack.kind is ConflictKind.CAPACITY:
         running = _running_projects(data, plan.starts, slack.period, role=slack.role)
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
         hiring = data.hiring.get(slack.role)
@@ -55,24 +56,24 @@ def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) ->
                         f"{capacity:.2f}{extra}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label, role=slack.role)
-    if slack.kind is RelaxationKind.BUDGET:
+    if slack.kind is ConflictKind.BUDGET:
         running = _running_projects(data, plan.starts, slack.period)
         return Conflict(ConflictKind.BUDGET, f"budget {label} short by {slack.amount:,.2f} (spend of the relaxed plan, "
                         f"hiring included, {usage.spend[slack.period]:,.2f}, against "
                         f"{data.budget[slack.period]:,.2f}"
                         + (f": {', '.join(running)}" if running else "") + ")",
                         slack.amount, period=label)
-    if slack.kind is RelaxationKind.BUDGET_TOTAL:
+    if slack.kind is ConflictKind.BUDGET_TOTAL:
         return Conflict(ConflictKind.BUDGET_TOTAL, f"total budget short by {slack.amount:,.2f} (the relaxed plan spends "
                         f"{sum(usage.spend):,.2f} against {data.budget_total:,.2f})", slack.amount)
-    if slack.kind in (RelaxationKind.BALANCE_MIN, RelaxationKind.BALANCE_MAX):
+    if slack.kind in (ConflictKind.BALANCE_MIN, ConflictKind.BALANCE_MAX):
         low, high = data.balance[slack.category]
-        which = f"below its minimum share {low:.0%}" if slack.kind is RelaxationKind.BALANCE_MIN else f"above its maximum share {high:.0%}"
-        return Conflict(ConflictKind(slack.kind), f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
+        which = f"below its minimum share {low:.0%}" if slack.kind is ConflictKind.BALANCE_MIN else f"above its maximum share {high:.0%}"
+        return Conflict(slack.kind, f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
                         slack.amount, category=slack.category)
     row = data.projects.loc[slack.project]
     who = f"{row['commitment']} {slack.project}"
-    if slack.kind is RelaxationKind.WINDOW:
+    if slack.kind is ConflictKind.WINDOW:
         allowed = data.start_options.loc[data.start_options["project"] == slack.project, "start"]
         window = (horizon.label(int(allowed.min())) if allowed.min() == allowed.max()
                   else f"{horizon.label(int(allowed.min()))}..{horizon.label(int(allowed.max()))}")

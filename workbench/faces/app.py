@@ -28,8 +28,8 @@ from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.formatting import status_label
-from workbench.ground.status import SolveStatus
-from workbench.planning.result import ConflictKind, Result
+from workbench.ground.status import ConflictKind, SolveStatus
+from workbench.planning.result import Result
 
 _offline_done = False
 

@@ -31,6 +31,7 @@ from workbench.analyses.solve import solve  # noqa: E402
 from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
+from workbench.faces.views import optimiser_gain_sentences  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
 from workbench.model.formulation import Plan  # noqa: E402
 from workbench.planning.result import Result  # noqa: E402
@@ -238,20 +239,7 @@ class ScenarioReport:
             x=alt.X("objective:Q", title=self.result.objective_kind), y=alt.Y("portfolio:N", title=None, sort=None),
             color=alt.Color("feasible:N", scale=alt.Scale(domain=["yes", "no"], range=["#54a24b", "#bab0ac"])),
         ).properties(width=CHART_WIDTH, height=110)
-        sentences = []
-        gain = ranked.optimiser_gain
-        if gain is not None and gain >= 0:
-            sentences.append(f"The optimiser adds <strong>{money(gain)}</strong> over the best feasible ranked list.")
-        elif gain is not None:
-            sentences.append(f"The ranked list placed where it fits is worth {money(-gain)} more than the "
-                             "optimiser's plan, which is not proven optimal.")
-        for feasible, violations, name in ((ranked.greedy_feasible, ranked.greedy_violations,
-                                            "The ranked list placed where it fits"),
-                                           (ranked.ranked_feasible, ranked.ranked_violations,
-                                            "The plain cut at the budget line")):
-            if not feasible:
-                sentences.append(f"{name} is not a feasible plan; it breaks: " + esc("; ".join(violations[:3])) + ".")
-        note = Html("<p>" + " ".join(sentences) + "</p>")
+        note = Html("<p>" + " ".join(esc(sentence) for sentence in optimiser_gain_sentences(ranked)) + "</p>")
         return [Svg(chart), note]
 
     def binding_and_fte(self) -> Html:

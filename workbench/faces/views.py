@@ -80,10 +80,24 @@ def prioritisation_text(report) -> str:
     name = "Optimal portfolio" if report.optimal_status == "optimal" else \
         f"Optimiser's best plan ({report.optimal_status}, not proven optimal)"
     lines.append(f"{name}: objective {money(report.optimal_objective)}")
+    lines.extend(optimiser_gain_sentences(report))
+    return "\n".join(lines)
+
+
+def optimiser_gain_sentences(report) -> list[str]:
+    """What the optimiser adds over the feasible ranked list, and what an infeasible ranked list
+    breaks: said only as far as the checks and the proof allow."""
+    sentences = []
     gain = report.optimiser_gain
     if gain is not None and gain >= 0:
-        lines.append(f"The optimiser adds {money(gain)} over the best feasible ranked list.")
+        sentences.append(f"The optimiser adds {money(gain)} over the best feasible ranked list.")
     elif gain is not None:
-        lines.append(f"The feasible ranked list is worth {money(-gain)} more than the optimiser's plan, which is "
-                     "not proven optimal.")
-    return "\n".join(lines)
+        sentences.append(f"The feasible ranked list is worth {money(-gain)} more than the optimiser's plan, which "
+                         "is not proven optimal.")
+    for feasible, violations, name in ((report.greedy_feasible, report.greedy_violations,
+                                        "The ranked list placed where it fits"),
+                                       (report.ranked_feasible, report.ranked_violations,
+                                        "The plain cut at the budget line")):
+        if not feasible:
+            sentences.append(f"{name} is not a feasible plan; it breaks: " + "; ".join(violations[:3]) + ".")
+    return sentences

@@ -1,4 +1,4 @@
-"""What a solve proved: the status every layer above the solvers speaks."""
+"""What a solve proved, and what had to give when no plan exists: the kinds every floor above speaks."""
 from __future__ import annotations
 
 from enum import StrEnum
@@ -15,3 +15,17 @@ class SolveStatus(StrEnum):
     @property
     def has_plan(self) -> bool:
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+class ConflictKind(StrEnum):
+    """What the elastic model relaxed for a plan to exist, cheapest first (``UNEXPLAINED``: no
+    relaxation was found in time)."""
+
+    CAPACITY = "capacity"  #: FTE of a role in a period beyond capacity (and hiring)
+    BUDGET = "budget"  #: money in a period beyond its budget
+    BUDGET_TOTAL = "budget_total"  #: money beyond the total budget
+    BALANCE_MIN = "balance_min"  #: cost a category is short of its minimum share
+    BALANCE_MAX = "balance_max"  #: cost a category has beyond its maximum share
+    WINDOW = "window"  #: periods a commitment starts outside its window
+    COMMITMENT = "commitment"  #: a commitment that cannot be scheduled at all
+    UNEXPLAINED = "unexplained"

@@ -17,14 +17,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd
 import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.solvers import relative_gap, run_solver
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
@@ -35,23 +34,11 @@ OPTIONAL_PROJECT_PRICE = 1e-4
 TOLERANCE = 1e-6
 
 
-class RelaxationKind(StrEnum):
-    """What the elastic model may relax, cheapest first."""
-
-    CAPACITY = "capacity"  #: FTE of a role in a period beyond capacity (and hiring)
-    BUDGET = "budget"  #: money in a period beyond its budget
-    BUDGET_TOTAL = "budget_total"  #: money beyond the total budget
-    BALANCE_MIN = "balance_min"  #: cost a category is short of its minimum share
-    BALANCE_MAX = "balance_max"  #: cost a category has beyond its maximum share
-    WINDOW = "window"  #: periods a commitment starts outside its window
-    COMMITMENT = "commitment"  #: a commitment that cannot be scheduled at all
-
-
 @dataclass
 class Slack:
     """One relaxed constraint of the elastic model."""
 
-    kind: RelaxationKind
+    kind: ConflictKind
     amount: float
     role: str | None = None
     period: int | None = None
@@ -112,7 +99,7 @@ def build_model(data: PlanningData, elastic: bool = False):
 
     def slack(kind: str, price: float, **where) -> pulp.LpVariable:
         variable = pulp.LpVariable(f"s_{len(slacks)}", lowBound=0)
-        slacks.append((variable, Slack(RelaxationKind(kind), 0.0, **where), price))
+        slacks.append((variable, Slack(ConflictKind(kind), 0.0, **where), price))
         return variable
 
     # at most one start; exactly one for commitments
@@ -288,7 +275,7 @@ def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False
         for project, start in plan.starts.items():
             shift = frame.loc[(frame["project"] == project) & (frame["start"] == start), "shift"].iloc[0]
             if shift > 0:
-                plan.slacks.append(Slack(RelaxationKind.WINDOW, float(shift), project=project, period=start))
+                plan.slacks.append(Slack(ConflictKind.WINDOW, float(shift), project=project, period=start))
         plan.objective = run.objective
         return plan
     plan.objective = float(sum(data.coefficient_by_option[(p, s)] for p, s in plan.starts.items()))

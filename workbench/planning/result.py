@@ -13,7 +13,7 @@ from importlib import metadata
 
 import pandas as pd
 
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus
 
 
 
@@ -44,20 +44,6 @@ class ReasonKind(StrEnum):
 
 SELECTED_KINDS = frozenset({ReasonKind.MANDATORY, ReasonKind.APPROVED, ReasonKind.IN_PROGRESS,
                             ReasonKind.FORCED_IN, ReasonKind.PREREQUISITE, ReasonKind.VALUE})
-
-
-class ConflictKind(StrEnum):
-    """What had to be relaxed for a plan to exist (see :class:`workbench.model.formulation.RelaxationKind`)."""
-
-    CAPACITY = "capacity"
-    BUDGET = "budget"
-    BUDGET_TOTAL = "budget_total"
-    BALANCE_MIN = "balance_min"
-    BALANCE_MAX = "balance_max"
-    WINDOW = "window"
-    COMMITMENT = "commitment"
-    UNEXPLAINED = "unexplained"  #: no plan exists and no relaxation was found in time
-
 
 
 @dataclass(frozen=True)
