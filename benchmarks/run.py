@@ -10,6 +10,7 @@ Sections (default: sample build):
            PSPLIB j30 and generated portfolios with dependencies
   report   the baseline report against papermill running an empty notebook
   app      the interactive workbench: control change to updated result (median, p95)
+  workshop the workshop page: opened to KPIs visible, with and without a pre-started kernel
 
 Every table compares against a baseline measured in the same run.
 """
@@ -285,6 +286,51 @@ def bench_deps(limit: float) -> None:
            "per-start s", "cumulative rows", "cumulative objective", "cumulative gap", "cumulative s", "ratio"], rows)
 
 
+def bench_workshop(repeats: int) -> None:
+    """Seconds from opening the workshop page to visible KPIs in headless Chromium: the
+    dashboard as served (a pre-started kernel that has run the notebook) against Voila starting
+    a kernel per page (the baseline), each on a fresh server left 15 s to settle."""
+    import os
+    import signal
+    import subprocess
+
+    from browser_kit import http_status, offline_page
+    from playwright.sync_api import sync_playwright
+
+    from workbench.faces.serving import free_port, server_environment
+    from workbench.faces.workshop import voila_command
+
+    scenario = ROOT / "scenarios" / "sample" / "baseline.yaml"
+    environment = server_environment(WORKBENCH_SCENARIO=str(scenario))
+    modes = {"kernel per page (baseline)": [a for a in voila_command(0) if "preheat" not in a and "pool_size" not in a],
+             "pre-started kernel (served)": voila_command(0)}
+    rows = []
+    for mode, template in modes.items():
+        seconds = []
+        for _ in range(repeats):
+            port = free_port()
+            command = [f"--port={port}" if a.startswith("--port=") else a for a in template]
+            server = subprocess.Popen(command, env=environment, start_new_session=True,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                while http_status(port) != 200:
+                    time.sleep(0.3)
+                time.sleep(15)
+                with sync_playwright() as playwright, offline_page(playwright) as page:
+                    opened = time.perf_counter()
+                    page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+                    page.wait_for_selector("[data-kpi='objective']", timeout=180_000)
+                    seconds.append(time.perf_counter() - opened)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(30)
+        rows.append([mode, len(seconds), statistics.median(seconds), max(seconds)])
+    for row in rows:
+        row.append(row[2] / rows[0][2])
+    table("Workshop page: opened to KPIs visible (goal: under 10 s); ratio against a kernel per page",
+          ["mode", "opens", "median s", "max s", "ratio"], rows)
+
+
 def bench_report(repeats: int) -> None:
     """The report's wall time against papermill running an empty notebook (kernel start and
     shutdown), with the solver work measured apart, in-process."""
@@ -404,6 +450,8 @@ def main() -> None:
             bench_j30(args.limit)
         elif section == "deps":
             bench_deps(args.limit)
+        elif section == "workshop":
+            bench_workshop(1 if args.quick else 3)
         elif section == "app":
             bench_app(1 if args.quick else 3)
         elif section == "report":

@@ -83,12 +83,54 @@ def comparison() -> nbformat.NotebookNode:
 
 def explore() -> nbformat.NotebookNode:
     cells = [
-        new_markdown_cell("# Explore a scenario\n\nMove the budget, change capacity, force projects in or out: "
-                          "the optimal plan re-solves after each change. Save what you like as a new scenario "
-                          "that extends this one."),
-        parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None'),
-        new_code_cell("from workbench.faces.app import Workbench\n\nworkbench = Workbench(scenario_path, solver=solver)\n"
-                      "workbench"),
+        new_markdown_cell("# Explore a scenario\n\n"
+                          "Six steps: load the scenario, check it, solve it, see why each project is in or out, "
+                          "compare it with another scenario, then explore what-ifs in the application and save "
+                          "the one you like. Run all cells from the top; nothing here changes your files until "
+                          "you press *Save as scenario*."),
+        parameters("import os\n\nscenario_path = os.environ.get('WORKBENCH_SCENARIO', "
+                   "'../scenarios/sample/baseline.yaml')\nsolver = None\ncompare_with = None"),
+        new_markdown_cell("## 1. Load\n\nThe scenario names its portfolio (a folder of CSV files or one workbook) "
+                          "and what it changes; loading validates both and stops with every problem it finds, "
+                          "each with its file, row and column."),
+        new_code_cell("from pathlib import Path\n\n"
+                      "from workbench.analyses.prices import binding_constraints\n"
+                      "from workbench.analyses.solve import solve\n"
+                      "from workbench.data.planning_data import load_inputs\n"
+                      "from workbench.faces.app import Workbench\n"
+                      "from workbench.faces.report_sections import Comparison\n"
+                      "from workbench.faces.views import result_text\n\n"
+                      "inputs = load_inputs(scenario_path)"),
+        new_markdown_cell("## 2. Check\n\nWhat was loaded, and any warnings worth reading before planning."),
+        new_code_cell("portfolio = inputs.portfolio\n"
+                      "print(f'{inputs.name}: {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, '\n"
+                      "      f'{inputs.data.periods} periods from {inputs.data.horizon.start}')\n"
+                      "for warning in inputs.data.warnings:\n    print('warning:', warning)"),
+        new_markdown_cell("## 3. Solve\n\nThe optimal plan: *optimal* means proven; a plan stopped by the time limit "
+                          "says its gap."),
+        new_code_cell("result = solve(inputs, solver)\nprint(result_text(result).split('\\n\\nid')[0])"),
+        new_markdown_cell("## 4. Explain\n\nEvery project has a reason, and each reason kind is a claim the "
+                          "workbench can back (docs/model.md). The constraints used to the full show where one "
+                          "more FTE or more budget would help; `workbench explain` prices each of them."),
+        new_code_cell("import pandas as pd\n\n"
+                      "reasons = pd.DataFrame([{'id': p.id, 'selected': p.selected, 'kind': p.reason_kind, "
+                      "'reason': p.reason} for p in result.projects])\n"
+                      "display(reasons.groupby(['selected', 'kind']).size().rename('projects').to_frame())\n"
+                      "pd.DataFrame([{'constraint': b['constraint'], 'periods': ', '.join(b['periods'])}\n"
+                      "              for b in binding_constraints(result, inputs.data.budget_total)])"),
+        new_markdown_cell("## 5. Compare\n\nThe scenario beside another one (by default the sample's budget cut, "
+                          "when it exists beside this scenario)."),
+        new_code_cell("other = Path(compare_with) if compare_with else Path(scenario_path).with_name('budget-cut-15.yaml')\n"
+                      "if other.exists():\n"
+                      "    comparison = Comparison.run([scenario_path, str(other)], solver)\n"
+                      "    display(comparison.kpis())\n"
+                      "else:\n"
+                      "    print(f'{other} does not exist; set compare_with to a scenario file')"),
+        new_markdown_cell("## 6. Explore and save\n\nMove the budget slider, change capacity, force projects in or "
+                          "out (or click a bar in the roadmap to force it out): the plan re-solves after each "
+                          "change. *Save as scenario* writes a new file beside this one that `extends` it with "
+                          "only what you changed; it never overwrites a file."),
+        new_code_cell("workbench = Workbench(scenario_path, solver=solver)\nworkbench"),
         new_markdown_cell("The plan behind the view is `workbench.result` (a `workbench.planning.result.Result`); "
                           "`workbench.overrides()` is what would be saved."),
     ]

@@ -19,6 +19,8 @@ from workbench.data.planning_data import load_inputs
 from workbench.data.scenario import json_schema
 from workbench.faces import views
 from workbench.faces.export import write_tables
+from workbench.faces.lab import serve_lab
+from workbench.faces.workshop import serve as serve_workshop
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Result
@@ -68,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=int, help="port (default 8866)")
     workshop.add_argument("--solver", choices=["cbc", "highs"])
+    lab = commands.add_parser("lab", help="JupyterLab on 127.0.0.1 with notebooks/explore.ipynb open")
+    lab.add_argument("scenario", type=Path, nargs="?", help="the scenario to explore (default: the sample's baseline)")
+    lab.add_argument("--port", type=int, help="port (default 8888)")
+    lab.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     convert = commands.add_parser("convert", help="write a CSV portfolio folder as one xlsx workbook")
@@ -123,10 +129,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
     if args.command == "workshop":
-        # heavy: Voila and its server; loaded only for this command
-        from workbench.faces.workshop import serve
-
-        return serve(args.scenario, args.port, args.solver)
+        return serve_workshop(args.scenario, args.port, args.solver)
+    if args.command == "lab":
+        return serve_lab(args.scenario, args.port)
 
     inputs = load_inputs(args.scenario)
     for warning in inputs.data.warnings:

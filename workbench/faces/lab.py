@@ -1,0 +1,46 @@
+"""``workbench lab``: JupyterLab on 127.0.0.1 with the exploration notebook open, no token.
+
+JupyterLab serves the scenario's folder, where a working copy of ``notebooks/explore.ipynb`` is
+made the first time (never overwritten): what you run and save there stays yours, and the
+template in the repository stays without outputs.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from workbench.data.planning_data import load_inputs
+from workbench.faces.serving import run_server, server_environment
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+EXPLORE = "explore.ipynb"
+SAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "sample" / "baseline.yaml"
+
+
+def lab_command(port: int, root: Path) -> list[str]:
+    """JupyterLab serving ``root``, opening the exploration notebook; no token (loopback only),
+    no update check, news feed or extension index (nothing asked of the network). As root (a
+    container, CI), JupyterLab needs to be told that is intended."""
+    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+            "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+            f"--ServerApp.default_url=/lab/tree/{EXPLORE}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None",
+            "--LabApp.extension_manager=readonly"] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
+
+
+def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
+    """Run JupyterLab until it ends or we are stopped (SIGTERM, Ctrl+C), which stops its kernels
+    too. The exploration notebook reads the scenario from the environment."""
+    scenario = Path(scenario or SAMPLE).resolve()
+    load_inputs(scenario)  # bad input fails here, with its messages, not inside the notebook
+    workspace = scenario.parent
+    notebook = workspace / EXPLORE
+    if not notebook.exists():
+        shutil.copyfile(NOTEBOOKS / EXPLORE, notebook)
+    port = port or 8888
+    print(f"JupyterLab at http://127.0.0.1:{port}/lab/tree/{EXPLORE}, serving {workspace} (Ctrl+C to stop)",
+          file=sys.stderr)
+    return run_server(lab_command(port, workspace), server_environment(WORKBENCH_SCENARIO=str(scenario)))
