@@ -13,6 +13,25 @@ from browser_kit import ARTIFACTS, drive_the_workbench, needs_chromium, offline_
 pytestmark = [needs_chromium, pytest.mark.slow]
 
 
+def run_all_cells(page) -> None:
+    """Run > Run All Cells once the kernel is idle, until a cell shows it ran (on a busy machine
+    the first command can reach a kernel still connecting)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+    for _ in range(3):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                                   ".some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))", timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("no cell ran after three 'Run All Cells'")
+
+
 def test_explore_notebook_in_jupyterlab(tmp_path, sample_dir):
     from playwright.sync_api import sync_playwright
 
@@ -28,9 +47,7 @@ def test_explore_notebook_in_jupyterlab(tmp_path, sample_dir):
             sync_playwright() as playwright, offline_page(playwright, (1500, 1400)) as page:
         try:
             page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            run_all_cells(page)
             page.wait_for_selector("[data-kpi='objective']", timeout=180_000)
             drive_the_workbench(page)
             page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))
