@@ -11,6 +11,7 @@ Sections (default: sample build):
   report   the baseline report against papermill running an empty notebook
   app      the interactive workbench: control change to updated result (median, p95)
   workshop the workshop page: opened to KPIs visible, with and without a pre-started kernel
+  status   earned value for generated portfolios with actuals (goal: 2,000 x 36 in under 1 s)
 
 Every table compares against a baseline measured in the same run.
 """
@@ -286,6 +287,54 @@ def bench_deps(limit: float) -> None:
            "per-start s", "cumulative rows", "cumulative objective", "cumulative gap", "cumulative s", "ratio"], rows)
 
 
+def bench_status(repeats: int) -> None:
+    """`project_status` on generated portfolios (10 roles x 36 months) whose every project has a
+    baseline start and monthly actuals up to month 18; ratio against the 100-project time."""
+    import csv
+    import random
+
+    from generate import generate, month
+
+    from workbench.analyses.earned_value import project_status
+
+    rows = []
+    for size in (100, 500, 2000):
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario = generate(Path(tmp), size)
+            rng = random.Random(size)
+            with open(Path(tmp) / "projects.csv", newline="") as handle:
+                projects = list(csv.DictReader(handle))
+            index = {month(t): t for t in range(36)}
+            baseline, actuals = [], []
+            for project in projects:
+                start = index[project["earliest_start"]]
+                baseline.append({"project": project["id"], "start": project["earliest_start"]})
+                percent = 0.0
+                for t in range(start, min(start + int(project["duration"]), 18)):
+                    percent = min(100.0, percent + rng.uniform(5, 20))
+                    actuals.append({"project": project["id"], "period": month(t),
+                                    "cost": round(float(project["cost"]) / int(project["duration"]) * rng.uniform(0.8, 1.3), 2),
+                                    "percent_complete": round(percent, 1)})
+            for name, records in (("baseline", baseline), ("actuals", actuals)):
+                with open(Path(tmp) / f"{name}.csv", "w", newline="") as handle:
+                    writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+                    writer.writeheader()
+                    writer.writerows(records)
+            started = time.perf_counter()
+            inputs = load_inputs(scenario)
+            load = time.perf_counter() - started
+            seconds = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                report = project_status(inputs, month(17))
+                seconds.append(time.perf_counter() - started)
+            rows.append([size, len(actuals), load, statistics.median(seconds), len(report.projects)])
+    for row in rows:
+        row.append(row[3] / rows[0][3])
+    table("Status (earned value, forecasts, RAG) as of month 18 of 36: load and status seconds; ratio against "
+          "100 projects", ["projects", "actuals rows", "load s", "status s", "projects reported", "ratio"], rows)
+
+
 def bench_workshop(repeats: int) -> None:
     """Seconds from opening the workshop page to visible KPIs in headless Chromium: the
     dashboard as served (a pre-started kernel that has run the notebook) against Voila starting
@@ -450,6 +499,8 @@ def main() -> None:
             bench_j30(args.limit)
         elif section == "deps":
             bench_deps(args.limit)
+        elif section == "status":
+            bench_status(3)
         elif section == "workshop":
             bench_workshop(1 if args.quick else 3)
         elif section == "app":

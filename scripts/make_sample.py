@@ -8,7 +8,9 @@ import csv
 import random
 from pathlib import Path
 
+from workbench.analyses.solve import solve
 from workbench.data.convert import csv_folder_to_xlsx
+from workbench.data.planning_data import load_inputs
 
 ROOT = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
 FOLDER = ROOT / "portfolio"
@@ -119,11 +121,56 @@ def main() -> None:
     write(FOLDER / "dependencies.csv", [{"project": p, "requires": r} for p, r in dependencies])
     write(FOLDER / "exclusions.csv", [{"group": g, "project": p} for g, p in exclusions])
     write(FOLDER / "criteria.csv", [{"criterion": c, "weight": w} for c, w in CRITERIA.items()])
+    write_status_tables()
     workbook = ROOT / "portfolio.xlsx"
     if workbook.exists():
         workbook.unlink()  # the script owns this generated file
     csv_folder_to_xlsx(FOLDER, workbook)
     print(f"wrote {len(projects)} projects to {FOLDER} and {workbook}")
+
+
+# status as of 2027-06: project -> (percent complete at the status date or at completion, actual cost as a
+# share of its planned cost to then, months it took when finished, else None). Picked to show every RAG:
+# REG-02 finished a month early, CUS-04 has not started as planned, GRO-10 runs without a baseline row.
+STATUS_DATE = 5  # 2027-06
+PROGRESS = {
+    "REG-02": (100, 0.95, 2), "EFF-01": (100, 1.03, 3), "RSK-03": (100, 0.96, 3),
+    "PLT-01": (60, 1.08, None), "CUS-01": (78, 0.97, None), "REG-01": (65, 1.00, None),
+    "PLT-07": (40, 0.92, None), "REG-03": (34, 0.95, None), "PLT-05": (12, 0.92, None),
+}
+UNPLANNED = ("GRO-10", 4, 5, 21_000)  # project, first month, percent, cost to date
+
+
+def write_status_tables() -> None:
+    """The baseline is the sample baseline scenario's optimum; actuals follow PROGRESS."""
+    for stale in ("baseline.csv", "actuals.csv", "effort.csv"):
+        (FOLDER / stale).unlink(missing_ok=True)
+    inputs = load_inputs(ROOT / "baseline.yaml")
+    result = solve(inputs)  # the scenario's own solver: serial CBC, the same plan every run
+    starts = {p.id: p.start_index for p in result.selected}
+    write(FOLDER / "baseline.csv", [{"project": p, "start": month(s)} for p, s in sorted(starts.items(), key=lambda i: (i[1], i[0]))])
+    actuals, effort = [], []
+    costs = inputs.data.costs_by_project
+    for project, (percent, cost_share, finished) in PROGRESS.items():
+        start = starts[project]
+        last = STATUS_DATE if finished is None else start + finished - 1
+        months = list(range(start, last + 1))
+        planned = sum(amount for offset, amount in costs[project] if start + offset <= last)
+        for number, t in enumerate(months, 1):
+            actuals.append({"project": project, "period": month(t),
+                            "cost": round(planned * cost_share / len(months), 2),
+                            "percent_complete": round(percent * number / len(months), 1)})
+        for role, offset, fte in inputs.data.demand_by_project[project]:
+            if project == "PLT-01" and start + offset <= last:  # effort booked by one project
+                effort.append({"project": project, "period": month(start + offset), "role": role,
+                               "fte": round(fte * 1.15, 2)})
+    project, first, percent, cost = UNPLANNED
+    months = list(range(first, STATUS_DATE + 1))
+    for number, t in enumerate(months, 1):
+        actuals.append({"project": project, "period": month(t), "cost": round(cost / len(months), 2),
+                        "percent_complete": round(percent * number / len(months), 1)})
+    write(FOLDER / "actuals.csv", actuals)
+    write(FOLDER / "effort.csv", effort)
 
 
 def write(path: Path, rows: list[dict]) -> None:

@@ -233,6 +233,29 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
                                          "portfolio (or an 'ahp' block in the scenario)"))
     if spec.ahp is not None:
         problems.extend(scenario.problem(("ahp",), message) for message in check_ahp(spec.ahp, portfolio))
+    problems.extend(check_status_date(scenario, portfolio, spec.status.as_of))
+    return problems
+
+
+def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str | None) -> list[Problem]:
+    """The status date lies in the horizon, and no actuals are reported after it."""
+    if as_of is None:
+        return []
+    horizon = portfolio.horizon
+    try:
+        status_period = horizon.index_of(label_or_date(str(as_of)))
+    except ValueError as exc:
+        return [scenario.problem(("status", "as_of"), str(exc))]
+    if not 0 <= status_period < horizon.periods:
+        return [scenario.problem(("status", "as_of"), f"{as_of} is outside the horizon "
+                                 f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}")]
+    problems = []
+    for name in ("actuals", "effort"):
+        frame = portfolio.table(name)
+        for _, row in frame[frame["period"].astype(float) > status_period].iterrows():
+            problems.append(Problem(portfolio.sources[name], f"{horizon.label(int(row['period']))} is after the status "
+                                    f"date {horizon.label(status_period)}; actuals can only be reported up to it",
+                                    row=row["_row"], column="period", item=row["project"]))
     return problems
 
 
@@ -331,6 +354,9 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         if 0 <= t < periods:
             budget[t] = float(amount)
 
+    if spec.status.as_of is not None:
+        warnings.append(f"{scenario.path}: status.as_of is set; `workbench status` reports against the baseline, but "
+                        "re-planning from the status date is not built yet: plans here cover the whole horizon")
     if spec.ahp is not None:
         consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
         if consistency > CONSISTENCY_LIMIT:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Granularity, Horizon, format_period
+from workbench.data.actuals import check_status_tables
 from workbench.data.tables import (
     CellError, RawTable, as_bool, as_decimal, as_period, as_text, as_whole, read_raw_portfolio,
 )
@@ -64,6 +65,12 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     "dependencies": (Column("project", "text", True), Column("requires", "text", True)),
     "exclusions": (Column("group", "text", True), Column("project", "text", True)),
     "criteria": (Column("criterion", "text", True), Column("weight", "decimal", True, 0)),
+    # status tracking (docs/status.md): the approved plan, and what happened
+    "baseline": (Column("project", "text", True), Column("start", "period", True)),
+    "actuals": (Column("project", "text", True), Column("period", "period", True),
+                Column("cost", "decimal", True, 0), Column("percent_complete", "decimal", True, 0, 100)),
+    "effort": (Column("project", "text", True), Column("period", "period", True), Column("role", "text", True),
+               Column("fte", "decimal", True, 0)),
 }
 SCORE_PREFIX = "score_"
 
@@ -242,7 +249,8 @@ def _normalise(portfolio: Portfolio) -> None:
         projects[column] = pd.to_numeric(projects[column]).fillna(0.0)
     projects.index = pd.Index(projects["id"], name="project_id")
     for name, column in (("demand", "fte"), ("capacity", "fte"), ("budget", "amount"),
-                         ("costs", "amount"), ("criteria", "weight")):
+                         ("costs", "amount"), ("criteria", "weight"), ("actuals", "cost"),
+                         ("actuals", "percent_complete"), ("effort", "fte")):
         frame = portfolio.tables[name]
         frame[column] = pd.to_numeric(frame[column]).astype(float)
 
@@ -351,6 +359,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
         problems.append(Problem(sources["criteria"], "criterion listed twice", row=row["_row"],
                                 column="criterion", item=row["criterion"]))
 
+    problems.extend(check_status_tables(tables, sources, horizon, known, roles))
     for _, row in projects[portfolio.committed()].iterrows():
         why = "mandatory" if row["mandatory"] else row["status"]
         if not start_options(row, horizon.periods):

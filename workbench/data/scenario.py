@@ -119,6 +119,23 @@ class AHPSpec(_Strict):
     matrix: list[list[float]]
 
 
+class RagSpec(_Strict):
+    """RAG thresholds on the lower of CPI and SPI(t): green at or above ``green_at``, red below
+    ``red_below``, amber between."""
+
+    green_at: float = Field(0.95, gt=0)
+    red_below: float = Field(0.90, gt=0)
+
+
+class StatusSpec(_Strict):
+    """Status tracking: the status date (a period label) and the RAG thresholds."""
+
+    as_of: str | None = Field(None, description="Status period, e.g. 2027-06; --as-of overrides it.")
+    rag: RagSpec = Field(default_factory=RagSpec)
+
+    _coerce = field_validator("as_of", mode="before")(_period_text)
+
+
 class Scenario(_Strict):
     """A planning scenario (the schema behind ``workbench schema``)."""
 
@@ -137,6 +154,7 @@ class Scenario(_Strict):
     balance: dict[str, BalanceSpec] = Field(default_factory=dict)
     solver: SolverSpec = Field(default_factory=SolverSpec)
     ahp: AHPSpec | None = None
+    status: StatusSpec = Field(default_factory=StatusSpec)
 
     @field_validator("force_in", "force_out", mode="before")
     @classmethod

@@ -10,6 +10,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from workbench.analyses.baseline import write_baseline
+from workbench.analyses.earned_value import project_status
 from workbench.analyses.frontier import frontier
 from workbench.analyses.prices import explain
 from workbench.analyses.prioritise import prioritisation
@@ -56,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     solver_arguments(frontier)
     frontier.add_argument("--points", type=int, default=8, help="number of budget levels (default 8)")
     frontier.add_argument("--json", action="store_true")
+    status = scenario_command("status", "earned value, forecasts and RAG per project against the baseline")
+    status.add_argument("--as-of", metavar="PERIOD", help="status period (overrides the scenario's status.as_of)")
+    status.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    approve = scenario_command("baseline", "solve and approve the plan as the portfolio's baseline table")
+    solver_arguments(approve)
+    approve.add_argument("--note", default="", help="why, for the decisions log")
+    approve.add_argument("--replace", action="store_true", help="replace an existing baseline (kept, timestamped)")
+    approve.add_argument("--out", type=Path, metavar="FILE", help="write here (required for an xlsx portfolio)")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
     prioritise.add_argument("--json", action="store_true")
@@ -158,6 +168,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "frontier":
         points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap)
         print(points.to_json() if args.json else views.frontier_text(points))
+        return EXIT_OK
+    if args.command == "status":
+        report = project_status(inputs, args.as_of)
+        print(report.to_json() if args.json else views.status_text(report))
+        return EXIT_OK
+    if args.command == "baseline":
+        result = solve(inputs, args.solver, args.time_limit, args.gap)
+        target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
+        print(f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
+              f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else ""))
         return EXIT_OK
     if args.command == "prioritise":
         report = prioritisation(inputs, args.solver, args.time_limit, args.gap)

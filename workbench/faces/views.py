@@ -1,6 +1,7 @@
 """Plain-text views of results for the terminal."""
 from __future__ import annotations
 
+from workbench.analyses.earned_value import worst_first
 from workbench.analyses.prices import binding_constraints
 from workbench.ground.formatting import money, status_label
 
@@ -101,3 +102,24 @@ def optimiser_gain_sentences(report) -> list[str]:
         if not feasible:
             sentences.append(f"{name} is not a feasible plan; it breaks: " + "; ".join(violations[:3]) + ".")
     return sentences
+
+
+def status_text(report) -> str:
+    """The status table, worst RAG first, and the portfolio totals."""
+    def number(value, digits=2):
+        return "-" if value is None else f"{value:,.{digits}f}"
+
+    totals = report.portfolio
+    lines = [f"Status of {report.scenario} as of {report.as_of}: {totals['projects']} projects; "
+             + ", ".join(f"{count} {rag}" for rag, count in totals["rag"].items() if count),
+             f"Portfolio: BAC {money(totals['bac'])}, PV {money(totals['pv'])}, EV {money(totals['ev'])}, "
+             f"AC {money(totals['ac'])}, EAC {money(totals['eac'])}; CPI {number(totals['cpi'], 3)}, "
+             f"SPI {number(totals['spi'], 3)}", "",
+             f"{'id':<10} {'rag':<6} {'state':<12} {'%':>5} {'CPI':>6} {'SPI(t)':>7} {'EAC':>14} "
+             f"{'baseline':<8} {'forecast':<8}"]
+    for row in worst_first(report):
+        lines.append(f"{row['id']:<10} {row['rag']:<6} {row['state']:<12} {row['percent_complete']:>5.0f} "
+                     f"{number(row['cpi']):>6} {number(row['spi_t']):>7} {money(row['eac']):>14} "
+                     f"{row['baseline_finish'] or '-':<8} {row['forecast_finish'] or '-':<8}")
+    lines.extend(f"warning: {w}" for w in report.warnings)
+    return "\n".join(lines)

@@ -1,0 +1,196 @@
+"""Status tracking: every earned-value definition on hand-computed cases, validation of the
+status tables, the sample's status, and the baseline and status commands."""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLE
+from portfolio_kit import make_case
+
+from workbench.analyses.earned_value import project_status
+from workbench.data.planning_data import load_inputs
+from workbench.ground.errors import InputError
+
+
+def tables(**extra):
+    base = {
+        "projects": [
+            {"id": "A", "name": "A", "value": 10, "cost": 400, "duration": 4},
+            {"id": "B", "name": "B", "value": 10, "cost": 400, "duration": 4},
+            {"id": "C", "name": "C", "value": 10, "cost": 300, "duration": 3},
+            {"id": "D", "name": "D", "value": 10, "cost": 400, "duration": 4},
+            {"id": "E", "name": "E", "value": 10, "cost": 200, "duration": 2},
+            {"id": "F", "name": "F", "value": 10, "cost": 100, "duration": 2},
+        ],
+        "demand": [{"project": p, "role": "dev", "fte": 1} for p in "ABCDEF"],
+        "capacity": [{"role": "dev", "fte": 10}],
+        "costs": [{"project": "C", "offset": k, "amount": a} for k, a in enumerate([50, 100, 150])],
+        "baseline": [{"project": "A", "start": "2027-02"}, {"project": "B", "start": "2027-05"},
+                     {"project": "C", "start": "2027-01"}, {"project": "D", "start": "2027-02"},
+                     {"project": "E", "start": "2027-02"}],
+        "actuals": [
+            {"project": "A", "period": "2027-02", "cost": 90, "percent_complete": 20},
+            {"project": "A", "period": "2027-03", "cost": 120, "percent_complete": 45},
+            {"project": "C", "period": "2027-01", "cost": 60, "percent_complete": 50},
+            {"project": "C", "period": "2027-02", "cost": 110, "percent_complete": 100},
+            {"project": "D", "period": "2027-02", "cost": 100, "percent_complete": 30},
+            {"project": "D", "period": "2027-03", "cost": 200, "percent_complete": 60},
+            {"project": "E", "period": "2027-02", "cost": 0, "percent_complete": 10},
+            {"project": "F", "period": "2027-03", "cost": 30, "percent_complete": 20},
+        ],
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture
+def report(tmp_path):
+    inputs = load_inputs(make_case(tmp_path, tables(), periods=8, status={"as_of": "2027-03"}))
+    return project_status(inputs)
+
+
+def test_a_project_behind_and_over_budget(report):
+    a = next(p for p in report.projects if p.id == "A")  # b = 1, a = 2: AT = 2
+    assert (a.bac, a.pv, a.ev, a.ac) == (400, 200, 180, 210)
+    assert (a.sv, a.cv) == (-20, -30)
+    assert a.spi == pytest.approx(0.9) and a.cpi == pytest.approx(180 / 210)
+    assert a.es == pytest.approx(1.8) and a.spi_t == pytest.approx(0.9)
+    assert a.eac == pytest.approx(400 / (180 / 210)) and a.etc == pytest.approx(a.eac - 210)
+    assert a.vac == pytest.approx(400 - a.eac) and a.tcpi == pytest.approx(220 / 190)
+    assert a.forecast_finish == "2027-06"  # 1 + ceil(4 / 0.9) - 1 = 5
+    assert a.state == "in_progress" and a.rag == "red"  # min(0.857, 0.9) < 0.90
+
+
+def test_a_project_not_due_yet(report):
+    b = next(p for p in report.projects if p.id == "B")  # AT = 2 - 4 + 1 = -1
+    assert (b.pv, b.ev, b.ac, b.es) == (0, 0, 0, 0)
+    assert b.spi is None and b.cpi is None and b.spi_t is None
+    assert b.forecast_finish == b.baseline_finish == "2027-08"
+    assert b.eac == b.bac == 400 and b.tcpi == 1.0
+    assert b.state == "not_started" and b.rag == "none"
+
+
+def test_a_project_finished_early(report):
+    c = next(p for p in report.projects if p.id == "C")  # profile 50/100/150, done in its 2nd period
+    assert (c.percent_complete, c.ev, c.pv, c.ac) == (100, 300, 300, 170)
+    assert c.es == 3 and c.spi_t == pytest.approx(1.5)  # AT counts to 2027-02: 2
+    assert c.forecast_finish == "2027-02"
+    assert c.spi == 1.0 and c.cpi == pytest.approx(300 / 170)
+    assert c.state == "complete" and c.rag == "green"
+
+
+def test_earned_value_beyond_planned_value(report):
+    d = next(p for p in report.projects if p.id == "D")
+    assert (d.pv, d.ev, d.ac) == (200, 240, 300)
+    assert d.es == pytest.approx(2.4) and d.spi_t == pytest.approx(1.2)
+    assert d.forecast_finish == "2027-05"  # 1 + ceil(4 / 1.2) - 1
+    assert d.rag == "red"  # CPI 0.8
+
+
+def test_no_actual_cost_and_no_baseline(report):
+    e = next(p for p in report.projects if p.id == "E")
+    assert e.ac == 0 and e.cpi is None and e.eac == e.bac == 200
+    assert e.ev == 20 and e.pv == 200 and e.spi_t == pytest.approx((20 / 100) / 2)
+    assert e.rag == "red"  # only SPI(t) 0.1 exists
+    f = next(p for p in report.projects if p.id == "F")
+    assert f.pv == 0 and f.es is None and f.spi_t is None and f.forecast_finish is None
+    assert f.baseline_start is None and f.cpi == pytest.approx(20 / 30)
+    assert any("F has actuals but no baseline row" in w for w in report.warnings)
+
+
+def test_portfolio_totals(report):
+    totals = report.portfolio
+    for key in ("bac", "pv", "ev", "ac", "eac"):
+        assert totals[key] == pytest.approx(sum(getattr(p, key) for p in report.projects))
+    assert totals["cpi"] == pytest.approx(totals["ev"] / totals["ac"])
+    assert totals["spi"] == pytest.approx(totals["ev"] / totals["pv"])
+    assert totals["rag"] == {"green": 1, "amber": 0, "red": 4, "none": 1} and totals["projects"] == 6
+
+
+def test_quarters_and_thresholds(tmp_path):
+    quarterly = {"projects": [{"id": "Q", "name": "Q", "value": 1, "cost": 300, "duration": 3}],
+                 "demand": [{"project": "Q", "role": "dev", "fte": 1}], "capacity": [{"role": "dev", "fte": 1}],
+                 "baseline": [{"project": "Q", "start": "2027Q1"}],
+                 "actuals": [{"project": "Q", "period": "2027Q2", "cost": 200, "percent_complete": 62}]}
+    inputs = load_inputs(make_case(tmp_path, quarterly, periods=4, granularity="quarter",
+                                   status={"as_of": "2027Q2", "rag": {"green_at": 0.9, "red_below": 0.5}}))
+    q = project_status(inputs).projects[0]
+    assert (q.pv, q.ev, q.ac) == (200, 186, 200) and q.es == pytest.approx(1.86)
+    assert q.spi_t == pytest.approx(0.93) and q.forecast_finish == "2027Q4"  # 0 + ceil(3 / 0.93) - 1 = 3
+    assert q.rag == "green"  # min(0.93, 0.93) >= 0.9
+    assert math.isclose(project_status(inputs, "2027Q3").projects[0].pv, 300)
+
+
+@pytest.mark.parametrize("table, row, column, message", [
+    ("actuals", {"project": "ZZ", "period": "2027-02", "cost": 1, "percent_complete": 1}, "project", "unknown project"),
+    ("actuals", {"project": "A", "period": "2028-02", "cost": 1, "percent_complete": 1}, "period", "outside the horizon"),
+    ("actuals", {"project": "A", "period": "2027-02", "cost": 1, "percent_complete": 120}, "percent_complete", "out of range"),
+    ("actuals", {"project": "A", "period": "2027-02", "cost": -1, "percent_complete": 1}, "cost", "out of range"),
+    ("actuals", {"project": "A", "period": "2027-02", "cost": 5, "percent_complete": 25}, "period", "same project and period"),
+    ("effort", {"project": "A", "period": "2027-02", "role": "chef", "fte": 1}, "role", "role 'chef'"),
+    ("baseline", {"project": "A", "start": "2027-03"}, "project", "second baseline start"),
+])
+def test_bad_status_tables_name_file_row_and_column(tmp_path, table, row, column, message):
+    broken = tables()
+    broken[table] = broken.get(table, []) + [row]
+    with pytest.raises(InputError) as error:
+        load_inputs(make_case(tmp_path, broken, periods=8))
+    problem = next(p for p in error.value.problems if message in str(p))
+    assert problem.column == column and problem.row == len(broken[table]) + 1
+    assert f"{table}.csv" in problem.source
+
+
+def test_percent_never_decreases_and_no_actuals_after_the_status_date(tmp_path):
+    broken = tables()
+    broken["actuals"][1]["percent_complete"] = 10  # A: 20 then 10
+    with pytest.raises(InputError, match="never decreases"):
+        load_inputs(make_case(tmp_path / "down", broken, periods=8))
+    with pytest.raises(InputError, match="after the status date"):
+        load_inputs(make_case(tmp_path / "late", tables(), periods=8, status={"as_of": "2027-02"}))
+
+
+def test_the_sample_status_has_every_rag_and_the_documented_cases():
+    inputs = load_inputs(SAMPLE / "status-2027-06.yaml")
+    report = project_status(inputs)
+    rags = report.portfolio["rag"]
+    assert rags["green"] and rags["amber"] and rags["red"]
+    by_id = {p.id: p for p in report.projects}
+    assert by_id["REG-02"].state == "complete" and by_id["REG-02"].forecast_finish < by_id["REG-02"].baseline_finish
+    assert by_id["CUS-04"].state == "not_started" and by_id["CUS-04"].pv > 0
+    assert by_id["GRO-10"].baseline_start is None and by_id["GRO-10"].ac > 0
+
+
+def run(*arguments):
+    return subprocess.run([sys.executable, "-m", "workbench.faces.cli", *arguments], capture_output=True, text=True)
+
+
+def test_status_json_is_one_object_with_every_field():
+    outcome = run("status", str(SAMPLE / "status-2027-06.yaml"), "--json")
+    assert outcome.returncode == 0, outcome.stderr
+    body = json.loads(outcome.stdout)
+    assert body["as_of"] == "2027-06"
+    assert set(body["projects"][0]) >= {"id", "state", "percent_complete", "bac", "pv", "ev", "ac", "sv", "cv", "spi",
+                                        "cpi", "es", "spi_t", "eac", "etc", "vac", "tcpi", "forecast_finish", "rag"}
+    assert run("status", str(SAMPLE / "baseline.yaml"), "--as-of", "2027-02").returncode == 2  # actuals after it
+
+
+def test_baseline_command_never_overwrites_silently(tmp_path):
+    scenario = make_case(tmp_path, {k: v for k, v in tables().items() if k not in ("baseline", "actuals")}, periods=8)
+    first = run("baseline", str(scenario), "--note", "approved by the board")
+    assert first.returncode == 0, first.stderr
+    written = (tmp_path / "portfolio" / "baseline.csv").read_text()
+    assert written.startswith("project,start")
+    again = run("baseline", str(scenario))
+    assert again.returncode == 2 and "--replace" in again.stderr
+    assert (tmp_path / "portfolio" / "baseline.csv").read_text() == written
+    replaced = run("baseline", str(scenario), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    kept = list((tmp_path / "portfolio").glob("baseline-*.csv"))
+    assert len(kept) == 1 and kept[0].read_text() == written
+    log = [json.loads(line) for line in (tmp_path / "decisions.jsonl").read_text().splitlines()]
+    assert [r["note"] for r in log] == ["approved by the board", ""]
+    assert log[0]["status"] == "optimal" and log[0]["data_sha256"] and log[1]["replaced"] == str(kept[0])
