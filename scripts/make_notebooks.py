@@ -147,10 +147,39 @@ def workshop() -> nbformat.NotebookNode:
     return notebook(cells)
 
 
+def status_report() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Status report"),
+        parameters('scenario_path = "../scenarios/sample/status-2027-06.yaml"\nas_of = None'),
+        new_code_cell("from workbench.faces.status_sections import StatusSections\n\n"
+                      "status = StatusSections.run(scenario_path, as_of)"),
+        new_markdown_cell("## Summary\nThe portfolio against its approved baseline at the status date; "
+                          "definitions in docs/status.md."),
+        new_code_cell("status.summary()"),
+        new_markdown_cell("## Projects that need a decision"),
+        new_code_cell("status.decisions()"),
+        new_markdown_cell("## Every project, worst first"),
+        new_code_cell("status.rag_table()"),
+        new_markdown_cell("## Planned value, earned value and actual cost"),
+        new_code_cell("for part in status.s_curves():\n    display(part)"),
+        new_markdown_cell("## Cost against schedule"),
+        new_code_cell("status.quadrant()"),
+        new_markdown_cell("## Baseline against forecast finish"),
+        new_code_cell("status.finishes()"),
+        new_markdown_cell("## Spend against budget"),
+        new_code_cell("status.spend()"),
+        new_markdown_cell("## Effort against capacity"),
+        new_code_cell("status.effort()"),
+        new_markdown_cell("## Appendix"),
+        new_code_cell("status.appendix()"),
+    ]
+    return notebook(cells)
+
+
 def main() -> None:
     FOLDER.mkdir(exist_ok=True)
     for name, written in (("portfolio_report", report()), ("scenario_comparison", comparison()),
-                          ("explore", explore()), ("workshop", workshop())):
+                          ("explore", explore()), ("workshop", workshop()), ("status_report", status_report())):
         nbformat.write(written, FOLDER / f"{name}.ipynb")
         print(FOLDER / f"{name}.ipynb")
 

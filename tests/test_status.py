@@ -194,3 +194,33 @@ def test_baseline_command_never_overwrites_silently(tmp_path):
     log = [json.loads(line) for line in (tmp_path / "decisions.jsonl").read_text().splitlines()]
     assert [r["note"] for r in log] == ["approved by the board", ""]
     assert log[0]["status"] == "optimal" and log[0]["data_sha256"] and log[1]["replaced"] == str(kept[0])
+
+
+def test_status_report_is_offline_escaped_and_complete(tmp_path):
+    import csv
+    import re
+    import shutil
+
+    from workbench.faces.report_runner import run_status_report
+
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE, folder)
+    projects = folder / "portfolio" / "projects.csv"
+    rows = list(csv.DictReader(projects.open(encoding="utf-8")))
+    hostile = "<script>alert('x')</script> Core banking"
+    next(r for r in rows if r["id"] == "PLT-01")["name"] = hostile
+    with projects.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    outcome = run_status_report(folder / "status-2027-06.yaml", tmp_path / "reports")
+    assert outcome.ok, outcome.message
+    page = outcome.html.read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;alert('x')&lt;/script&gt; Core banking" in page
+    urls = set(re.findall(r"(?:src|href)=[\"']([^\"']+)", page))
+    assert not [u for u in urls if u.startswith(("http://", "https://", "//"))], urls
+    assert page.count("<svg") >= 6  # S-curves (portfolio, projects), quadrant, finishes, spend, effort
+    for section in ("Projects that need a decision", "Every project, worst first", "Cost against schedule",
+                    "Baseline against forecast finish", "Spend against budget", "Effort against capacity"):
+        assert section in page
+    assert 'data-kpi="cpi"' in page and "In [" not in page

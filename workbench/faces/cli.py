@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
     report.add_argument("--jobs", type=int, default=1, help="reports run in parallel")
     report.add_argument("--compare", action="store_true", help="also write a comparison report")
+    report.add_argument("--status", action="store_true",
+                        help="the status report (earned value, RAG) instead of the planning report")
+    report.add_argument("--as-of", metavar="PERIOD", help="status period for --status (implies it)")
     report.add_argument("--solver", choices=["cbc", "highs"])
     report.add_argument("--time-limit", type=float, metavar="S")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -129,9 +132,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "report":
         # heavy: papermill, nbconvert and a notebook kernel; loaded only for this command
-        from workbench.faces.report_runner import run_reports, summary_table
+        from workbench.faces.report_runner import run_reports, run_status_report, summary_table
 
-        outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit)
+        if args.status or args.as_of:
+            outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
+        else:
+            outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit)
         print(summary_table(outcomes))
         for outcome in outcomes:
             if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":

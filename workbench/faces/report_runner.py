@@ -27,6 +27,7 @@ from workbench.ground.errors import WorkbenchError
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
 COMPARISON_TEMPLATE = NOTEBOOKS / "scenario_comparison.ipynb"
+STATUS_TEMPLATE = NOTEBOOKS / "status_report.ipynb"
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px;
@@ -135,6 +136,13 @@ def run_report(scenario: str | Path, out_dir: str | Path, solver: str | None = N
     return run_notebook(REPORT_TEMPLATE, Path(out_dir), name,
                         {"scenario_path": str(path), "solver": solver, "time_limit": time_limit, "output_dir": None},
                         "report.html", f"Portfolio report: {name}")
+
+
+def run_status_report(scenario: str | Path, out_dir: str | Path, as_of: str | None = None) -> ReportOutcome:
+    path = Path(scenario).resolve()
+    name = _scenario_name(path)
+    return run_notebook(STATUS_TEMPLATE, Path(out_dir), name, {"scenario_path": str(path), "as_of": as_of},
+                        "status.html", f"Status report: {name}")
 
 
 def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str | None = None,
