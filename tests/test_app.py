@@ -111,3 +111,13 @@ def test_a_superseded_solve_is_stopped_not_left_running(workdir):
     assert bench.wait(60)
     assert bench.result.objective == pytest.approx(
         solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)
+
+
+def test_a_scenario_with_a_status_date_shows_the_status_view(workdir):
+    bench = Workbench(workdir / "status-2027-06.yaml", debounce=None, solver="highs")
+    view = bench.status_view.value
+    assert 'data-kpi="rag_red"' in view and "Projects that need a decision" in view and "<svg" in view
+    assert "GRO-10" in view  # running without a baseline row
+    assert "Status as of 2027-06" in bench.widget.children[1].children[1].children[0].value
+    plain = Workbench(workdir / "baseline.yaml", debounce=None, solver="highs")
+    assert plain.status_view.value == ""

@@ -21,11 +21,13 @@ import pandas as pd
 import yaml
 from IPython.display import display
 
+from workbench.analyses.earned_value import project_status
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, build_planning_data, check_scenario, load_inputs
 from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
 from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
+from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.formatting import status_label
 from workbench.ground.status import ConflictKind, SolveStatus
@@ -121,9 +123,10 @@ class Workbench:
         self.capacity_view = widgets.VBox()
         self.budget_view = widgets.VBox()
         self.table = widgets.HTML()
+        self.status_view = widgets.HTML()  # the status against the baseline, when the scenario has a status date
         self.messages = widgets.HTML()
         self.comparison = widgets.HTML()
-        for name in ("status", "kpis", "changes", "conflicts", "table", "messages", "comparison"):
+        for name in ("status", "kpis", "changes", "conflicts", "table", "messages", "comparison", "status_view"):
             getattr(self, name).add_class(f"wb-{name}")
         self.roadmap.add_class("wb-roadmap")
 
@@ -132,6 +135,8 @@ class Workbench:
         self.data = self.inputs.data
         self._roadmap_chart: alt.JupyterChart | None = None
         self._show(self.base_result, self.inputs)
+        if spec.status.as_of is not None:
+            self._show_status()
 
         for control in self._controls():
             control.observe(self._changed, names="value")
@@ -159,8 +164,10 @@ class Workbench:
             box("Solver", self.solver, self.time_limit),
             box("Scenario", self.save_name, widgets.HBox([self.save_button, self.compare_button]), self.messages),
         ], layout=widgets.Layout(width="400px", padding="0 12px 0 0"))
+        status = [widgets.HTML(f"<h3>Status as of {html.escape(str(self.loaded.spec.status.as_of))}</h3>"),
+                  self.status_view] if self.status_view.value else []
         results = widgets.VBox([
-            self.status, self.kpis, self.changes, self.conflicts,
+            *status, self.status, self.kpis, self.changes, self.conflicts,
             widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"), self.roadmap,
             widgets.HTML("<h3>Demand against capacity</h3>"), self.capacity_view,
             widgets.HTML("<h3>Budget against spend</h3>"), self.budget_view,
@@ -170,6 +177,15 @@ class Workbench:
                              "vertical-align: top; } .wb-table td:nth-child(-n+4) { white-space: nowrap; }"
                              ".wb-kpis th { text-align: left; padding-right: 12px; }</style>")
         return widgets.VBox([style, widgets.HBox([controls, results])])
+
+    def _show_status(self) -> None:
+        """KPIs and RAG counts, the projects that need a decision, cost against schedule and every
+        project worst first (docs/status.md)."""
+        sections = StatusSections(self.inputs, project_status(self.inputs))
+        quadrant = sections.quadrant()
+        self.status_view.value = (sections.summary().markup + "<h4>Projects that need a decision</h4>"
+                                  + sections.decisions().markup + getattr(quadrant, "svg", str(quadrant))
+                                  + "<h4>Every project, worst first</h4>" + sections.rag_table().markup)
 
     def _ipython_display_(self) -> None:
         display(self.widget)
