@@ -52,14 +52,7 @@ def random_case(seed: int, n_projects: int | None = None, periods: int | None = 
         else:
             p["status"] = "in_progress"
             p["start"] = label(rng.randint(0, T - p["duration"]))
-    capacity = [{"role": r, "fte": rng.choice([1.5, 2, 3, 4]), "period": None} for r in roles]
-    if rng.random() < 0.5:
-        capacity.append({"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label(rng.randint(0, T - 1))})
-    budget = []
-    if rng.random() < 0.6:
-        budget.append({"amount": rng.randint(8, 40), "period": None})
-        if rng.random() < 0.5:
-            budget.append({"amount": rng.randint(0, 20), "period": label(rng.randint(0, T - 1))})
+    capacity, budget = capacity_and_budget(rng, roles, label, T)
     deps = []
     for i in range(1, n):
         if rng.random() < 0.25:
@@ -88,6 +81,20 @@ def random_case(seed: int, n_projects: int | None = None, periods: int | None = 
     if optional and rng.random() < 0.3:
         scenario["force_out"] = [rng.choice(optional)]
     return tables, scenario, T
+
+
+def capacity_and_budget(rng: random.Random, roles: list[str], label_of, periods: int) -> tuple[list, list]:
+    """Capacity per role (sometimes one period different) and, often, a budget (sometimes one period
+    different): the rows both random generators draw."""
+    capacity = [{"role": r, "fte": rng.choice([1.5, 2, 3, 4]), "period": None} for r in roles]
+    if rng.random() < 0.5:
+        capacity.append({"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label_of(rng.randint(0, periods - 1))})
+    budget = []
+    if rng.random() < 0.6:
+        budget.append({"amount": rng.randint(8, 40), "period": None})
+        if rng.random() < 0.5:
+            budget.append({"amount": rng.randint(0, 20), "period": label_of(rng.randint(0, periods - 1))})
+    return capacity, budget
 
 
 def _num(label_text):

@@ -3,13 +3,16 @@ reason-truth tests: month and quarter horizons, commitments of every kind, force
 force_out, several exclusion groups, dependencies, hiring, balance, budgets per period and in
 total, capacity changes, and periods written as dates (``from: 2027-04-01``) in the scenario.
 
-Nothing here uses the workbench: the generator writes plain rows and scenario dicts.
+Nothing here uses the workbench: the generator writes plain rows and scenario dicts (capacity and
+budget rows are drawn as the brute-force cases draw them).
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
 from dataclasses import dataclass
+
+from brute import capacity_and_budget
 
 
 @dataclass
@@ -88,14 +91,7 @@ def random_case(seed: int) -> Case:
                 p["status"] = kind
                 if kind == "in_progress":
                     p["start"] = label(rng.randint(0, periods - p["duration"]))
-    capacity = [{"role": r, "fte": rng.choice([1.5, 2, 3, 4]), "period": None} for r in roles]
-    if rng.random() < 0.5:
-        capacity.append({"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label(rng.randint(0, periods - 1))})
-    budget = []
-    if rng.random() < 0.6:
-        budget.append({"amount": rng.randint(8, 40), "period": None})
-        if rng.random() < 0.5:
-            budget.append({"amount": rng.randint(0, 20), "period": label(rng.randint(0, periods - 1))})
+    capacity, budget = capacity_and_budget(rng, roles, label, periods)
     dependencies = []
     for i in range(1, n):
         if rng.random() < 0.3:

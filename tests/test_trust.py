@@ -49,6 +49,12 @@ def solve_file(path, solver: str = "highs"):
     return result.status.value, result.objective
 
 
+def solved(tmp_path, seed: int):
+    """(case, inputs, HiGHS result) of a seed; the test returns early when no plan exists."""
+    case, inputs = loaded(tmp_path, seed)
+    return case, inputs, solve(inputs, solver="highs")
+
+
 def loaded(tmp_path, seed: int):
     case = random_case(seed)
     try:
@@ -257,8 +263,7 @@ def reason_violations(tmp_path, case: Case, result) -> list[str]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_reason_is_true_and_explain_prices_have_the_right_sign(tmp_path, seed):
-    case, inputs = loaded(tmp_path, seed)
-    result = solve(inputs, solver="highs")
+    case, inputs, result = solved(tmp_path, seed)
     if not result.has_plan:
         return
     assert reason_violations(tmp_path, case, result) == []
@@ -355,8 +360,7 @@ def test_prerequisite_late_and_balance_on_hand_built_portfolios(tmp_path):
 def test_ranked_lists_are_checked_and_never_beat_a_proven_optimum(tmp_path, seed):
     from workbench.analyses.prioritise import prioritisation
 
-    case, inputs = loaded(tmp_path, seed)
-    result = solve(inputs, solver="highs")
+    case, inputs, result = solved(tmp_path, seed)
     if not result.has_plan:
         return
     ranked = prioritisation(inputs, optimal=result)
