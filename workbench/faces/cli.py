@@ -22,6 +22,7 @@ from workbench.data.scenario import json_schema
 from workbench.faces import views
 from workbench.faces.export import write_tables
 from workbench.faces.lab import serve_lab
+from workbench.faces.report_runner import run_reports, run_status_report, summary_table
 from workbench.faces.workshop import serve as serve_workshop
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.status import SolveStatus
@@ -131,9 +132,6 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.command == "report":
-        # heavy: papermill, nbconvert and a notebook kernel; loaded only for this command
-        from workbench.faces.report_runner import run_reports, run_status_report, summary_table
-
         if args.status or args.as_of:
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
