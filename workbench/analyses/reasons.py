@@ -159,19 +159,19 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
         return (f"its prerequisites finish {horizon.label(latest_ready - 1)} at the earliest, after its latest "
                 f"start {horizon.label(options[-1])}")
     fixed = context.fixed_usage
-    worst: list[Shortfall] | None = None
-    worst_start = None
+    least: list[Shortfall] | None = None  # what is missing at the start where least is missing
+    least_start = None
     for s in options:
         if s < earliest:
             continue
         missing = _alone_shortfalls(data, fixed, project, s)
         if not missing:
             return None
-        if worst is None or _size(data, missing) < _size(data, worst):
-            worst, worst_start = missing, s
+        if least is None or _size(data, missing) < _size(data, least):
+            least, least_start = missing, s
     alone = "beside the commitments with fixed starts" if fixed.starts else "on its own"
-    return (f"even {alone}, with all allowed hiring, at its best start {horizon.label(worst_start)} it would "
-            f"leave {describe_shortfalls(worst, horizon)}")
+    return (f"even {alone}, with all allowed hiring, at its best start {horizon.label(least_start)} it would "
+            f"leave {describe_shortfalls(least, horizon)}")
 
 
 def _alone_shortfalls(data: PlanningData, fixed: PlanUsage, project: str, start: int) -> list[Shortfall]:
