@@ -170,6 +170,9 @@ def status_report() -> nbformat.NotebookNode:
         new_code_cell("status.spend()"),
         new_markdown_cell("## Effort against capacity"),
         new_code_cell("status.effort()"),
+        new_markdown_cell("## The re-plan from the status date\nThe rest of the horizon planned again: started "
+                          "projects run on at their forecast, nothing new starts before the status date."),
+        new_code_cell("status.replan()"),
         new_markdown_cell("## Appendix"),
         new_code_cell("status.appendix()"),
     ]

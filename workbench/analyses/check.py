@@ -98,6 +98,26 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             starts[outcome.id] = index(outcome.start)
     if {o.id for o in result.projects} != set(projects):
         errors.append("result does not list every project exactly once")
+    profiles: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in portfolio.table("costs").to_dict("records"):
+        profiles[row["project"]][int(row["offset"])] = float(row["amount"])
+
+    def planned_profile(pid: str) -> list[float]:
+        d, cost = int(projects[pid]["duration"]), float(projects[pid]["cost"])
+        return [profiles[pid].get(k, 0.0) for k in range(d)] if pid in profiles else [cost / d] * d
+
+    # a re-plan from the status date (docs/status.md): history is fixed, started projects run on
+    status_date = None if spec.status.as_of is None else index(spec.status.as_of)
+    started = {} if status_date is None else _started(portfolio, status_date, planned_profile)
+    for pid, run in started.items():
+        if pid in spec.force_out:
+            continue
+        if pid not in starts:
+            errors.append(f"{pid} has actuals but is not in the re-plan")
+        elif starts[pid] != run["start"]:
+            errors.append(f"{pid} started in period {run['start']} but the re-plan starts it in {starts[pid]}")
+    duration = {pid: int(row["duration"]) for pid, row in projects.items()}
+    duration.update({pid: min(run["finish"], periods - 1) - run["start"] + 1 for pid, run in started.items()})
 
     # windows, horizon, commitments, forcing
     for pid, row in projects.items():
@@ -108,7 +128,13 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             errors.append(f"{pid} is forced out but selected")
         if pid not in starts:
             continue
-        s, d = starts[pid], int(row["duration"])
+        s, d = starts[pid], duration[pid]
+        if pid in started:
+            if index(next(o for o in result.projects if o.id == pid).finish) != min(started[pid]["finish"], periods - 1):
+                errors.append(f"{pid} does not finish at its forecast finish")
+            continue  # it runs from its actual start, whatever its window said
+        if status_date is not None and s <= status_date:
+            errors.append(f"{pid} starts in period {s}, not after the status date {status_date}")
         if s < 0 or s + d - 1 > periods - 1:
             errors.append(f"{pid} runs {s}..{s + d - 1}, outside the horizon 0..{periods - 1}")
         if not _missing(row["start"]) and s != int(row["start"]):
@@ -123,10 +149,10 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
 
     for row in portfolio.table("dependencies").to_dict("records"):
         p, q = row["project"], row["requires"]
-        if p in starts:
+        if p in starts and p not in started:  # a started project's prerequisites are history
             if q not in starts:
                 errors.append(f"{p} is selected but requires {q}, which is not")
-            elif starts[p] < starts[q] + int(projects[q]["duration"]):
+            elif starts[p] < starts[q] + duration[q]:
                 errors.append(f"{p} starts before {q} has finished")
     groups: dict[str, set[str]] = defaultdict(set)
     for row in portfolio.table("exclusions").to_dict("records"):
@@ -138,9 +164,15 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
 
     # capacity: recompute demand and capacity per role-period
     demand: dict[tuple[str, int], float] = defaultdict(float)
+    for pid, run in started.items():
+        if pid in starts:
+            for role, fte in run["demand"].items():
+                for t in run["remaining"]:
+                    if t < periods:  # what falls after the horizon is not planned
+                        demand[(role, t)] += fte
     for row in portfolio.table("demand").to_dict("records"):
         pid = row["project"]
-        if pid not in starts:
+        if pid not in starts or pid in started:
             continue
         s, d = starts[pid], int(projects[pid]["duration"])
         offsets = range(d) if _missing(row["offset"]) else [int(row["offset"])]
@@ -191,14 +223,18 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         hiring_spend[t] += hired * hire_cost.get(role, 0.0)
 
     # budget: recompute spend and per-period budget
-    profiles: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in portfolio.table("costs").to_dict("records"):
-        profiles[row["project"]][int(row["offset"])] = float(row["amount"])
     spend = list(hiring_spend)
     project_spend: dict[str, float] = {}
     for pid, s in starts.items():
-        d, cost = int(projects[pid]["duration"]), float(projects[pid]["cost"])
-        amounts = [profiles[pid].get(k, 0.0) for k in range(d)] if pid in profiles else [cost / d] * d
+        if pid in started:  # what is left to spend, evenly after the status date
+            run = started[pid]
+            project_spend[pid] = 0.0
+            for t in run["remaining"]:
+                if t < periods:
+                    spend[t] += run["etc"] / len(run["remaining"])
+                    project_spend[pid] += run["etc"] / len(run["remaining"])
+            continue
+        amounts = planned_profile(pid)
         project_spend[pid] = sum(amounts)
         for k, amount in enumerate(amounts):
             spend[s + k] += amount
@@ -214,6 +250,8 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         t = index(label)
         if 0 <= t < periods:
             budget[t] = float(amount)
+    if status_date is not None:  # the periods up to the status date are history
+        budget = [None if t <= status_date else amount for t, amount in enumerate(budget)]
     if len(result.budget) != periods:
         errors.append("budget table does not have one row per period")
     for t, row in enumerate(result.budget):
@@ -223,7 +261,12 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             errors.append(f"period {t}: reported budget {row['budget']} but it is {budget[t]}")
         if budget[t] is not None and spend[t] > budget[t] + 1e-6 * max(1.0, budget[t]):
             errors.append(f"period {t}: spend {spend[t]} exceeds budget {budget[t]}")
-    if spec.budget.total is not None and sum(spend) > spec.budget.total + 1e-6 * max(1.0, spec.budget.total):
+    total_budget = spec.budget.total
+    if total_budget is not None and status_date is not None:  # what is left after the actual cost
+        actuals = portfolio.table("actuals")
+        spent = sum(float(c) for c, t in zip(actuals["cost"], actuals["period"]) if int(t) <= status_date)
+        total_budget = max(total_budget - spent, 0.0)
+    if total_budget is not None and sum(spend) > total_budget + 1e-6 * max(1.0, total_budget):
         errors.append(f"total spend {sum(spend)} exceeds the total budget {spec.budget.total}")
 
     # balance: category share of selected cost (cost as spent)
@@ -262,3 +305,51 @@ def assert_checked(portfolio, spec, result: Result) -> None:
     violations = check_result(portfolio, spec, result)
     if violations:
         raise CheckFailed(f"checker rejects the plan for {result.scenario}: " + "; ".join(violations[:5]))
+
+
+def _started(portfolio, status_date: int, planned_profile) -> dict[str, dict]:
+    """Projects with cost or progress up to the status date, as docs/status.md re-plans them:
+    the actual start, the finish (completion period, or forecast finish but after the status
+    date), the cost still to come (ETC) and the demand per role still to come, per period."""
+    actuals = [r for r in portfolio.table("actuals").to_dict("records") if int(r["period"]) <= status_date]
+    baseline = {r["project"]: int(r["start"]) for r in portfolio.table("baseline").to_dict("records")}
+    demand_rows = portfolio.table("demand").to_dict("records")
+    projects = {str(r["id"]): r for r in portfolio.projects.to_dict("records")}
+    runs = {}
+    for pid in sorted({r["project"] for r in actuals}):
+        rows = sorted((r for r in actuals if r["project"] == pid), key=lambda r: int(r["period"]))
+        active = [int(r["period"]) for r in rows if float(r["cost"]) > 0 or float(r["percent_complete"]) > 0]
+        if not active:
+            continue
+        start, d = min(active), int(projects[pid]["duration"])
+        percent = float(rows[-1]["percent_complete"])
+        spent = sum(float(r["cost"]) for r in rows)
+        profile = planned_profile(pid)
+        bac = sum(profile)
+        earned = percent / 100 * bac
+        eac = bac * spent / earned if spent > 0 and earned > 0 else bac
+        if percent >= 100:
+            finish = min(int(r["period"]) for r in rows if float(r["percent_complete"]) >= 100)
+        else:
+            finish = start + d - 1
+            if pid in baseline:
+                b = baseline[pid]
+                cumulative = [sum(profile[:k]) for k in range(d + 1)]
+                reached = max(k for k in range(d + 1) if cumulative[k] <= earned)
+                schedule = float(d) if reached == d else reached + (earned - cumulative[reached]) / (
+                    cumulative[reached + 1] - cumulative[reached])
+                elapsed = status_date - b + 1
+                index = schedule / elapsed if elapsed > 0 else None
+                finish = b + math.ceil(d / index) - 1 if index else b + d - 1
+            finish = max(finish, status_date + 1)
+        remaining = [] if percent >= 100 else list(range(status_date + 1, finish + 1))
+        role_demand: dict[str, float] = defaultdict(float)
+        for row in demand_rows:
+            if row["project"] == pid:
+                periods = d if _missing(row["offset"]) else 1
+                role_demand[row["role"]] += float(row["fte"]) * periods
+        left = 1 - percent / 100
+        runs[pid] = {"start": start, "finish": finish, "etc": eac - spent, "remaining": remaining,
+                     "demand": {role: total * left / len(remaining) for role, total in role_demand.items()}
+                     if remaining else {}}
+    return runs

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.planning.accounting import PlanUsage, project_spend
+from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.ground.status import SolveStatus
@@ -41,6 +42,7 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     """
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
+    inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data

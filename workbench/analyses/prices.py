@@ -15,6 +15,7 @@ from enum import StrEnum
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, objective_tolerance
+from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.planning.runs import Deadline, plan_variant, settings_for
 from workbench.analyses.reasons import refine_with_forced_solve
@@ -92,6 +93,7 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
     contradicts the proof. Projects left out of a proven optimum get the reason the forced
     re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``."""
+    inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = Deadline(settings.time_limit)
     result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)

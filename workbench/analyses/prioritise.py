@@ -13,6 +13,7 @@ import pandas as pd
 from workbench.planning.accounting import PlanUsage, minimal_hiring
 from workbench.analyses.check import check_result
 from workbench.model.formulation import Plan
+from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.planning.runs import build_result
 from workbench.analyses.reasons import coefficient_of
@@ -84,6 +85,7 @@ def prioritisation(inputs, solver: str | None = None, time_limit: float | None =
     the independent checker, so the comparison shows the value the optimiser adds only over a
     feasible ranked list, and what an infeasible one breaks.
     """
+    inputs = replanned(inputs)
     portfolio, spec = inputs.portfolio, inputs.scenario.spec
     weights = criteria_weights(portfolio, spec.ahp)
     ahp = None

@@ -9,6 +9,7 @@ import time
 
 from workbench.analyses.infeasibility import explain_infeasibility
 from workbench.analyses.reasons import project_reasons
+from workbench.analyses.replan import baseline_changes, replanned
 from workbench.data.planning_data import Inputs
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Conflict, Result
@@ -18,7 +19,9 @@ from workbench.planning.runs import Deadline, build_result, notify_observers, pl
 def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
           gap: float | None = None, deadline: Deadline | None = None,
           stop: threading.Event | None = None) -> Result:
-    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early)."""
+    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early). A
+    scenario with a status date is re-planned from it (:mod:`workbench.analyses.replan`)."""
+    inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
@@ -31,5 +34,7 @@ def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = 
         if plan.status.has_plan else None
     result = build_result(inputs, data, plan, conflicts, reasons)
     result.solver["seconds"] = time.perf_counter() - started
+    if data.status_period is not None and plan.status.has_plan:
+        result.baseline_changes = baseline_changes(inputs, result)
     notify_observers(inputs.portfolio, inputs.scenario.spec, result)
     return result

@@ -72,6 +72,7 @@ class PlanningData:
     exclusions: dict[str, list[str]]
     balance: dict[str, tuple[float, float]]
     warnings: list[str] = field(default_factory=list)
+    status_period: int | None = None  # set when this is a re-plan from that status period
 
     @property
     def periods(self) -> int:
@@ -259,6 +260,16 @@ def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str
     return problems
 
 
+def option_coefficient(projects: pd.DataFrame, project: str, start: int, spec, horizon: Horizon) -> float:
+    """The objective coefficient of starting ``project`` at ``start`` (as ``build_planning_data`` sets them)."""
+    row = projects.loc[project]
+    if spec.objective is Objective.SCORE:
+        return float(row["score"])
+    base = float(row["value"]) * (1.0 - float(row["risk"])) if spec.objective is Objective.RISK_ADJUSTED_VALUE \
+        else float(row["value"])
+    return base * (1.0 + spec.discount_rate) ** (-start / horizon.granularity.per_year)
+
+
 def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> PlanningData:
     spec, horizon = scenario.spec, portfolio.horizon
     periods = horizon.periods
@@ -354,9 +365,6 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         if 0 <= t < periods:
             budget[t] = float(amount)
 
-    if spec.status.as_of is not None:
-        warnings.append(f"{scenario.path}: status.as_of is set; `workbench status` reports against the baseline, but "
-                        "re-planning from the status date is not built yet: plans here cover the whole horizon")
     if spec.ahp is not None:
         consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
         if consistency > CONSISTENCY_LIMIT:

@@ -22,6 +22,7 @@ import yaml
 from IPython.display import display
 
 from workbench.analyses.earned_value import project_status
+from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, build_planning_data, check_scenario, load_inputs
 from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
@@ -69,7 +70,7 @@ class Workbench:
                  time_limit: float | None = None):
         _enable_offline_charts()
         self.path = Path(scenario).resolve()
-        self.inputs: Inputs = load_inputs(self.path)
+        self.inputs: Inputs = replanned(load_inputs(self.path))
         self.loaded: LoadedScenario = self.inputs.scenario
         spec = self.loaded.spec
         self.debounce = debounce
@@ -237,7 +238,7 @@ class Workbench:
         problems = check_scenario(scenario, self.inputs.portfolio)
         if problems:
             raise InputError(problems)
-        return Inputs(scenario, self.inputs.portfolio, build_planning_data(scenario, self.inputs.portfolio))
+        return replanned(Inputs(scenario, self.inputs.portfolio, build_planning_data(scenario, self.inputs.portfolio)))
 
     def _changed(self, _change=None) -> None:
         with self._lock:

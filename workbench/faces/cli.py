@@ -15,6 +15,7 @@ from workbench.analyses.earned_value import project_status
 from workbench.analyses.frontier import frontier
 from workbench.analyses.prices import explain
 from workbench.analyses.prioritise import prioritisation
+from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.convert import csv_folder_to_xlsx
 from workbench.data.planning_data import load_inputs
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     solver_arguments(solve)
     solve.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     solve.add_argument("--out", type=Path, metavar="DIR", help="also write CSV tables to DIR/<scenario>/<timestamp>/")
+    solve.add_argument("--as-of", metavar="PERIOD", help="re-plan the periods after this status period (docs/status.md)")
     explain = scenario_command("explain", "price every decision by re-solving: force in/out, one more FTE")
     solver_arguments(explain)
     explain.add_argument("--json", action="store_true")
@@ -156,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}...")
         return EXIT_OK
     if args.command == "solve":
-        result = solve(inputs, args.solver, args.time_limit, args.gap)
+        result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap)
         if args.json:
             print(result.to_json())
         else:

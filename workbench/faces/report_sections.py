@@ -27,6 +27,7 @@ import vl_convert  # noqa: E402
 from workbench.analyses.frontier import Frontier, frontier  # noqa: E402
 from workbench.analyses.prices import binding_constraints, role_values  # noqa: E402
 from workbench.analyses.prioritise import Prioritisation, prioritisation  # noqa: E402
+from workbench.analyses.replan import replanned  # noqa: E402
 from workbench.analyses.solve import solve  # noqa: E402
 from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
@@ -91,7 +92,7 @@ class ScenarioReport:
             frontier_points: int = 6, output_dir: str | Path | None = None) -> ScenarioReport:
         """Solve, price roles, trace the frontier and rank; one time limit bounds all solver work."""
         started = time.perf_counter()
-        inputs = load_inputs(scenario_path)
+        inputs = replanned(load_inputs(scenario_path))
         settings = settings_for(inputs, solver, time_limit)
         deadline = Deadline(settings.time_limit)
         result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
@@ -288,7 +289,7 @@ class Comparison:
     def run(cls, scenario_paths: list[str], solver: str | None = None, time_limit: float | None = None) -> Comparison:
         reports = []
         for path in scenario_paths:
-            inputs = load_inputs(path)
+            inputs = replanned(load_inputs(path))
             result = solve(inputs, solver, time_limit)
             reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(result, inputs.data.budget_total)
                                           if result.has_plan else [], None, result.solver["seconds"]))

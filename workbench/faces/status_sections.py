@@ -9,6 +9,8 @@ import altair as alt
 import pandas as pd
 
 from workbench.analyses.earned_value import StatusReport, cost_profile, project_status, worst_first
+from workbench.analyses.replan import replanned
+from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, load_inputs
 from workbench.faces.charts import period_date
 from workbench.faces.report_sections import CHART_WIDTH, Html, Svg, esc, frame_html
@@ -197,6 +199,21 @@ class StatusSections:
             title="Effort booked against capacity, per role")
         return Svg(chart)
 
+    def replan(self) -> Html:
+        """The re-plan of the periods after the status date against the baseline (docs/status.md)."""
+        result = solve(replanned(self.inputs, self.report.as_of))
+        if not result.has_plan:
+            items = "".join(f"<li>{esc(c.message)}</li>" for c in result.conflicts)
+            return Html("<div class='conflicts'><p><strong>No re-plan exists from the status date.</strong> One way "
+                        f"to make one possible (budgets and capacities relaxed first):</p><ul>{items}</ul></div>")
+        if not result.baseline_changes:
+            return Html(f"<p>The re-plan ({esc(result.status.value)}) keeps the baseline as it is.</p>")
+        frame = pd.DataFrame([{"project": c["project"], "change": c["change"], "baseline start": c["baseline_start"] or "-",
+                               "re-planned start": c["start"] or "-", "reason": c["reason"]}
+                              for c in result.baseline_changes])
+        return Html(f"<p>Re-plan: {esc(result.status.value)}, objective {money(result.objective)}.</p>"
+                    + frame_html(frame).markup)
+
     def appendix(self) -> Html:
         portfolio = self.inputs.portfolio
         versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in package_versions().items())
@@ -204,7 +221,7 @@ class StatusSections:
                     f"</td></tr><tr><th>Scenario file</th><td>{esc(self.inputs.scenario.path)}</td></tr>"
                     f"<tr><th>Package versions</th><td>{versions}</td></tr>"
                     f"<tr><th>Generated</th><td>{dt.datetime.now().isoformat(timespec='seconds')}</td></tr></table>"
-                    "<p>Definitions: docs/status.md. Re-planning from the status date is not part of this report yet.</p>")
+                    "<p>Definitions and the re-plan's rules: docs/status.md.</p>")
 
 
 def _first_day(label: str, granularity: str) -> str:

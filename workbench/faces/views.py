@@ -30,6 +30,11 @@ def result_text(result) -> str:
             lines.append("")
             lines.append("Capacity fully used:")
             lines.extend(f"  {b['constraint'][len('capacity '):]}: {', '.join(b['periods'])}" for b in capacity)
+    if result.baseline_changes:
+        lines.append("")
+        lines.append("Against the approved baseline:")
+        lines.extend(f"  {c['project']:<10} {c['change']:<8} {c['baseline_start'] or '-':>8} -> {c['start'] or '-':<8}"
+                     for c in result.baseline_changes)
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)

@@ -100,6 +100,7 @@ class Result:
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
+    baseline_changes: list[dict] = field(default_factory=list)  # a re-plan: moved, dropped, added
 
     @property
     def has_plan(self) -> bool:

@@ -1,0 +1,132 @@
+"""Re-planning from the status date: the planning data of the periods after it (docs/status.md).
+
+Projects with actuals keep their actual start and are committed unless forced out (then stopped:
+no further cost, no value). Their remaining cost is ETC and their remaining demand the baseline
+demand times (1 - percent), both spread evenly over the periods after the status date up to the
+forecast finish (what falls after the horizon is not planned); a complete project needs
+nothing more. Other projects start after the status
+date only. Budgets and capacities of the periods up to it are history: not constraints, and
+the total budget is what is left of it after the actual cost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from workbench.analyses.earned_value import ProjectState, project_status, status_period
+from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
+
+
+@dataclass(frozen=True)
+class Started:
+    """A project with actuals up to the status date, as the re-plan holds it."""
+
+    project: str
+    start: int  # its actual start: the first period with cost or progress
+    finish: int  # its forecast finish (the completion period for a complete one)
+    complete: bool
+
+
+def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dict[str, Started]]:
+    """The status period and every project with actuals up to it."""
+    a = status_period(inputs, as_of)
+    report = project_status(inputs, as_of)
+    horizon = inputs.portfolio.horizon
+    actuals = inputs.portfolio.table("actuals")
+    actuals = actuals[actuals["period"].astype(float) <= a]
+    active = actuals[(actuals["cost"].astype(float) > 0) | (actuals["percent_complete"].astype(float) > 0)]
+    first = active.groupby("project")["period"].min()
+    started = {}
+    for status in report.projects:
+        if status.state is ProjectState.NOT_STARTED or status.id not in first.index:
+            continue
+        start = int(first[status.id])
+        duration = int(inputs.data.projects.loc[status.id, "duration"])
+        if status.state is ProjectState.COMPLETE:
+            rows = actuals[(actuals["project"] == status.id) & (actuals["percent_complete"].astype(float) >= 100)]
+            finish = int(rows["period"].min())
+        else:
+            finish = horizon.index_of(status.forecast_finish) if status.forecast_finish else start + duration - 1
+            finish = max(finish, a + 1)
+        started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE)
+    return a, started
+
+
+def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
+    """The planning data of the periods after the status date."""
+    data = inputs.data
+    a, started = started_projects(inputs, as_of)
+    report = {p.id: p for p in project_status(inputs, as_of).projects}
+    projects = data.projects.copy()
+    options = data.start_options
+    new_starts = options[(options["start"] > a) & ~options["project"].isin(list(started))]
+    kept_options, demand_rows, cost_rows = [], [], []
+    demand = data.demand[~data.demand["project"].isin(list(started))]
+    costs = data.costs[~data.costs["project"].isin(list(started))]
+    for project, run in started.items():
+        if projects.loc[project, "forced_out"]:
+            continue  # stopped: no further cost, no value
+        last = min(run.finish, data.periods - 1)  # the plan runs to the horizon's end at most
+        projects.loc[project, "duration"] = last - run.start + 1
+        if not projects.loc[project, "commitment"]:
+            projects.loc[project, "commitment"] = Commitment.IN_PROGRESS
+        value = option_coefficient(projects, project, run.start, inputs.scenario.spec, data.horizon)
+        kept_options.append({"project": project, "start": run.start, "coefficient": value})
+        if run.complete:
+            continue
+        spread = run.finish - a  # periods the rest is spread over, some perhaps after the horizon
+        remaining = list(range(a + 1 - run.start, last - run.start + 1))
+        status = report[project]
+        for offset in remaining:
+            cost_rows.append({"project": project, "offset": offset, "amount": status.etc / spread})
+        left = 1.0 - status.percent_complete / 100.0
+        for role, planned in data.demand[data.demand["project"] == project].groupby("role")["fte"].sum().items():
+            for offset in remaining:
+                demand_rows.append({"project": project, "role": role, "offset": offset, "fte": planned * left / spread})
+    start_options = pd.concat([new_starts, pd.DataFrame(kept_options, columns=["project", "start", "coefficient"])],
+                              ignore_index=True)
+    demand = pd.concat([demand, pd.DataFrame(demand_rows, columns=["project", "role", "offset", "fte"])],
+                       ignore_index=True)
+    costs = pd.concat([costs, pd.DataFrame(cost_rows, columns=["project", "offset", "amount"])], ignore_index=True)
+    demand = demand[demand["fte"] > 0].reset_index(drop=True)
+    costs = costs[costs["amount"] > 0].reset_index(drop=True)
+    budget = [None if t <= a else amount for t, amount in enumerate(data.budget)]
+    actual_cost = float(inputs.portfolio.table("actuals").query("period <= @a")["cost"].astype(float).sum())
+    total = None if data.budget_total is None else max(data.budget_total - actual_cost, 0.0)
+    dependencies = [(p, q) for p, q in data.dependencies if p not in started]
+    return data.with_changes(projects=projects, start_options=start_options, demand=demand, costs=costs,
+                             budget=budget, budget_total=total, dependencies=dependencies, status_period=a)
+
+
+def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
+    """``inputs`` re-planned from the status date (``as_of``, else the scenario's
+    ``status.as_of``); unchanged when there is none."""
+    label = as_of if as_of is not None else inputs.scenario.spec.status.as_of
+    if label is None or (as_of is None and inputs.data.status_period is not None):
+        return inputs  # nothing to re-plan, or re-planned already
+    spec = inputs.scenario.spec
+    spec = spec.model_copy(update={"status": spec.status.model_copy(update={"as_of": str(label)})})
+    scenario = replace(inputs.scenario, spec=spec)
+    stated = Inputs(scenario, inputs.portfolio, inputs.data)
+    return Inputs(scenario, inputs.portfolio, replan_data(stated, str(label)))
+
+
+def baseline_changes(inputs: Inputs, result) -> list[dict]:
+    """Against the approved baseline: projects the plan moves, drops or adds."""
+    baseline = {str(p): int(s) for p, s in zip(inputs.portfolio.table("baseline")["project"],
+                                               inputs.portfolio.table("baseline")["start"])}
+    horizon = inputs.portfolio.horizon
+    changes = []
+    for outcome in result.projects:
+        before = baseline.get(outcome.id)
+        if before is not None and not outcome.selected:
+            changes.append({"project": outcome.id, "change": "dropped", "baseline_start": horizon.label(before),
+                            "start": None, "reason": outcome.reason})
+        elif before is None and outcome.selected:
+            changes.append({"project": outcome.id, "change": "added", "baseline_start": None,
+                            "start": outcome.start, "reason": outcome.reason})
+        elif before is not None and outcome.start_index != before:
+            changes.append({"project": outcome.id, "change": "moved", "baseline_start": horizon.label(before),
+                            "start": outcome.start, "reason": outcome.reason})
+    return changes
