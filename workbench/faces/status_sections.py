@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import altair as alt
 import pandas as pd
@@ -15,7 +16,7 @@ from workbench.data.planning_data import Inputs, load_inputs
 from workbench.faces.charts import period_date
 from workbench.faces.report_sections import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.ground.formatting import money
-from workbench.planning.result import package_versions
+from workbench.planning.result import Result, package_versions
 
 RAG_COLOURS = alt.Scale(domain=["red", "amber", "green", "none"], range=["#e45756", "#f2a541", "#54a24b", "#bab0ac"])
 
@@ -35,6 +36,11 @@ class StatusSections:
     def run(cls, scenario_path: str, as_of: str | None = None) -> StatusSections:
         inputs = load_inputs(scenario_path)
         return cls(inputs, project_status(inputs, as_of))
+
+    @cached_property
+    def replan_result(self) -> Result:
+        """The re-plan of the periods after the status date (solved once for the report)."""
+        return solve(replanned(self.inputs, self.report.as_of))
 
     @property
     def status_period(self) -> int:
@@ -167,17 +173,23 @@ class StatusSections:
         return Svg(chart.properties(width=CHART_WIDTH, height=max(120, 16 * frame["project"].nunique())))
 
     def spend(self) -> Svg:
-        """Actual spend per period to date, the baseline's planned spend for every period, the budget."""
+        """Actual spend per period to date, the baseline's planned spend, the re-plan's forecast
+        after the status date (when a re-plan exists), and the budget."""
         data = self.inputs.data
         curves = self.curves()
         dates = self._dates()
         planned = curves.groupby("period")["PV"].sum().diff().fillna(curves.groupby("period")["PV"].sum())
         actual = curves.groupby("period")["AC"].sum(min_count=1).diff()
         actual.iloc[0] = curves.groupby("period")["AC"].sum(min_count=1).iloc[0]
+        forecast = [None] * len(dates)
+        if self.replan_result.has_plan:
+            forecast = [row["spend"] if t > self.status_period else None
+                        for t, row in enumerate(self.replan_result.budget)]
         frame = pd.DataFrame({"date": dates, "planned (baseline)": planned.values, "actual": actual.values,
-                              "budget": data.budget})
+                              "forecast (re-plan)": forecast, "budget": data.budget})
         long = frame.melt(id_vars=["date"], var_name="series", value_name="money").dropna()
-        chart = alt.Chart(long, title="Spend per period: actual to date against the baseline and the budget").mark_line(
+        chart = alt.Chart(long, title="Spend per period: actual to date, the re-plan's forecast, the baseline and "
+                                      "the budget").mark_line(
             point=True).encode(x=alt.X("date:T", title=None), y=alt.Y("money:Q", title="money"),
                                color=alt.Color("series:N"))
         return Svg(chart.properties(width=CHART_WIDTH, height=240))
@@ -201,7 +213,7 @@ class StatusSections:
 
     def replan(self) -> Html:
         """The re-plan of the periods after the status date against the baseline (docs/status.md)."""
-        result = solve(replanned(self.inputs, self.report.as_of))
+        result = self.replan_result
         if not result.has_plan:
             items = "".join(f"<li>{esc(c.message)}</li>" for c in result.conflicts)
             return Html("<div class='conflicts'><p><strong>No re-plan exists from the status date.</strong> One way "
