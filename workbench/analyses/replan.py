@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.analyses.earned_value import ProjectState, project_status, status_period
+from workbench.analyses.earned_value import ProjectState, StatusReport, project_status, status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
 
 
@@ -28,8 +28,8 @@ class Started:
     complete: bool
 
 
-def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dict[str, Started]]:
-    """The status period and every project with actuals up to it."""
+def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dict[str, Started], StatusReport]:
+    """The status period, every project with actuals up to it, and the status they come from."""
     a = status_period(inputs, as_of)
     report = project_status(inputs, as_of)
     horizon = inputs.portfolio.horizon
@@ -50,14 +50,14 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
             finish = horizon.index_of(status.forecast_finish) if status.forecast_finish else start + duration - 1
             finish = max(finish, a + 1)
         started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE)
-    return a, started
+    return a, started, report
 
 
 def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     """The planning data of the periods after the status date."""
     data = inputs.data
-    a, started = started_projects(inputs, as_of)
-    report = {p.id: p for p in project_status(inputs, as_of).projects}
+    a, started, status_report = started_projects(inputs, as_of)
+    report = {p.id: p for p in status_report.projects}
     projects = data.projects.copy()
     options = data.start_options
     new_starts = options[(options["start"] > a) & ~options["project"].isin(list(started))]
