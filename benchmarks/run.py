@@ -12,6 +12,7 @@ Sections (default: sample build):
   app      the interactive workbench: control change to updated result (median, p95)
   workshop the workshop page: opened to KPIs visible, with and without a pre-started kernel
   status   earned value for generated portfolios with actuals (goal: 2,000 x 36 in under 1 s)
+  risk     Monte Carlo of a plan: 10,000 samples of generated plans (goal: 2,000 x 36 in under 2 s)
 
 Every table compares against a baseline measured in the same run.
 """
@@ -335,6 +336,47 @@ def bench_status(repeats: int) -> None:
           "100 projects", ["projects", "actuals rows", "load s", "status s", "projects reported", "ratio"], rows)
 
 
+def bench_risk(samples: int) -> None:
+    """`simulate` on the greedy plan of generated portfolios (10 roles x 36 months) where every
+    project has a cost, value and duration range; ratio against the 100-project time."""
+    import csv
+
+    from generate import generate
+
+    from workbench.analyses.prioritise import ranked_greedy
+    from workbench.analyses.risk import simulate
+    from workbench.model.formulation import Plan
+    from workbench.planning.runs import build_result
+
+    rows = []
+    for size in (100, 500, 2000):
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario = generate(Path(tmp), size)
+            with open(Path(tmp) / "projects.csv", newline="") as handle:
+                projects = list(csv.DictReader(handle))
+            with open(Path(tmp) / "uncertainty.csv", "w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["project", "cost_low", "cost_high", "value_low", "value_high", "duration_low",
+                                 "duration_high", "success_probability"])
+                for p in projects:
+                    cost, value, d = float(p["cost"]), float(p["value"]), int(p["duration"])
+                    writer.writerow([p["id"], 0.9 * cost, 1.6 * cost, 0.5 * value, 1.2 * value, max(1, d - 1), d + 3, 0.9])
+            inputs = load_inputs(scenario)
+        data = inputs.data
+        density = data.projects["value"] / data.projects["cost"].where(data.projects["cost"] > 0, 1)
+        starts = ranked_greedy(data, density)
+        from workbench.ground.status import SolveStatus
+
+        result = build_result(inputs, data, Plan(SolveStatus.FEASIBLE, 0.0, None, None, 0.0, "greedy", starts=starts))
+        started = time.perf_counter()
+        report = simulate(inputs, result, samples, seed=1)
+        rows.append([size, len(starts), samples, time.perf_counter() - started, report.cost["p80"]])
+    for row in rows:
+        row.append(row[3] / rows[0][3])
+    table(f"Risk: {samples:,} samples of a plan (10 roles x 36 months); ratio against 100 projects",
+          ["projects", "in the plan", "samples", "seconds", "P80 cost", "ratio"], rows)
+
+
 def bench_workshop(repeats: int) -> None:
     """Seconds from opening the workshop page to visible KPIs in headless Chromium: the
     dashboard as served (a pre-started kernel that has run the notebook) against Voila starting
@@ -499,6 +541,8 @@ def main() -> None:
             bench_j30(args.limit)
         elif section == "deps":
             bench_deps(args.limit)
+        elif section == "risk":
+            bench_risk(10_000)
         elif section == "status":
             bench_status(3)
         elif section == "workshop":

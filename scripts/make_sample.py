@@ -122,6 +122,7 @@ def main() -> None:
     write(FOLDER / "exclusions.csv", [{"group": g, "project": p} for g, p in exclusions])
     write(FOLDER / "criteria.csv", [{"criterion": c, "weight": w} for c, w in CRITERIA.items()])
     write_status_tables()
+    write_risk_tables(projects)
     workbook = ROOT / "portfolio.xlsx"
     if workbook.exists():
         workbook.unlink()  # the script owns this generated file
@@ -171,6 +172,49 @@ def write_status_tables() -> None:
                         "percent_complete": round(percent * number / len(months), 1)})
     write(FOLDER / "actuals.csv", actuals)
     write(FOLDER / "effort.csv", effort)
+
+
+RISK_TITLES = [
+    ("Vendor delivers the core banking module late", "PLT-01", 0.35, 60_000, 2, "CTO"),
+    ("Regulator changes the Basel IV templates", "REG-01", 0.25, 40_000, 1, "CRO"),
+    ("Key data engineer leaves", None, 0.20, 0, 0, "Head of Data"),
+    ("Cloud costs above estimate", "PLT-02", 0.30, 35_000, 0, "CFO"),
+    ("AML model fails validation", "REG-03", 0.20, 50_000, 2, "CRO"),
+    ("Integration test environment unavailable", "PLT-07", 0.40, 20_000, 1, "CTO"),
+    ("Branch staff resist the new workflow", "EFF-04", 0.30, 15_000, 1, "COO"),
+    ("Supplier insolvency", "CUS-05", 0.05, 80_000, 3, "CPO"),
+    ("Security findings in the API gateway", "PLT-05", 0.25, 30_000, 1, "CISO"),
+    ("Scope creep in self-service disputes", "CUS-05", 0.35, 25_000, 1, "CDO"),
+    ("GDPR retention rules misread", "REG-02", 0.10, 20_000, 0, "DPO"),
+    ("Data migration errors", "EFF-09", 0.30, 45_000, 2, "COO"),
+    ("Licence price rise", None, 0.50, 0, 0, "CFO"),
+    ("Stress testing engine under-specified", "RSK-07", 0.20, 30_000, 1, "CRO"),
+    ("Fraud rules tuned too late", "RSK-01", 0.25, 25_000, 1, "CRO"),
+]
+
+
+def write_risk_tables(projects: list[dict]) -> None:
+    """Ranges around the plan (fat upper tails on platform and regulatory work) and a register."""
+    rng = random.Random(20270401)
+    uncertainty = []
+    for project in projects:
+        if rng.random() < 0.6:
+            cost, value, duration = float(project["cost"]), float(project["value"]), int(project["duration"])
+            fat = project["id"].startswith(("PLT", "REG"))
+            uncertainty.append({"project": project["id"], "cost_low": round(cost * 0.9, -3),
+                                "cost_high": round(cost * (1.9 if fat else 1.3), -3),
+                                "value_low": round(value * 0.6, -3), "value_high": round(value * 1.2, -3),
+                                "duration_low": max(1, duration - 1), "duration_high": duration + (3 if fat else 1),
+                                "success_probability": 0.8 if project["id"].startswith("GRO") else 0.95,
+                                "distribution": "pert" if fat else "triangular"})
+    write(FOLDER / "uncertainty.csv", uncertainty)
+    register = []
+    for number, (title, project, probability, impact, delay, owner) in enumerate(RISK_TITLES, 1):
+        register.append({"id": f"R{number:02d}", "title": title, "project": project or "", "probability": probability,
+                         "cost_impact": impact, "delay": delay, "owner": owner,
+                         "status": "mitigated" if number % 5 == 0 else "open",
+                         "mitigation": "weekly review with the owner", "due": month(rng.randint(2, 10))})
+    write(FOLDER / "risks.csv", register)
 
 
 def write(path: Path, rows: list[dict]) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Granularity, Horizon, format_period
 from workbench.data.actuals import check_status_tables
+from workbench.data.uncertainty import check_risk_tables
 from workbench.data.tables import (
     CellError, RawTable, as_bool, as_decimal, as_period, as_text, as_whole, read_raw_portfolio,
 )
@@ -71,6 +72,16 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
                 Column("cost", "decimal", True, 0), Column("percent_complete", "decimal", True, 0, 100)),
     "effort": (Column("project", "text", True), Column("period", "period", True), Column("role", "text", True),
                Column("fte", "decimal", True, 0)),
+    # risk (docs/risk.md): ranges around the planned figures, and a register of risk events
+    "uncertainty": (Column("project", "text", True), Column("cost_low", "decimal", False, 0),
+                    Column("cost_high", "decimal", False, 0), Column("value_low", "decimal", False, 0),
+                    Column("value_high", "decimal", False, 0), Column("duration_low", "whole", False, 1),
+                    Column("duration_high", "whole", False, 1), Column("success_probability", "decimal", False, 0, 1),
+                    Column("distribution", "text")),
+    "risks": (Column("id", "text", True), Column("title", "text", True), Column("project", "text"),
+              Column("probability", "decimal", True, 0, 1), Column("cost_impact", "decimal", False, 0),
+              Column("delay", "whole", False, 0), Column("owner", "text"), Column("status", "text"),
+              Column("mitigation", "text"), Column("due", "period")),
 }
 SCORE_PREFIX = "score_"
 
@@ -360,6 +371,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                                 column="criterion", item=row["criterion"]))
 
     problems.extend(check_status_tables(tables, sources, horizon, known, roles))
+    problems.extend(check_risk_tables(tables, sources, projects))
     for _, row in projects[portfolio.committed()].iterrows():
         why = "mandatory" if row["mandatory"] else row["status"]
         if not start_options(row, horizon.periods):

@@ -136,6 +136,15 @@ class StatusSpec(_Strict):
     _coerce = field_validator("as_of", mode="before")(_period_text)
 
 
+class RiskSpec(_Strict):
+    """Monte Carlo of the plan (docs/risk.md): samples, the seed every number follows from, and the
+    common correlation of the projects' cost factors (a Gaussian copula)."""
+
+    samples: int = Field(10_000, ge=1)
+    seed: int = 1
+    correlation: float = Field(0.0, ge=0, le=1)
+
+
 class Scenario(_Strict):
     """A planning scenario (the schema behind ``workbench schema``)."""
 
@@ -155,6 +164,7 @@ class Scenario(_Strict):
     solver: SolverSpec = Field(default_factory=SolverSpec)
     ahp: AHPSpec | None = None
     status: StatusSpec = Field(default_factory=StatusSpec)
+    risk: RiskSpec = Field(default_factory=RiskSpec)
 
     @field_validator("force_in", "force_out", mode="before")
     @classmethod

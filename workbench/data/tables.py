@@ -18,7 +18,7 @@ from workbench.ground.periods import Granularity, parse_period
 
 TABLE_NAMES = (
     "projects", "demand", "capacity", "budget", "costs", "dependencies", "exclusions", "criteria",
-    "baseline", "actuals", "effort",
+    "baseline", "actuals", "effort", "uncertainty", "risks",
 )
 REQUIRED_TABLES = ("projects", "demand", "capacity")
 

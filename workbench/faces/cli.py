@@ -16,6 +16,7 @@ from workbench.analyses.frontier import frontier
 from workbench.analyses.prices import explain
 from workbench.analyses.prioritise import prioritisation
 from workbench.analyses.replan import replanned
+from workbench.analyses.risk import simulate
 from workbench.analyses.solve import solve
 from workbench.data.convert import csv_folder_to_xlsx
 from workbench.data.planning_data import load_inputs
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--note", default="", help="why, for the decisions log")
     approve.add_argument("--replace", action="store_true", help="replace an existing baseline (kept, timestamped)")
     approve.add_argument("--out", type=Path, metavar="FILE", help="write here (required for an xlsx portfolio)")
+    risk = scenario_command("risk", "Monte Carlo of the optimal plan: cost, value, overruns, overloads, finishes")
+    solver_arguments(risk)
+    risk.add_argument("--samples", type=int, help="samples (default: the scenario's risk.samples)")
+    risk.add_argument("--seed", type=int, help="seed (default: the scenario's risk.seed)")
+    risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
     prioritise.add_argument("--json", action="store_true")
@@ -184,6 +190,14 @@ def _run(args: argparse.Namespace) -> int:
         target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
         print(f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
               f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else ""))
+        return EXIT_OK
+    if args.command == "risk":
+        result = solve(inputs, args.solver, args.time_limit, args.gap)
+        if not result.has_plan:
+            print(views.result_text(result))
+            return exit_code(result)
+        report = simulate(replanned(inputs), result, args.samples, args.seed)
+        print(report.to_json() if args.json else views.risk_text(report))
         return EXIT_OK
     if args.command == "prioritise":
         report = prioritisation(inputs, args.solver, args.time_limit, args.gap)

@@ -128,3 +128,23 @@ def status_text(report) -> str:
                      f"{row['baseline_finish'] or '-':<8} {row['forecast_finish'] or '-':<8}")
     lines.extend(f"warning: {w}" for w in report.warnings)
     return "\n".join(lines)
+
+
+def risk_text(report) -> str:
+    """The Monte Carlo's figures: cost and value quantiles, overruns, overloads, drivers."""
+    def row(name, figures):
+        return f"{name:<6} " + "  ".join(f"{k} {money(v)}" for k, v in figures.items())
+
+    total = report.budget_overrun_probability.get("total")
+    lines = [f"{report.samples} samples, seed {report.seed}", row("cost", report.cost), row("value", report.value),
+             "probability of exceeding the total budget: " + ("-" if total is None else f"{total:.1%}")]
+    periods = {k: v for k, v in report.budget_overrun_probability.items() if k != "total" and v > 0}
+    if periods:
+        lines.append("probability of exceeding the budget: " + ", ".join(f"{k} {v:.1%}" for k, v in periods.items()))
+    worst = sorted(report.capacity_overload_probability, key=lambda r: -r["probability"])[:10]
+    if worst:
+        lines.append("most likely overloads: " + ", ".join(f"{r['role']} {r['period']} {r['probability']:.0%}"
+                                                            for r in worst))
+    lines.append("cost variance drivers: " + ", ".join(f"{d['id']} {d['share_of_variance']:.0%}" for d in report.drivers))
+    lines.extend(f"warning: {w}" for w in report.warnings)
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""The Monte Carlo of a plan against closed forms and hand computations, and the risk tables'
+validation."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from portfolio_kit import make_case
+from scipy import stats
+
+from workbench.analyses.risk import inverse_cdf, simulate
+from workbench.analyses.solve import solve
+from workbench.data.planning_data import load_inputs
+from workbench.ground.errors import InputError
+
+
+def test_triangular_quantiles_are_the_closed_form():
+    a, c, b = 80.0, 100.0, 140.0
+    u = np.array([0.05, 0.2, 1 / 3, 0.5, 0.8, 0.99])
+    closed = np.where(u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1 - u) * (b - a) * (b - c)))
+    assert inverse_cdf(u, a, c, b, "triangular") == pytest.approx(closed)
+
+
+def test_pert_is_the_beta_of_its_definition_with_mean_a_4m_b_over_6():
+    a, m, b = 10.0, 20.0, 60.0
+    alpha, beta = 1 + 4 * (m - a) / (b - a), 1 + 4 * (b - m) / (b - a)
+    u = np.linspace(0.01, 0.99, 9)
+    assert inverse_cdf(u, a, m, b, "pert") == pytest.approx(a + (b - a) * stats.beta.ppf(u, alpha, beta))
+    assert a + (b - a) * stats.beta.mean(alpha, beta) == pytest.approx((a + 4 * m + b) / 6)
+    assert inverse_cdf(np.array([0.3]), 5.0, 5.0, 5.0, "pert")[0] == 5.0  # no range: the planned figure
+
+
+def one_project(tmp_path, uncertainty=None, risks=None, budget=None, **scenario):
+    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
+                           {"id": "B", "name": "B", "value": 10, "cost": 50, "duration": 1}],
+              "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
+              "capacity": [{"role": "dev", "fte": 2}]}
+    if uncertainty:
+        tables["uncertainty"] = uncertainty
+    if risks:
+        tables["risks"] = risks
+    if budget:
+        tables["budget"] = budget
+    inputs = load_inputs(make_case(tmp_path, tables, periods=3, **scenario))
+    return inputs, solve(inputs, solver="highs")
+
+
+def test_one_project_quantiles_and_overrun_by_hand(tmp_path):
+    inputs, result = one_project(tmp_path, [{"project": "A", "cost_low": 80, "cost_high": 140}],
+                                 budget=[{"amount": 160}], risk={"samples": 40_000})
+    report = simulate(inputs, result)
+    # total = A (triangular 80, 100, 140) + B (50): P50 = 50 + 140 - sqrt(0.5 * 60 * 40), P80 = 50 + 140 - sqrt(0.2 * 60 * 40)
+    assert report.cost["p50"] == pytest.approx(190 - math.sqrt(1200), rel=5e-3)
+    assert report.cost["p80"] == pytest.approx(190 - math.sqrt(480), rel=5e-3)
+    assert report.cost["mean"] == pytest.approx(50 + (80 + 100 + 140) / 3, rel=5e-3)
+    # A and B run in the same first period (budget 160): over it when A > 110, P = 30^2 / (60 * 40)
+    first = inputs.data.horizon.label(0)
+    assert report.budget_overrun_probability[first] == pytest.approx(900 / 2400, abs=0.01)
+
+
+def test_correlation_one_doubles_the_variance_of_two_equal_projects(tmp_path):
+    rows = [{"project": p, "cost_low": 0 if p == "A" else -50 + 50, "cost_high": 200 if p == "A" else 100}
+            for p in ("A", "B")]
+    independent = simulate(*one_project(tmp_path / "0", rows, risk={"samples": 40_000, "correlation": 0.0}))
+    together = simulate(*one_project(tmp_path / "1", rows, risk={"samples": 40_000, "correlation": 1.0}))
+    spread = lambda r: r.cost["p90"] - r.cost["p10"]  # noqa: E731
+    # with rho = 1 the two draws move as one: the total's spread grows, by about sqrt(2) for equal shapes
+    assert spread(together) > 1.25 * spread(independent)
+
+
+def test_risk_events_add_their_expected_cost_and_delay(tmp_path):
+    inputs, result = one_project(tmp_path, risks=[{"id": "R1", "title": "vendor late", "project": "A",
+                                                   "probability": 0.3, "cost_impact": 50, "delay": 1, "status": "open"},
+                                                  {"id": "R2", "title": "closed one", "project": "A",
+                                                   "probability": 1.0, "cost_impact": 1000, "status": "closed"}],
+                                 risk={"samples": 40_000})
+    report = simulate(inputs, result)
+    assert report.cost["mean"] == pytest.approx(150 + 0.3 * 50, rel=3e-3)
+    finish = {f["id"]: f for f in report.finish}
+    start = result.projects[0].start_index  # 70% on time, 30% a period late: P50 on time, P80 late
+    assert finish["A"]["p50"] == inputs.data.horizon.label(start)
+    assert finish["A"]["p80"] == inputs.data.horizon.label(start + 1)
+
+
+def test_the_same_seed_gives_the_same_numbers(tmp_path):
+    rows = [{"project": "A", "cost_low": 80, "cost_high": 140, "value_low": 5, "value_high": 20,
+             "duration_low": 1, "duration_high": 2, "success_probability": 0.8, "distribution": "pert"}]
+    inputs, result = one_project(tmp_path, rows, risk={"samples": 5000, "seed": 7})
+    first, again = simulate(inputs, result).to_json(), simulate(inputs, result).to_json()
+    assert first == again
+    assert simulate(inputs, result, seed=8).to_json() != first
+    assert json.loads(first)["value"]["mean"] < 20
+
+
+@pytest.mark.parametrize("table, row, column, message", [
+    ("uncertainty", {"project": "A", "cost_low": 120}, "cost_low", "above the planned cost"),
+    ("uncertainty", {"project": "A", "cost_high": 90}, "cost_high", "below the planned cost"),
+    ("uncertainty", {"project": "Z"}, "project", "unknown project"),
+    ("uncertainty", {"project": "A", "distribution": "lognormal"}, "distribution", "not one of"),
+    ("uncertainty", {"project": "A", "success_probability": 1.5}, "success_probability", "out of range"),
+    ("risks", {"id": "R", "title": "t", "probability": 2}, "probability", "out of range"),
+    ("risks", {"id": "R", "title": "t", "probability": 0.1, "status": "maybe"}, "status", "not one of"),
+    ("risks", {"id": "R", "title": "t", "probability": 0.1, "project": "Z"}, "project", "unknown project"),
+])
+def test_bad_risk_tables_name_file_row_and_column(tmp_path, table, row, column, message):
+    with pytest.raises(InputError) as error:
+        one_project(tmp_path, **{table: [row]})
+    problem = next(p for p in error.value.problems if message in str(p))
+    assert problem.column == column and problem.row == 2 and f"{table}.csv" in problem.source
