@@ -109,21 +109,28 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         demand = {}
         for role, offset, fte in data.demand_by_project.get(p.id, []):
             demand.setdefault(role, np.zeros(d))[offset] += fte
-        combination = duration * 1_000_000 + delay  # each (duration, delay) pair as one number
-        for key in np.unique(combination):
-            length, shift = divmod(int(key), 1_000_000)
-            chosen = combination == key
-            # stretch the profile to `length` periods: cumulative cost interpolated, FTE per period kept
+        # samples fall in a few classes of (duration, delay): each class's spend shares and FTE per
+        # period are laid out once, and every sample takes its class's row by one matrix product
+        keys, inverse = np.unique(duration * 1_000_000 + delay, return_inverse=True)
+        lengths, shifts = np.divmod(keys, 1_000_000)
+        low = start + int(shifts.min())
+        high = min(start + int((shifts + lengths).max()), periods) + 1  # the last column: after the horizon
+        shares = np.zeros((len(keys), high - low))
+        fte_rows = {role: np.zeros((len(keys), high - low)) for role in demand}
+        for k, (length, shift) in enumerate(zip(lengths.tolist(), shifts.tolist())):
             cumulative = np.interp(np.arange(length + 1) * d / length, np.arange(d + 1),
                                    np.concatenate([[0.0], np.cumsum(profile)]))
             stretched = np.diff(cumulative) / planned_cost if planned_cost > 0 else np.full(length, 1.0 / length)
-            columns = np.minimum(start + shift + np.arange(length), periods)
-            # columns are distinct but for the one after the horizon, which only records that spend fell there
-            rows = np.flatnonzero(chosen)
-            spend[np.ix_(rows, columns)] += cost[chosen][:, None] * stretched[None, :]
+            columns = np.minimum(start + shift + np.arange(length), periods) - low
+            np.add.at(shares[k], columns, stretched)
             original = np.minimum((np.arange(length) * d) // length, d - 1)
             for role, fte in demand.items():
-                load[np.ix_(rows, [role_index[role]], columns)] += fte[original][None, None, :]
+                np.add.at(fte_rows[role][k], columns, fte[original])
+        classes = np.zeros((samples, len(keys)))
+        classes[np.arange(samples), inverse] = 1.0
+        spend[:, low:high] += (classes * cost[:, None]) @ shares
+        for role, rows in fte_rows.items():
+            load[:, role_index[role], low:high] += classes @ rows
         total_cost += cost
         total_value += value
         costs_by_project[p.id] = cost
