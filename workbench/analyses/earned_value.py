@@ -7,9 +7,9 @@ import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-from workbench.data.planning_data import Inputs, PlanningData
+from workbench.data.planning_data import Inputs, PlanningData, check_status_date
 from workbench.data.scenario import RagSpec
-from workbench.ground.errors import InputError, Problem
+from workbench.ground.errors import InputError
 from workbench.ground.periods import label_or_date
 
 
@@ -107,26 +107,16 @@ def earned_schedule(cumulative: list[float], ev: float) -> float:
 
 
 def status_period(inputs: Inputs, as_of: str | None = None) -> int:
-    """The status period index: ``as_of`` (the command line) or the scenario's ``status.as_of``."""
-    horizon = inputs.portfolio.horizon
+    """The status period index: ``as_of`` (the command line) or the scenario's ``status.as_of``,
+    checked as loading checks the scenario's own (in the horizon, no actuals after it)."""
     label = as_of if as_of is not None else inputs.scenario.spec.status.as_of
     if label is None:
         raise InputError([inputs.scenario.problem(("status", "as_of"), "no status date: set status.as_of in the "
                                                    "scenario or pass --as-of")])
-    try:
-        period = horizon.index_of(label_or_date(str(label)))
-    except ValueError as exc:
-        raise InputError([inputs.scenario.problem(("status", "as_of"), str(exc))]) from None
-    if not 0 <= period < horizon.periods:
-        raise InputError([inputs.scenario.problem(("status", "as_of"), f"{label} is outside the horizon")])
-    late = inputs.portfolio.table("actuals")
-    late = late[late["period"].astype(float) > period]
-    if len(late):
-        row = late.iloc[0]
-        raise InputError([Problem(inputs.portfolio.sources["actuals"], f"{horizon.label(int(row['period']))} is after "
-                                  f"the status date {horizon.label(period)}", row=int(row["_row"]), column="period",
-                                  item=row["project"])])
-    return period
+    problems = check_status_date(inputs.scenario, inputs.portfolio, str(label))
+    if problems:
+        raise InputError(problems)
+    return inputs.portfolio.horizon.index_of(label_or_date(str(label)))
 
 
 def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
