@@ -164,7 +164,7 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
     for s in options:
         if s < earliest:
             continue
-        missing = _alone_shortfalls(data, fixed, project, s)
+        missing = fixed.shortfalls(project, s, check_balance=False, pay_for_hiring=False)
         if not missing:
             return None
         if least is None or _size(data, missing) < _size(data, least):
@@ -172,26 +172,6 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
     alone = "beside the commitments with fixed starts" if fixed.starts else "on its own"
     return (f"even {alone}, with all allowed hiring, at its best start {horizon.label(least_start)} it would "
             f"leave {describe_shortfalls(least, horizon)}")
-
-
-def _alone_shortfalls(data: PlanningData, fixed: PlanUsage, project: str, start: int) -> list[Shortfall]:
-    """Shortfalls of the project beside ``fixed`` with hiring free (a relaxation of the model)."""
-    missing = []
-    for role, offset, fte in data.demand_by_project.get(project, []):
-        t = start + offset
-        room = fixed.capacity.get((role, t), 0.0) + data.hiring.get(role, (0.0, 0.0))[1] - fixed.demand.get((role, t), 0.0)
-        if fte > room + EPS:
-            missing.append(Shortfall(ShortKind.CAPACITY, fte - max(room, 0.0), role=role, period=t))
-    for offset, amount in data.costs_by_project.get(project, []):
-        t = start + offset
-        budget = data.budget[t]
-        if budget is not None and fixed.spend[t] + amount > budget + EPS * max(1.0, budget):
-            missing.append(Shortfall(ShortKind.BUDGET, fixed.spend[t] + amount - budget, period=t))
-    if data.budget_total is not None:
-        total = fixed.total_spend + sum(a for _, a in data.costs_by_project.get(project, []))
-        if total > data.budget_total + EPS * max(1.0, data.budget_total):
-            missing.append(Shortfall(ShortKind.BUDGET_TOTAL, total - data.budget_total))
-    return missing
 
 
 def _size(data: PlanningData, missing: list[Shortfall]) -> float:

@@ -62,10 +62,12 @@ class PlanUsage:
     def total_spend(self) -> float:
         return float(sum(self.spend))
 
-    def shortfalls(self, project: str, start: int, check_balance: bool = True) -> list[Shortfall]:
+    def shortfalls(self, project: str, start: int, check_balance: bool = True,
+                   pay_for_hiring: bool = True) -> list[Shortfall]:
         """What is missing for these starts plus ``project`` at ``start`` to keep every capacity,
         budget and (optionally) balance rule, hiring what is short (up to its maximum) and paying
-        for it. Dependencies and exclusions are the caller's to check. Empty: it fits."""
+        for it (``pay_for_hiring=False``: hiring free, a relaxation). Dependencies and exclusions
+        are the caller's to check. Empty: it fits."""
         data = self.data
         missing: list[Shortfall] = []
         extra_spend: dict[int, float] = defaultdict(float)
@@ -79,7 +81,7 @@ class PlanUsage:
             room = max(most - hired_now, 0.0)
             if short > room + EPS:
                 missing.append(Shortfall(ShortKind.CAPACITY, short - room, role=role, period=t))
-            else:
+            elif pay_for_hiring:
                 extra_spend[t] += short * rate
         own = data.costs_by_project.get(project, [])
         for offset, amount in own:
