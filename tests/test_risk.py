@@ -10,7 +10,8 @@ import pytest
 from portfolio_kit import make_case
 from scipy import stats
 
-from workbench.analyses.risk import inverse_cdf, simulate
+from workbench.analyses.risk import simulate
+from workbench.data.confidence import inverse_cdf
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import load_inputs
 from workbench.ground.errors import InputError
@@ -109,3 +110,116 @@ def test_bad_risk_tables_name_file_row_and_column(tmp_path, table, row, column, 
         one_project(tmp_path, **{table: [row]})
     problem = next(p for p in error.value.problems if message in str(p))
     assert problem.column == column and problem.row == 2 and f"{table}.csv" in problem.source
+
+
+# ----------------------------------------------------------------------------- plans at a confidence level
+def test_plan_at_uses_each_projects_quantile_and_the_checker_follows(tmp_path):
+    rows = [{"project": "A", "cost_low": 80, "cost_high": 140, "duration_low": 1, "duration_high": 3}]
+    budget = [{"amount": 160}]
+    planned_inputs, planned = one_project(tmp_path / "planned", rows, budget=budget)
+    p80_inputs, p80 = one_project(tmp_path / "p80", rows, budget=budget, risk={"plan_at": 0.8})
+    cost_p80 = 140 - math.sqrt(0.2 * 60 * 40)  # triangular(80, 100, 140) at 0.8
+    duration_p80 = round(3 - math.sqrt(0.2 * 2 * 2))  # triangular(1, 1, 3) at 0.8: 2.37, two periods
+    a = {p.id: p for p in p80.projects}["A"]
+    assert a.cost == pytest.approx(cost_p80)
+    assert p80_inputs.data.projects.loc["A", "duration"] == duration_p80 == 2
+    assert p80_inputs.estimates.projects.loc["A", "cost"] == 100  # the estimates are kept as loaded
+    # both projects fit one period at the planned figures; at P80, A's 168/2 a period beside B's 50 still fits
+    assert {p.id for p in planned.selected} == {"A", "B"}
+    assert a.selected and a.finish != a.start
+    # the plan's spend per period is A's P80 cost spread over its P80 duration
+    spend = sum(r["spend"] for r in p80.budget)
+    assert spend == pytest.approx(cost_p80 + 50)
+
+
+def test_plan_at_leaves_out_what_only_fits_at_the_planned_figures(tmp_path):
+    rows = [{"project": "A", "cost_low": 80, "cost_high": 140}]
+    budget = [{"amount": 155}]
+    _, planned = one_project(tmp_path / "planned", rows, budget=budget, horizon={"start": "2027-01", "periods": 1})
+    _, p80 = one_project(tmp_path / "p80", rows, budget=budget, horizon={"start": "2027-01", "periods": 1},
+                         risk={"plan_at": 0.8})
+    assert {p.id for p in planned.selected} == {"A", "B"}  # 100 + 50 <= 155
+    assert len(p80.selected) == 1  # 125.3 + 50 > 155: only one of them
+
+
+def test_stretched_profiles_keep_cost_shape_and_fte_per_period(tmp_path):
+    from workbench.data.confidence import Figures, with_figures
+    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 40, "duration": 2}],
+              "costs": [{"project": "A", "offset": 0, "amount": 10}, {"project": "A", "offset": 1, "amount": 30}],
+              "demand": [{"project": "A", "role": "dev", "fte": 1, "offset": 0},
+                         {"project": "A", "role": "dev", "fte": 3, "offset": 1},
+                         {"project": "A", "role": "ba", "fte": 0.5}],
+              "capacity": [{"role": "dev", "fte": 5}, {"role": "ba", "fte": 1}]}
+    inputs = load_inputs(make_case(tmp_path, tables, periods=6))
+    stretched = with_figures(inputs.portfolio, {"A": Figures(80.0, 4, 10.0)})
+    costs = stretched.table("costs").sort_values("offset")
+    # cumulative 0, 10, 40 read at 0, .5, 1, 1.5, 2: 0, 5, 10, 25, 40 -> 5, 5, 15, 15, doubled to 80
+    assert costs["amount"].tolist() == pytest.approx([10, 10, 30, 30])
+    dev = stretched.table("demand").query("role == 'dev'").sort_values("offset")
+    assert dev[["offset", "fte"]].values.tolist() == [[0, 1], [1, 1], [2, 3], [3, 3]]
+    assert inputs.portfolio.table("costs")["amount"].tolist() == [10, 30]  # the loaded tables are untouched
+
+
+# ----------------------------------------------------------------------------- re-solved futures
+def two_projects_one_period(tmp_path, **risk):
+    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
+                           {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1}],
+              "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
+              "capacity": [{"role": "dev", "fte": 2}], "budget": [{"amount": 160}],
+              "uncertainty": [{"project": "A", "cost_low": 80, "cost_high": 140},
+                              {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30}]}
+    inputs = load_inputs(make_case(tmp_path, tables, periods=1, risk={"seed": 3, **risk}))
+    return inputs, solve(inputs, solver="highs")
+
+
+def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
+    from workbench.analyses.futures import future_tasks, resolve_futures
+    from workbench.ground.executor import LocalExecutor
+    inputs, result = two_projects_one_period(tmp_path)
+    assert {p.id for p in result.selected} == {"A", "B"}
+    futures = 12
+    summary = resolve_futures(inputs, result, futures, executor=LocalExecutor(1), solver="highs")
+    tasks = future_tasks(inputs, result, futures, 3)
+    optimum, chosen_best, counts = [], [], {"A": 0, "B": 0}
+    for task in tasks:  # one period of budget 160: both when they fit, else the better one that fits
+        a, b = task.figures["A"], task.figures["B"]
+        fits = {"A": a.cost <= 160, "B": b.cost <= 160}
+        best = max([(a.value + b.value, {"A", "B"})] if a.cost + b.cost <= 160 else
+                   [(f.value, {p}) for p, f in (("A", a), ("B", b)) if fits[p]] + [(0.0, set())],
+                   key=lambda pair: pair[0])
+        optimum.append(best[0])
+        for p in best[1]:
+            counts[p] += 1
+        chosen_best.append(a.value + b.value if a.cost + b.cost <= 160 else None)
+    share = {c["id"]: c["share"] for c in summary.core_index}
+    assert share == pytest.approx({p: counts[p] / futures for p in counts})
+    fitting = [o - c for o, c in zip(optimum, chosen_best) if c is not None]
+    assert summary.regret["chosen_does_not_fit"] == futures - len(fitting)
+    assert summary.regret["proven"] == len(fitting)
+    if fitting:
+        assert summary.regret["mean"] == pytest.approx(np.mean(fitting), abs=1e-6)
+    funded = [o - (t.figures["A"].value + t.figures["B"].value) for o, t in zip(optimum, tasks)]
+    assert summary.regret["funded"]["mean"] == pytest.approx(np.mean(funded), abs=1e-6)
+    assert 0 < summary.regret["chosen_does_not_fit"] < futures  # the case exercises both branches
+
+
+def test_futures_are_the_same_with_one_and_two_workers(tmp_path):
+    from workbench.analyses.futures import resolve_futures
+    from workbench.ground.executor import LocalExecutor
+    inputs, result = two_projects_one_period(tmp_path, correlation=0.5)
+    one = resolve_futures(inputs, result, 6, executor=LocalExecutor(1))
+    two = resolve_futures(inputs, result, 6, executor=LocalExecutor(2))
+    assert one == two
+    assert resolve_futures(inputs, result, 6, seed=4, executor=LocalExecutor(1)) != one
+
+
+def test_without_uncertainty_every_future_is_the_plan_and_regret_is_zero(sample_dir, tmp_path):
+    from workbench.analyses.futures import resolve_futures
+    from workbench.ground.executor import LocalExecutor
+    inputs = load_inputs(make_case(tmp_path, periods=3))
+    result = solve(inputs, solver="highs")
+    summary = resolve_futures(inputs, result, 3, executor=LocalExecutor(1))
+    assert summary.regret["proven"] == 3
+    assert summary.regret["max"] == pytest.approx(0, abs=1e-6) and summary.regret["funded"]["max"] == pytest.approx(0, abs=1e-6)
+    committed = {p.id for p in result.selected if p.commitment}
+    assert committed and {c["id"] for c in summary.core_index if c["share"] == 1} >= committed

@@ -108,8 +108,8 @@ def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
     spec = inputs.scenario.spec
     spec = spec.model_copy(update={"status": spec.status.model_copy(update={"as_of": str(label)})})
     scenario = replace(inputs.scenario, spec=spec)
-    stated = Inputs(scenario, inputs.portfolio, inputs.data)
-    return Inputs(scenario, inputs.portfolio, replan_data(stated, str(label)))
+    stated = replace(inputs, scenario=scenario)
+    return replace(stated, data=replan_data(stated, str(label)))
 
 
 def baseline_changes(inputs: Inputs, result) -> list[dict]:

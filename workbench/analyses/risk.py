@@ -9,25 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from workbench.data.planning_data import Inputs, PlanningData
+from workbench.data.confidence import figure_quantiles, stretched_offsets, stretched_shares, success_probability, \
+    uncertainty_by_project
+from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
 from workbench.planning.result import Result
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
-
-
-def inverse_cdf(u: np.ndarray, low: float, mode: float, high: float, distribution: str) -> np.ndarray:
-    """The distribution's quantiles at ``u``: triangular(low, mode, high), or PERT (a beta on
-    [low, high] with shape 1 + 4 (mode - low) / (high - low) and 1 + 4 (high - mode) / (high - low))."""
-    if high <= low:
-        return np.full(np.shape(u), mode, dtype=float)
-    width = high - low
-    if distribution == "pert":
-        alpha = 1 + 4 * (mode - low) / width
-        beta = 1 + 4 * (high - mode) / width
-        return low + width * special.betaincinv(alpha, beta, u)
-    split = (mode - low) / width  # the triangle's inverse CDF, on either side of the mode
-    return np.where(u < split, low + np.sqrt(u * width * (mode - low)),
-                    high - np.sqrt((1 - u) * width * (high - mode)))
 
 
 @dataclass
@@ -41,6 +28,8 @@ class RiskReport:
     finish: list[dict]
     drivers: list[dict]
     warnings: list[str] = field(default_factory=list)
+    core_index: list[dict] | None = None  # with re-solved futures (workbench.analyses.futures)
+    regret: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2, ensure_ascii=False)
@@ -50,22 +39,73 @@ def _summary(values: np.ndarray) -> dict:
     return {"mean": float(values.mean()), **{k: float(np.quantile(values, q)) for k, q in QUANTILES.items()}}
 
 
+@dataclass
+class Draws:
+    """One project's sampled figures, one entry per sample: total cost (risk events included),
+    value (0 where the project fails), duration in whole periods, and slip from risk events."""
+
+    cost: np.ndarray
+    value: np.ndarray
+    duration: np.ndarray
+    delay: np.ndarray
+
+
+def open_risks(inputs: Inputs) -> dict[str, list[dict]]:
+    """Open risks of the register, by project."""
+    by_project: dict[str, list[dict]] = {}
+    for risk in inputs.portfolio.table("risks").to_dict("records"):
+        if str(risk.get("status") or "open").lower() == "open" and risk.get("project"):
+            by_project.setdefault(str(risk["project"]), []).append(risk)
+    return by_project
+
+
+def draw_projects(inputs: Inputs, project_ids: list[str], samples: int, seed: int) -> dict[str, Draws]:
+    """Sample ``project_ids`` (in this order, which the numbers follow from) ``samples`` times from
+    ``seed``: cost through a one-factor Gaussian copula with the scenario's correlation, value,
+    duration, success and the project's open risk events (docs/risk.md)."""
+    portfolio = estimates(inputs)
+    rows = uncertainty_by_project(portfolio)
+    risks = open_risks(inputs)
+    rho = inputs.scenario.spec.risk.correlation
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal(samples)
+    draws = {}
+    for project in project_ids:
+        planned, own = portfolio.projects.loc[project], rows.get(project, {})
+        z = math.sqrt(rho) * common + math.sqrt(1 - rho) * rng.standard_normal(samples)
+        cost = figure_quantiles(own, "cost", float(planned["cost"]), special.ndtr(z))
+        value = figure_quantiles(own, "value", float(planned["value"]), rng.random(samples))
+        duration = np.maximum(1, np.rint(figure_quantiles(own, "duration", float(planned["duration"]),
+                                                          rng.random(samples)))).astype(int)
+        value = value * (rng.random(samples) < success_probability(own))
+        delay = np.zeros(samples, dtype=int)
+        for risk in risks.get(project, []):
+            hit = rng.random(samples) < float(risk["probability"])
+            impact, lag = risk.get("cost_impact"), risk.get("delay")
+            cost = cost + hit * (0.0 if impact is None or impact != impact else float(impact))
+            delay = delay + hit * (0 if lag is None or lag != lag else int(lag))
+        draws[project] = Draws(cost, value, duration, delay)
+    return draws
+
+
+def estimates(inputs: Inputs):
+    """The portfolio as estimated: the one a confidence-level plan's figures were taken from."""
+    return inputs.estimates if inputs.estimates is not None else inputs.portfolio
+
+
 def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: int | None = None) -> RiskReport:
     """Sample the plan of ``result``: each selected project's cost, value and duration from its
-    uncertainty row (the planned figure when none), its success, and the open risk events on it."""
+    uncertainty row (the planned figure when none), its success, and the open risk events on it.
+    A plan made at a confidence level (``risk.plan_at``) is sampled around the estimates."""
     spec = inputs.scenario.spec.risk
     samples = samples or spec.samples
     seed = spec.seed if seed is None else seed
-    data: PlanningData = inputs.data
+    data: PlanningData = inputs.data if inputs.estimates is None else \
+        build_planning_data(inputs.scenario, inputs.estimates).with_changes(budget=inputs.data.budget,
+                                                                             capacity=inputs.data.capacity)
     horizon, periods = data.horizon, data.periods
-    uncertainty = {str(r["project"]): r for r in inputs.portfolio.table("uncertainty").to_dict("records")}
-    risks = [r for r in inputs.portfolio.table("risks").to_dict("records")
-             if str(r.get("status") or "open").lower() == "open"]
-    rng = np.random.default_rng(seed)
     selected = [p for p in result.selected]
-    # cost factors: a Gaussian copula with one common factor gives every pair the correlation rho
-    rho = spec.correlation
-    common = rng.standard_normal(samples)
+    draws = draw_projects(inputs, [p.id for p in selected], samples, seed)
     spend = np.zeros((samples, periods + 1))  # the last column holds what falls after the horizon
     total_cost = np.zeros(samples)
     total_value = np.zeros(samples)
@@ -74,38 +114,12 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     load = np.zeros((samples, len(roles), periods + 1))
     finishes, costs_by_project = [], {}
     for p in selected:
-        row = data.projects.loc[p.id]
-        d, start = int(row["duration"]), int(p.start_index)
-        own = uncertainty.get(p.id, {})
-        shape = str(own.get("distribution") or "triangular").lower()
-
-        def draw(planned: float, u: np.ndarray, low_key: str, high_key: str) -> np.ndarray:
-            low, high = own.get(low_key), own.get(high_key)
-            low = planned if low is None or (isinstance(low, float) and math.isnan(low)) else float(low)
-            high = planned if high is None or (isinstance(high, float) and math.isnan(high)) else float(high)
-            return inverse_cdf(u, low, planned, high, shape)
-
-        z = math.sqrt(rho) * common + math.sqrt(1 - rho) * rng.standard_normal(samples)
-        cost = draw(float(row["cost"]), special.ndtr(z), "cost_low", "cost_high")
-        value = draw(float(row["value"]), rng.random(samples), "value_low", "value_high")
-        duration = np.maximum(1, np.rint(draw(float(d), rng.random(samples), "duration_low",
-                                              "duration_high"))).astype(int)
-        success = own.get("success_probability")
-        success = 1.0 if success is None or (isinstance(success, float) and math.isnan(success)) else float(success)
-        value = value * (rng.random(samples) < success)
-        delay = np.zeros(samples, dtype=int)
-        for risk in risks:
-            if str(risk.get("project") or "") != p.id:
-                continue
-            hit = rng.random(samples) < float(risk["probability"])
-            impact = risk.get("cost_impact")
-            cost = cost + hit * (0.0 if impact is None or impact != impact else float(impact))
-            lag = risk.get("delay")
-            delay = delay + hit * (0 if lag is None or lag != lag else int(lag))
+        d, start = int(data.projects.loc[p.id, "duration"]), int(p.start_index)
+        sampled = draws[p.id]
+        cost, value, duration, delay = sampled.cost, sampled.value, sampled.duration, sampled.delay
         profile = np.zeros(d)
         for offset, amount in data.costs_by_project.get(p.id, []):
             profile[offset] += amount
-        planned_cost = profile.sum()
         demand = {}
         for role, offset, fte in data.demand_by_project.get(p.id, []):
             demand.setdefault(role, np.zeros(d))[offset] += fte
@@ -118,12 +132,9 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         shares = np.zeros((len(keys), high - low))
         fte_rows = {role: np.zeros((len(keys), high - low)) for role in demand}
         for k, (length, shift) in enumerate(zip(lengths.tolist(), shifts.tolist())):
-            cumulative = np.interp(np.arange(length + 1) * d / length, np.arange(d + 1),
-                                   np.concatenate([[0.0], np.cumsum(profile)]))
-            stretched = np.diff(cumulative) / planned_cost if planned_cost > 0 else np.full(length, 1.0 / length)
             columns = np.minimum(start + shift + np.arange(length), periods) - low
-            np.add.at(shares[k], columns, stretched)
-            original = np.minimum((np.arange(length) * d) // length, d - 1)
+            np.add.at(shares[k], columns, stretched_shares(profile, length))
+            original = stretched_offsets(d, length)
             for role, fte in demand.items():
                 np.add.at(fte_rows[role][k], columns, fte[original])
         classes = np.zeros((samples, len(keys)))

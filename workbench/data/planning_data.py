@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Horizon, label_or_date
+from workbench.data.confidence import at_confidence
 from workbench.data.portfolio import Portfolio, _has, describe_window, load_portfolio, per_period, start_options
 from workbench.data.scenario import LoadedScenario, Objective, load_scenario
 from workbench.data.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
@@ -140,11 +141,15 @@ class PlanningData:
 
 @dataclass
 class Inputs:
-    """A loaded scenario, its portfolio and the planning data derived from both."""
+    """A loaded scenario, its portfolio and the planning data derived from both.
+
+    With ``risk.plan_at`` set, ``portfolio`` holds the figures at that confidence, which the plan
+    is made and checked with, and ``estimates`` the portfolio as loaded."""
 
     scenario: LoadedScenario
     portfolio: Portfolio
     data: PlanningData
+    estimates: Portfolio | None = None
 
     @property
     def name(self) -> str:
@@ -157,6 +162,16 @@ def load_inputs(path: str | Path) -> Inputs:
     problems = check_scenario(scenario, portfolio)
     if problems:
         raise InputError(problems)
+    return inputs_for(scenario, portfolio)
+
+
+def inputs_for(scenario: LoadedScenario, portfolio: Portfolio) -> Inputs:
+    """The inputs of ``scenario`` over the portfolio as loaded: at the confidence level of
+    ``risk.plan_at`` when the scenario sets one."""
+    level = scenario.spec.risk.plan_at
+    if level is not None:
+        planned = at_confidence(portfolio, level)
+        return Inputs(scenario, planned, build_planning_data(scenario, planned), estimates=portfolio)
     return Inputs(scenario, portfolio, build_planning_data(scenario, portfolio))
 
 

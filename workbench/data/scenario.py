@@ -138,11 +138,15 @@ class StatusSpec(_Strict):
 
 class RiskSpec(_Strict):
     """Monte Carlo of the plan (docs/risk.md): samples, the seed every number follows from, and the
-    common correlation of the projects' cost factors (a Gaussian copula)."""
+    common correlation of the projects' cost factors (a Gaussian copula), and the confidence level
+    a plan is made at."""
 
     samples: int = Field(10_000, ge=1)
     seed: int = 1
     correlation: float = Field(0.0, ge=0, le=1)
+    plan_at: float | None = Field(None, gt=0, lt=1, description=(
+        "Plan with each project's cost and duration at this quantile of its range (0.8: P80) "
+        "instead of the planned figures; null plans with the planned figures."))
 
 
 class Scenario(_Strict):

@@ -12,7 +12,7 @@ RANGES = (("cost", "cost_low", "cost_high"), ("value", "value_low", "value_high"
           ("duration", "duration_low", "duration_high"))
 
 
-def _given(value: object) -> bool:
+def given(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
 
@@ -29,14 +29,14 @@ def check_risk_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
         for figure, low_column, high_column in RANGES:
             value = float(planned.loc[project, figure])
             low, high = row[low_column], row[high_column]
-            if _given(low) and float(low) > value:
+            if given(low) and float(low) > value:
                 problems.append(Problem(source, f"{low_column} {float(low):g} is above the planned {figure} {value:g}; "
                                         "low <= planned <= high", row=row["_row"], column=low_column, item=project))
-            if _given(high) and float(high) < value:
+            if given(high) and float(high) < value:
                 problems.append(Problem(source, f"{high_column} {float(high):g} is below the planned {figure} {value:g}; "
                                         "low <= planned <= high", row=row["_row"], column=high_column, item=project))
         distribution = row["distribution"]
-        if _given(distribution) and str(distribution).lower() not in DISTRIBUTIONS:
+        if given(distribution) and str(distribution).lower() not in DISTRIBUTIONS:
             problems.append(Problem(source, f"distribution {distribution!r} is not one of {', '.join(DISTRIBUTIONS)}",
                                     row=row["_row"], column="distribution", item=project))
     for _, row in uncertainty[uncertainty["project"].duplicated()].iterrows():
@@ -44,13 +44,14 @@ def check_risk_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str], 
                                 column="project", item=row["project"]))
     risks, source = tables["risks"], sources["risks"]
     for _, row in risks.iterrows():
-        if _given(row["project"]) and row["project"] not in planned.index:
+        if given(row["project"]) and row["project"] not in planned.index:
             problems.append(Problem(source, f"names unknown project {row['project']!r}", row=row["_row"],
                                     column="project", item=row["id"]))
-        if _given(row["status"]) and str(row["status"]).lower() not in RISK_STATUSES:
+        if given(row["status"]) and str(row["status"]).lower() not in RISK_STATUSES:
             problems.append(Problem(source, f"status {row['status']!r} is not one of {', '.join(RISK_STATUSES)}",
                                     row=row["_row"], column="status", item=row["id"]))
     for _, row in risks[risks["id"].duplicated()].iterrows():
         problems.append(Problem(source, "a second risk with the same id; ids must be unique", row=row["_row"],
                                 column="id", item=row["id"]))
     return problems
+

@@ -24,7 +24,7 @@ from IPython.display import display
 from workbench.analyses.earned_value import project_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
-from workbench.data.planning_data import Inputs, build_planning_data, check_scenario, load_inputs
+from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
 from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
 from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
@@ -235,10 +235,11 @@ class Workbench:
         spec.name = self.loaded.name
         scenario = LoadedScenario(spec, self.loaded.path, self.loaded.portfolio_path, merged,
                                   list(self.loaded.changes), list(self.loaded.files), list(self.loaded.nodes))
-        problems = check_scenario(scenario, self.inputs.portfolio)
+        loaded = self.inputs.estimates if self.inputs.estimates is not None else self.inputs.portfolio
+        problems = check_scenario(scenario, loaded)
         if problems:
             raise InputError(problems)
-        return replanned(Inputs(scenario, self.inputs.portfolio, build_planning_data(scenario, self.inputs.portfolio)))
+        return replanned(inputs_for(scenario, loaded))
 
     def _changed(self, _change=None) -> None:
         with self._lock:

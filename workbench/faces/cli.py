@@ -13,6 +13,7 @@ from pathlib import Path
 from workbench.analyses.baseline import write_baseline
 from workbench.analyses.earned_value import project_status
 from workbench.analyses.frontier import frontier
+from workbench.analyses.futures import resolve_futures
 from workbench.analyses.prices import explain
 from workbench.analyses.prioritise import prioritisation
 from workbench.analyses.replan import replanned
@@ -24,9 +25,11 @@ from workbench.data.scenario import json_schema
 from workbench.faces import views
 from workbench.faces.export import write_tables
 from workbench.faces.lab import serve_lab
+from workbench.faces.progress import progress_bar
 from workbench.faces.report_runner import run_reports, run_status_report, summary_table
 from workbench.faces.workshop import serve as serve_workshop
 from workbench.ground.errors import InputError, WorkbenchError
+from workbench.ground.executor import local_executor
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Result
 
@@ -74,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     solver_arguments(risk)
     risk.add_argument("--samples", type=int, help="samples (default: the scenario's risk.samples)")
     risk.add_argument("--seed", type=int, help="seed (default: the scenario's risk.seed)")
+    risk.add_argument("--resolve", type=int, metavar="K", default=0,
+                      help="re-optimise the selection on K sampled futures: core index and regret")
+    risk.add_argument("--workers", type=int, metavar="N", help="local processes for --resolve (default: all cores)")
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
@@ -197,6 +203,11 @@ def _run(args: argparse.Namespace) -> int:
             print(views.result_text(result))
             return exit_code(result)
         report = simulate(replanned(inputs), result, args.samples, args.seed)
+        if args.resolve > 0:
+            with progress_bar(args.resolve, "futures", disable=args.json) as bar:
+                futures = resolve_futures(inputs, result, args.resolve, args.seed, local_executor(args.workers),
+                                          args.solver, args.time_limit, progress=bar)
+            report.core_index, report.regret = futures.core_index, futures.regret
         print(report.to_json() if args.json else views.risk_text(report))
         return EXIT_OK
     if args.command == "prioritise":

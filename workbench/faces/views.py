@@ -130,6 +130,26 @@ def status_text(report) -> str:
     return "\n".join(lines)
 
 
+def regret_text(regret: dict) -> str:
+    """The chosen plan's regret over the re-solved futures, with what was left out of it and why."""
+    counted = f"over {regret['proven']} of {regret['futures']} futures"
+    left = [f"{regret[key]} {words}" for key, words in (
+        ("no_plan", "with no plan at all"), ("chosen_does_not_fit", "where the chosen selection does not fit"),
+        ("unproven", "not proven within the time limit")) if regret[key]]
+    if regret["mean"] is None:
+        text = f"regret: no future where both optima are proven ({regret['futures']} futures)"
+    else:
+        text = (f"regret of the chosen selection {counted}: mean {money(regret['mean'])}, "
+                f"p50 {money(regret['p50'])}, p90 {money(regret['p90'])}, max {money(regret['max'])}")
+    text += "" if not left else "; left out: " + ", ".join(left)
+    funded = regret.get("funded") or {}
+    if funded.get("mean") is not None:
+        text += (f"\nregret if the chosen plan's overruns were funded (every future with a proven optimum): "
+                 f"mean {money(funded['mean'])}, p50 {money(funded['p50'])}, p90 {money(funded['p90'])}, "
+                 f"max {money(funded['max'])}")
+    return text
+
+
 def risk_text(report) -> str:
     """The Monte Carlo's figures: cost and value quantiles, overruns, overloads, drivers."""
     def row(name, figures):
@@ -146,5 +166,10 @@ def risk_text(report) -> str:
         lines.append("most likely overloads: " + ", ".join(f"{r['role']} {r['period']} {r['probability']:.0%}"
                                                             for r in worst))
     lines.append("cost variance drivers: " + ", ".join(f"{d['id']} {d['share_of_variance']:.0%}" for d in report.drivers))
+    if report.regret is not None:
+        lines.append(regret_text(report.regret))
+        if report.core_index:
+            lines.append("core index (share of proven optima that select it): "
+                         + ", ".join(f"{c['id']} {c['share']:.0%}" for c in report.core_index if c["share"] > 0))
     lines.extend(f"warning: {w}" for w in report.warnings)
     return "\n".join(lines)
