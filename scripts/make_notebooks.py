@@ -30,7 +30,7 @@ def report() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Portfolio report"),
         parameters('scenario_path = "../scenarios/sample/baseline.yaml"\nsolver = None\ntime_limit = None\n'
-                   "output_dir = None\nfrontier_points = 5"),
+                   "output_dir = None\nfrontier_points = 5\nrisk_futures = 0"),
         new_code_cell("from workbench.faces.report_sections import ScenarioReport\n\n"
                       "report = ScenarioReport.run(scenario_path, solver=solver, time_limit=time_limit,\n"
                       "                            frontier_points=frontier_points, output_dir=output_dir)"),
@@ -58,6 +58,12 @@ def report() -> nbformat.NotebookNode:
         new_code_cell("for part in report.ranked_comparison():\n    display(part)"),
         new_markdown_cell("## Binding constraints and the value of one more FTE"),
         new_code_cell("report.binding_and_fte()"),
+        new_markdown_cell("## Risk\nA Monte Carlo of the plan over the uncertainty table's ranges and the open risks of "
+                          "the register (docs/risk.md): how likely it is to stay within budget and capacity, "
+                          "when projects finish, and what drives the spread."),
+        new_code_cell("from workbench.faces.risk_sections import risk_section\n\n"
+                      "for part in risk_section(report.inputs, report.result, futures=risk_futures):\n"
+                      "    display(part)"),
         new_markdown_cell("## Appendix"),
         new_code_cell("report.appendix()"),
     ]

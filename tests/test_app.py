@@ -121,3 +121,18 @@ def test_a_scenario_with_a_status_date_shows_the_status_view(workdir):
     assert "Status as of 2027-06" in bench.widget.children[1].children[1].children[0].value
     plain = Workbench(workdir / "baseline.yaml", debounce=None, solver="highs")
     assert plain.status_view.value == ""
+
+
+def test_risk_figures_beside_the_kpis_and_the_plan_at_switch(bench, workdir):
+    from workbench.analyses.risk import simulate
+    expected = simulate(bench.inputs, bench.result, samples=Workbench.RISK_SAMPLES)
+    assert f"data-kpi='cost_p80'>{expected.cost['p80']:,.2f}<" in bench.risk_view.value
+    assert f"data-kpi='overrun_any_period'>{expected.any_period_overrun:.1%}<" in bench.risk_view.value
+    bench.plan_at.value = 0.8
+    assert bench.overrides()["risk"] == {"plan_at": 0.8}
+    p80 = solve(load_inputs(workdir / "risk-p80.yaml"), solver="highs")
+    assert bench.result.objective == pytest.approx(p80.objective)
+    assert "planned with the P80 figures" in bench.risk_view.value
+    saved = bench.save("p80-again")
+    assert yaml.safe_load(saved.read_text(encoding="utf-8"))["risk"] == {"plan_at": 0.8}
+    assert solve(load_inputs(saved), solver="highs").objective == pytest.approx(p80.objective)

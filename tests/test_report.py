@@ -53,10 +53,23 @@ def test_baseline_report_is_complete_and_self_contained(baseline_report):
     _assert_self_contained(page)
     assert page.count("<svg") >= 6  # roadmap, heatmap, lines, budget, balance, frontier, ranked
     for title in ("Roadmap", "Demand against capacity", "Budget against spend", "Efficient frontier",
-                  "Category balance", "Binding constraints", "Appendix"):
+                  "Category balance", "Binding constraints", "Risk", "Total cost S-curve", "Risk register",
+                  "What drives the variance", "P80 finish", "Appendix"):
         assert title in page
     # no code: neither sources nor prompts
     assert "ScenarioReport" not in page and "import " not in page and "In&nbsp;[" not in page
+
+
+def test_risk_figures_equal_the_risk_command(baseline_report, sample_dir_module):
+    page = (baseline_report.folder / "report.html").read_text(encoding="utf-8")
+    outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "risk",
+                              str(sample_dir_module / "baseline.yaml"), "--json"], capture_output=True, text=True)
+    assert outcome.returncode == 0, outcome.stderr
+    risk = json.loads(outcome.stdout)
+    assert _kpi(page, "risk_cost_p50") == f"{risk['cost']['p50']:,.2f}"
+    assert _kpi(page, "risk_cost_p80") == f"{risk['cost']['p80']:,.2f}"
+    assert _kpi(page, "risk_value_p80") == f"{risk['value']['p80']:,.2f}"
+    assert _kpi(page, "risk_overrun_total") == f"{risk['budget_overrun_probability']['total']:.1%}"
 
 
 def test_summary_numbers_equal_the_result(baseline_report):
@@ -90,6 +103,9 @@ def _hostile_case(folder: Path) -> Path:
     tables["projects"][0]["name"] = HOSTILE
     tables["projects"][1]["name"] = FORMULA
     tables["projects"][1]["category"] = "@SUM(A1)"
+    tables["uncertainty"] = [{"project": "A", "cost_low": 20, "cost_high": 45}]
+    tables["risks"] = [{"id": HOSTILE, "title": HOSTILE, "project": "A", "probability": 0.3, "cost_impact": 5,
+                        "owner": FORMULA, "mitigation": "<b>bold</b> & \"quoted\"", "status": "open"}]
     return make_case(folder, tables)
 
 
@@ -99,6 +115,8 @@ def test_hostile_names_are_escaped_and_exports_neutralised(tmp_path):
     page = outcome.html.read_text(encoding="utf-8")
     assert HOSTILE not in page and "onerror=alert(1)>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Risk register" in page and "&lt;b&gt;bold&lt;/b&gt; &amp; " in page
+    assert "<b>bold</b>" not in page
     _assert_self_contained(page)
     projects = pd.read_csv(outcome.folder / "projects.csv", keep_default_na=False)
     names = dict(zip(projects["id"], projects["name"]))

@@ -223,3 +223,19 @@ def test_without_uncertainty_every_future_is_the_plan_and_regret_is_zero(sample_
     assert summary.regret["max"] == pytest.approx(0, abs=1e-6) and summary.regret["funded"]["max"] == pytest.approx(0, abs=1e-6)
     committed = {p.id for p in result.selected if p.commitment}
     assert committed and {c["id"] for c in summary.core_index if c["share"] == 1} >= committed
+
+
+def test_risk_command_json_with_resolve(tmp_path):
+    import subprocess
+    import sys
+    inputs, _ = two_projects_one_period(tmp_path)
+    outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "risk", str(inputs.scenario.path),
+                              "--samples", "500", "--resolve", "3", "--workers", "2", "--json"],
+                             capture_output=True, text=True)
+    assert outcome.returncode == 0, outcome.stderr
+    report = json.loads(outcome.stdout)
+    assert {"samples", "seed", "cost", "value", "budget_overrun_probability", "capacity_overload_probability",
+            "finish", "drivers", "core_index", "regret"} <= set(report)
+    assert report["samples"] == 500 and set(report["cost"]) == {"mean", "p10", "p50", "p80", "p90"}
+    assert {c["id"] for c in report["core_index"]} == {"A", "B"}
+    assert report["regret"]["futures"] == 3

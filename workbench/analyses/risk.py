@@ -28,6 +28,10 @@ class RiskReport:
     finish: list[dict]
     drivers: list[dict]
     warnings: list[str] = field(default_factory=list)
+    budget_total: float | None = None  # the limit budget_overrun_probability["total"] is against
+    any_period_overrun: float | None = None  # P(spend over budget in at least one budgeted period)
+    overrun_by_year: dict = field(default_factory=dict)  # year -> P(spend over that year's budget)
+    curves: dict = field(default_factory=dict)  # level, cost, value: the S-curves at 1%, 2%, ..., 99%
     core_index: list[dict] | None = None  # with re-solved futures (workbench.analyses.futures)
     regret: dict | None = None
 
@@ -86,6 +90,12 @@ def draw_projects(inputs: Inputs, project_ids: list[str], samples: int, seed: in
             delay = delay + hit * (0 if lag is None or lag != lag else int(lag))
         draws[project] = Draws(cost, value, duration, delay)
     return draws
+
+
+def has_risk_data(inputs: Inputs) -> bool:
+    """Whether the portfolio has an uncertainty table or a risk register to simulate."""
+    portfolio = estimates(inputs)
+    return bool(len(portfolio.table("uncertainty")) or len(portfolio.table("risks")))
 
 
 def estimates(inputs: Inputs):
@@ -154,6 +164,9 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     limit = data.budget_total if data.budget_total is not None else (
         sum(budget) if budget and all(b is not None for b in budget) else None)
     overrun["total"] = None if limit is None else float((total_cost > limit + 1e-9).mean())
+    budgeted = [t for t in range(periods) if budget[t] is not None]
+    over = np.array([budget[t] for t in budgeted]) + 1e-9
+    any_period = float((spend[:, budgeted] > over).any(axis=1).mean()) if budgeted else None
     capacity = data.capacity_by_role_period
     hired = {(r["role"], horizon.index_of(r["period"])): r["hired"] for r in result.capacity}
     overload = []
@@ -169,5 +182,13 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
                      key=lambda item: -abs(item["share_of_variance"]))[:10]
     warnings = [] if (spend[:, periods] == 0).all() else [
         "some sampled projects run past the horizon; their spend there is not counted against any budget"]
+    by_year = {}
+    for year in dict.fromkeys(horizon.label(t)[:4] for t in range(periods)):
+        columns = [t for t in range(periods) if horizon.label(t)[:4] == year]
+        if all(budget[t] is not None for t in columns):
+            by_year[year] = float((spend[:, columns].sum(axis=1) > sum(budget[t] for t in columns) + 1e-9).mean())
+    levels = np.arange(1, 100) / 100
+    curves = {"level": levels.tolist(), "cost": np.quantile(total_cost, levels).tolist(),
+              "value": np.quantile(total_value, levels).tolist()}
     return RiskReport(samples, seed, _summary(total_cost), _summary(total_value), overrun, overload, finishes,
-                      drivers, warnings)
+                      drivers, warnings, limit, any_period, by_year, curves)

@@ -23,6 +23,7 @@ from IPython.display import display
 
 from workbench.analyses.earned_value import project_status
 from workbench.analyses.replan import replanned
+from workbench.analyses.risk import has_risk_data, simulate
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
 from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
@@ -30,7 +31,7 @@ from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
 from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
-from workbench.ground.formatting import status_label
+from workbench.ground.formatting import money, status_label
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.planning.result import Result
 
@@ -65,6 +66,7 @@ class Workbench:
     """
 
     QUICK_SECONDS = 0.6
+    RISK_SAMPLES = 2_000  # the dashboard's Monte Carlo: quick, and its sample count is shown
 
     def __init__(self, scenario: str | Path, debounce: float | None = 0.3, solver: str | None = None,
                  time_limit: float | None = None):
@@ -110,6 +112,14 @@ class Workbench:
         self.time_limit = widgets.BoundedFloatText(value=time_limit or spec.solver.time_limit or 30.0, min=0.1,
                                                    max=3600.0, description="Time limit (s)", style=style,
                                                    layout=layout)
+        levels = [("planned figures", None), ("P50", 0.5), ("P70", 0.7), ("P80", 0.8), ("P90", 0.9)]
+        if spec.risk.plan_at not in [level for _, level in levels]:
+            levels.append((f"P{spec.risk.plan_at * 100:g}", spec.risk.plan_at))
+        self.plan_at = widgets.Dropdown(options=levels, value=spec.risk.plan_at, description="Plan at",
+                                        style=style, layout=layout)
+        self.with_risk = has_risk_data(self.inputs)
+        self.risk_view = widgets.HTML()
+        self.risk_view.add_class("wb-risk")
         self.save_name = widgets.Text(value="", placeholder=f"{self.loaded.name}-variant",
                                       description="Save as", style={"description_width": "60px"})
         self.save_button = widgets.Button(description="Save as scenario", icon="save")
@@ -148,7 +158,8 @@ class Workbench:
     # ------------------------------------------------------------------ layout
     def _controls(self) -> list[widgets.Widget]:
         return [self.budget_scale, *self.capacity.values(), self.hiring_on, self.hiring_rate, self.hiring_max,
-                self.force_in, self.force_out, self.objective, self.discount_rate, self.solver, self.time_limit]
+                self.force_in, self.force_out, self.objective, self.discount_rate, self.solver, self.time_limit,
+                *([self.plan_at] if self.with_risk else [])]
 
     def _layout(self) -> widgets.Widget:
         def box(title: str, *children: widgets.Widget) -> widgets.VBox:
@@ -162,13 +173,14 @@ class Workbench:
             box("Force in", self.force_in),
             box("Force out", self.force_out),
             box("Objective", self.objective, self.discount_rate),
+            *([box("Risk", self.plan_at)] if self.with_risk else []),
             box("Solver", self.solver, self.time_limit),
             box("Scenario", self.save_name, widgets.HBox([self.save_button, self.compare_button]), self.messages),
         ], layout=widgets.Layout(width="400px", padding="0 12px 0 0"))
         status = [widgets.HTML(f"<h3>Status as of {html.escape(str(self.loaded.spec.status.as_of))}</h3>"),
                   self.status_view] if self.status_view.value else []
         results = widgets.VBox([
-            *status, self.status, self.kpis, self.changes, self.conflicts,
+            *status, self.status, self.kpis, self.risk_view, self.changes, self.conflicts,
             widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"), self.roadmap,
             widgets.HTML("<h3>Demand against capacity</h3>"), self.capacity_view,
             widgets.HTML("<h3>Budget against spend</h3>"), self.budget_view,
@@ -222,6 +234,8 @@ class Workbench:
             solver["time_limit"] = float(self.time_limit.value)
         if solver:
             changes["solver"] = solver
+        if self.with_risk and self.plan_at.value != spec.risk.plan_at:
+            changes["risk"] = {"plan_at": self.plan_at.value}
         return changes
 
     def _hiring_untouched(self) -> bool:
@@ -312,6 +326,7 @@ class Workbench:
             f"<tr><th>Projects selected</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}</td></tr>"
             f"<tr><th>Value</th><td data-kpi='value'>{kpis['value']:,.0f}</td></tr>"
             f"<tr><th>Cost</th><td data-kpi='cost'>{kpis['cost']:,.0f}</td></tr></table>")
+        self.risk_view.value = self._risk_summary(result, inputs)
         self.changes.value = self._change_summary(result)
         self.conflicts.value = ("<div class='wb-conflicts'><b>No plan exists. One way to make one possible "
                                 "(budgets and capacities relaxed first):</b><ul>"
@@ -323,6 +338,23 @@ class Workbench:
         frame = pd.DataFrame([{"id": p.id, "name": p.name, "start": p.start or "", "finish": p.finish or "",
                                "reason": p.reason} for p in result.projects])
         self.table.value = frame.to_html(index=False, escape=True, border=0, classes="wb-table")
+
+    def _risk_summary(self, result: Result, inputs: Inputs) -> str:
+        """The plan's P80 cost and overrun probabilities from a Monte Carlo (docs/risk.md)."""
+        if not self.with_risk or not result.has_plan:
+            return ""
+        samples = min(inputs.scenario.spec.risk.samples, self.RISK_SAMPLES)
+        report = simulate(inputs, result, samples=samples)
+        total = report.budget_overrun_probability.get("total")
+        level = inputs.scenario.spec.risk.plan_at
+        basis = "planned figures" if level is None else f"P{level * 100:g} figures"
+        rows = [("Cost P80", money(report.cost["p80"]), "cost_p80"),
+                ("Overrun probability, total budget", "-" if total is None else f"{total:.1%}", "overrun_total"),
+                ("Overrun probability, some period", "-" if report.any_period_overrun is None
+                 else f"{report.any_period_overrun:.1%}", "overrun_any_period")]
+        body = "".join(f"<tr><th>{label}</th><td data-kpi='{key}'>{value}</td></tr>" for label, value, key in rows)
+        return (f"<table class='wb-kpis'>{body}</table><small>Monte Carlo of this plan, {samples:,} samples, "
+                f"seed {report.seed}; planned with the {basis}.</small>")
 
     def _change_summary(self, result: Result) -> str:
         if not result.has_plan:

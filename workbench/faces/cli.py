@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", metavar="PERIOD", help="status period for --status (implies it)")
     report.add_argument("--solver", choices=["cbc", "highs"])
     report.add_argument("--time-limit", type=float, metavar="S")
+    report.add_argument("--resolve", type=int, default=0, metavar="K",
+                        help="the risk section re-optimises K sampled futures: core index and regret")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=int, help="port (default 8866)")
@@ -149,7 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.status or args.as_of:
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
-            outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit)
+            outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit,
+                                   risk_futures=args.resolve)
         print(summary_table(outcomes))
         for outcome in outcomes:
             if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":

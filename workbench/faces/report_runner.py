@@ -130,11 +130,12 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
 
 
 def run_report(scenario: str | Path, out_dir: str | Path, solver: str | None = None,
-               time_limit: float | None = None) -> ReportOutcome:
+               time_limit: float | None = None, risk_futures: int = 0) -> ReportOutcome:
     path = Path(scenario).resolve()
     name = _scenario_name(path)
     return run_notebook(REPORT_TEMPLATE, Path(out_dir), name,
-                        {"scenario_path": str(path), "solver": solver, "time_limit": time_limit, "output_dir": None},
+                        {"scenario_path": str(path), "solver": solver, "time_limit": time_limit, "output_dir": None,
+                         "risk_futures": risk_futures},
                         "report.html", f"Portfolio report: {name}")
 
 
@@ -154,14 +155,15 @@ def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str
 
 
 def run_reports(scenarios: list[str | Path], out_dir: str | Path, jobs: int = 1, compare: bool = False,
-                solver: str | None = None, time_limit: float | None = None, progress: bool = True) -> list[ReportOutcome]:
+                solver: str | None = None, time_limit: float | None = None, progress: bool = True,
+                risk_futures: int = 0) -> list[ReportOutcome]:
     """Run every scenario's report (in parallel with ``jobs`` > 1); one failure stops none of the others."""
     outcomes: list[ReportOutcome] = []
     bar = tqdm(total=len(scenarios) + compare, desc="reports", unit="report", file=sys.stderr,
                disable=not progress or len(scenarios) + compare < 2)
     if jobs > 1 and len(scenarios) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_report, s, out_dir, solver, time_limit): s for s in scenarios}
+            futures = {pool.submit(run_report, s, out_dir, solver, time_limit, risk_futures): s for s in scenarios}
             for future in as_completed(futures):
                 try:
                     outcomes.append(future.result())
@@ -172,7 +174,7 @@ def run_reports(scenarios: list[str | Path], out_dir: str | Path, jobs: int = 1,
         outcomes.sort(key=lambda o: next((i for p, i in order.items() if _scenario_name(p) == o.scenario), 0))
     else:
         for scenario in scenarios:
-            outcomes.append(run_report(scenario, out_dir, solver, time_limit))
+            outcomes.append(run_report(scenario, out_dir, solver, time_limit, risk_futures))
             bar.update()
     if compare:
         outcomes.append(run_comparison(scenarios, out_dir, solver, time_limit))
