@@ -91,8 +91,8 @@ def idle(page) -> None:
 
 
 def drive_the_workbench(page, project: str = "GRO-11") -> None:
-    """Click a roadmap bar (the project is forced out), move the budget to 0.85 (the objective
-    changes), save as 'choice'."""
+    """Click a roadmap bar (the project is forced out), plan at P80 and back (the P80 cost follows),
+    move the budget to 0.85 (the objective changes), save as 'choice'."""
     idle(page)
     roadmap = page.locator(".wb-roadmap")
     assert project in roadmap.inner_text()
@@ -104,6 +104,17 @@ def drive_the_workbench(page, project: str = "GRO-11") -> None:
                            timeout=120_000)
     idle(page)
     assert project in page.inner_text("[data-kpi='left']")
+
+    # the risk figures beside the KPIs follow the "Plan at" switch, and back
+    plan_at = page.locator(".widget-dropdown:has(label:text('Plan at')) select")
+    for level, basis in (("P80", "the P80 figures"), ("planned figures", "the planned figures")):
+        cost_p80 = page.inner_text("[data-kpi='cost_p80']")
+        plan_at.select_option(label=level)
+        page.wait_for_function(
+            "(before) => { const k = document.querySelector(\"[data-kpi='cost_p80']\");"
+            " return k && k.innerText !== before; }", arg=cost_p80, timeout=120_000)
+        idle(page)
+        assert f"planned with {basis}" in page.inner_text(".wb-risk")
 
     before = page.inner_text("[data-kpi='objective']")
     readout = page.locator(".widget-readout").first

@@ -41,3 +41,4 @@ def test_workshop_dashboard_end_to_end_offline(workshop):
     body = yaml.safe_load((folder / "choice.yaml").read_text())
     assert body["extends"] == "baseline.yaml"
     assert body["force_out"] == ["GRO-11"] and body["budget"] == {"scale": 0.85}
+    assert "risk" not in body  # planned at P80 and back: nothing changed
