@@ -10,8 +10,9 @@ from workbench.planning.accounting import PlanUsage, project_spend
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.model.formulation import Plan, objective_tolerance
+from workbench.ground.executor import Executor
 from workbench.ground.status import SolveStatus
-from workbench.planning.runs import Deadline, plan_variant, settings_for
+from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.data.scenario import Scenario
 
 
@@ -32,13 +33,15 @@ def with_total_budget(inputs: Inputs, total: float | None) -> tuple[Scenario, Pl
 
 
 def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_limit: float | None = None,
-             gap: float | None = None, deadline: Deadline | None = None, top: Plan | None = None) -> Frontier:
+             gap: float | None = None, deadline: Deadline | None = None, top: Plan | None = None,
+             executor: Executor | None = None) -> Frontier:
     """Solve at ``points`` total-budget levels, evenly from what the commitments and their
     prerequisites must spend to what the unconstrained-total optimum spends (per-period budgets
     stay in force).
 
     ``top`` is that unconstrained-total optimum when the caller has solved it already; it is
     also the last point (a total equal to its own spend cannot buy more), so it is not re-solved.
+    The levels are solved side by side on ``executor`` when one is given.
     """
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
@@ -55,9 +58,9 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     levels = np.linspace(min(committed_spend(data), top_spend), top_spend, points)
     tolerance = objective_tolerance(data, top.objective)
     best_proven = None  # a larger total budget can only raise a proven optimum
-    for number, level in enumerate(levels):
-        last = number == len(levels) - 1
-        plan = top if last else plan_variant(inputs, *with_total_budget(inputs, float(level)), settings, deadline)
+    plans = plan_variants(inputs, [with_total_budget(inputs, float(level)) for level in levels[:-1]], settings,
+                          deadline, executor) + [top]
+    for level, plan in zip(levels, plans):
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
         note = ""
         if plan.status is SolveStatus.OPTIMAL:

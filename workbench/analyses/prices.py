@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
+from workbench.ground.executor import Executor
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
-from workbench.planning.runs import Deadline, plan_variant, settings_for
+from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.analyses.reasons import refine_with_forced_solve
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
@@ -87,12 +88,13 @@ def one_more_fte(inputs: Inputs, role: str) -> tuple[Scenario, PlanningData]:
 
 
 def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
-            gap: float | None = None) -> Explanation:
+            gap: float | None = None, executor: Executor | None = None) -> Explanation:
     """Solve, then re-solve once per project (forced the other way) and once per role (+1 FTE
     in every period). Deltas are objective(variant) - objective(plan); ``None`` when the
     variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
     contradicts the proof. Projects left out of a proven optimum get the reason the forced
-    re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``."""
+    re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``. The
+    re-solves run side by side on ``executor`` when one is given."""
     inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = Deadline(settings.time_limit)
@@ -104,6 +106,7 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     base = result.objective
     proven = result.status is SolveStatus.OPTIMAL
     tolerance = objective_tolerance(data, base)
+    forced: list[tuple] = []  # (outcome, action, spec, variant) to re-solve
     for outcome in result.projects:
         commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
@@ -111,16 +114,16 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
                 explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_OUT, "delta": None,
                                              "note": f"{commitment}: cannot be forced out"})
                 continue
-            spec, variant = forced_out(inputs, outcome.id)
-            action = Decision.FORCE_OUT
+            forced.append((outcome, Decision.FORCE_OUT, *forced_out(inputs, outcome.id)))
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
                 explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_IN, "delta": None,
                                              "note": "cannot run within the horizon or is forced out"})
                 continue
-            spec, variant = forced_in(inputs, outcome.id)
-            action = Decision.FORCE_IN
-        plan = plan_variant(inputs, spec, variant, settings, deadline)
+            forced.append((outcome, Decision.FORCE_IN, *forced_in(inputs, outcome.id)))
+    plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor)
+    for (outcome, action, spec, variant), plan in zip(forced, plans):
+        commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
             item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
@@ -141,13 +144,17 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
             outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
             if contradiction:
                 item["delta"], item["note"] = None, contradiction
-    explanation.roles = role_values(inputs, result, settings, deadline)
+    order = {outcome.id: number for number, outcome in enumerate(result.projects)}
+    explanation.projects.sort(key=lambda item: order[item["id"]])
+    explanation.roles = role_values(inputs, result, settings, deadline, executor)
     explanation.binding = binding_constraints(result, data.budget_total)
     return explanation
 
 
-def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline) -> list[dict]:
-    """For each role, the objective change from one more FTE in every period (a re-solve each).
+def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline,
+                executor: Executor | None = None) -> list[dict]:
+    """For each role, the objective change from one more FTE in every period (a re-solve each,
+    side by side on ``executor`` when given).
 
     More capacity keeps every plan feasible, so a proven optimum can only rise: a lower one is
     reported as inconsistent (``delta`` None, ``note`` with both numbers)."""
@@ -155,8 +162,8 @@ def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: 
     base = result.objective
     tolerance = objective_tolerance(data, base)
     values = []
-    for role in data.roles:
-        plan: Plan = plan_variant(inputs, *one_more_fte(inputs, role), settings, deadline)
+    plans = plan_variants(inputs, [one_more_fte(inputs, role) for role in data.roles], settings, deadline, executor)
+    for role, plan in zip(data.roles, plans):
         delta = None if plan.objective is None else plan.objective - base
         note = "" if plan.status is SolveStatus.OPTIMAL else (
             f"not proven (gap {plan.gap:.2%})" if plan.gap is not None and plan.objective is not None

@@ -9,6 +9,8 @@ objects are refused, and a key set twice in one mapping is an error.
 """
 from __future__ import annotations
 
+import copy
+
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -352,19 +354,31 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     path = Path(path)
     changes: list[str] = []
     merged, nodes = _resolve(path, [], changes)
+    def locate(loc: tuple) -> tuple[str, int | None]:
+        # the last file that sets the key is the one to change
+        for file_path, node in reversed(nodes):
+            line = _line_of(node, loc)
+            if line is not None:
+                return str(file_path), line
+        return str(path), None
+
+    spec = _validated(merged, locate)
+    if spec.name is None:
+        spec.name = path.stem
+    portfolio_path = Path(spec.portfolio)
+    return LoadedScenario(spec, path, portfolio_path, merged, changes, [p for p, _ in nodes], nodes)
+
+
+def _validated(merged: dict, locate) -> Scenario:
+    """The scenario of a merged mapping; every schema problem located by ``locate(loc)``, which
+    returns the source to change and its line."""
     try:
-        spec = Scenario.model_validate(merged)
+        return Scenario.model_validate(merged)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            # the last file that sets the key is the one to change
-            source, line = str(path), None
-            for file_path, node in reversed(nodes):
-                line = _line_of(node, loc)
-                if line is not None:
-                    source = str(file_path)
-                    break
+            source, line = locate(loc)
             dotted = key_path(loc)
             message = error["msg"]
             if error["type"] == "extra_forbidden":
@@ -373,10 +387,19 @@ def load_scenario(path: str | Path) -> LoadedScenario:
                 message = f"{message} (got {error['input']!r})"
             problems.append(Problem(source, message, row=line, column=dotted or None))
         raise InputError(problems) from None
-    if spec.name is None:
-        spec.name = path.stem
-    portfolio_path = Path(spec.portfolio)
-    return LoadedScenario(spec, path, portfolio_path, merged, changes, [p for p, _ in nodes], nodes)
+
+
+def with_overrides(loaded: LoadedScenario, overrides: dict, source: str,
+                   locate=None) -> LoadedScenario:
+    """``loaded`` with ``overrides`` merged over it as one more ``extends`` level would be: the
+    changes logged as set in ``source``, the result validated. A problem names ``source`` (or
+    what ``locate(loc)`` returns: the source to change and its line)."""
+    changes = list(loaded.changes)
+    merged = deep_merge(copy.deepcopy(loaded.resolved), overrides, source, changes)
+    spec = _validated(merged, locate or (lambda loc: (source, None)))
+    spec.name = loaded.name
+    return LoadedScenario(spec, loaded.path, loaded.portfolio_path, merged, changes, list(loaded.files),
+                          list(loaded.nodes))
 
 
 def _allowed_keys(loc: tuple) -> str:

@@ -9,7 +9,6 @@ YAML file that ``extends`` the loaded scenario with only what changed, never ove
 """
 from __future__ import annotations
 
-import copy
 import html
 import threading
 import time
@@ -26,7 +25,7 @@ from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
-from workbench.data.scenario import LoadedScenario, Scenario, deep_merge
+from workbench.data.scenario import LoadedScenario, with_overrides
 from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
 from workbench.faces.status_sections import StatusSections
@@ -244,11 +243,7 @@ class Workbench:
 
     def variant(self) -> Inputs:
         """The loaded scenario with the controls applied, validated like a file would be."""
-        merged = deep_merge(copy.deepcopy(self.loaded.resolved), self.overrides(), "controls", [])
-        spec = Scenario.model_validate(merged)
-        spec.name = self.loaded.name
-        scenario = LoadedScenario(spec, self.loaded.path, self.loaded.portfolio_path, merged,
-                                  list(self.loaded.changes), list(self.loaded.files), list(self.loaded.nodes))
+        scenario = with_overrides(self.loaded, self.overrides(), "controls")
         loaded = self.inputs.estimates if self.inputs.estimates is not None else self.inputs.portfolio
         problems = check_scenario(scenario, loaded)
         if problems:

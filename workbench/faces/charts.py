@@ -73,3 +73,38 @@ def budget_chart(result: Result, width: int, height: int, title: str | None = No
         x="period:O", y="budget:Q")
     layered = (bars + line).properties(width=width, height=height)
     return layered.properties(title=title) if title else layered
+
+
+def sweep_chart(frame: pd.DataFrame, keys: list[str], objective_kind: str, width: int) -> alt.Chart:
+    """The objective over a sweep: a line over one key; a heat map over the first two keys,
+    one panel per combination of the others. Points without a plan are grey, unproven ones say so."""
+    frame = frame.copy()
+    frame["label"] = [("no plan" if o is None or pd.isna(o) else f"{o:,.0f}") + ("" if s == "optimal" or o is None
+                      or pd.isna(o) else f" ({s}, gap {g:.1%})" if g is not None and not pd.isna(g) else f" ({s})")
+                      for o, s, g in zip(frame["objective"], frame["status"], frame["gap"])]
+    # Vega-Lite reads a dot in a field name as a nested field: the keys get plain names, and titles
+    fields = {key: f"key{number}" for number, key in enumerate(keys)}
+    for key, name in fields.items():
+        frame[name] = frame[key].map(lambda v: "null" if v is None else str(v))
+    frame = frame.drop(columns=list(keys))
+    titles = keys
+    keys = list(fields.values())
+    tooltip = [*(alt.Tooltip(f"{k}:N", title=t) for k, t in zip(keys, titles)), "status", alt.Tooltip("objective:Q", format=",.0f"), alt.Tooltip("gap:Q", format=".2%"),
+               "selected"]
+    if len(keys) == 1:
+        key = keys[0]
+        base = alt.Chart(frame).encode(x=alt.X(f"{key}:O", sort=list(frame[key].unique()), title=titles[0]))
+        line = base.mark_line(point=True).encode(y=alt.Y("objective:Q", title=objective_kind), tooltip=tooltip)
+        text = base.mark_text(dy=-10, fontSize=10).encode(y="objective:Q", text="label:N")
+        return (line + text).properties(width=width, height=240)
+    x_key, y_key, *rest = keys
+    frame["panel"] = [", ".join(f"{t}={row[k]}" for k, t in zip(rest, titles[2:])) for _, row in frame.iterrows()] \
+        if rest else ""
+    cells = alt.Chart(frame).encode(x=alt.X(f"{x_key}:O", sort=list(frame[x_key].unique()), title=titles[0]),
+                                    y=alt.Y(f"{y_key}:O", sort=list(frame[y_key].unique()), title=titles[1]))
+    rect = cells.mark_rect().encode(color=alt.Color("objective:Q", title=objective_kind,
+                                                    scale=alt.Scale(scheme="blues")), tooltip=tooltip)
+    text = cells.mark_text(fontSize=10).encode(text="label:N")
+    size = max(1, frame[x_key].nunique())
+    chart = (rect + text).properties(width=min(width, 90 * size), height=34 * max(1, frame[y_key].nunique()))
+    return chart.facet(facet=alt.Facet("panel:N", title=None), columns=2) if rest else chart

@@ -20,6 +20,7 @@ from workbench.analyses.prioritise import prioritisation
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import simulate
 from workbench.analyses.solve import solve
+from workbench.analyses.sweep import parse_grid, sweep
 from workbench.data.convert import csv_folder_to_xlsx
 from workbench.data.planning_data import load_inputs
 from workbench.data.scenario import json_schema
@@ -28,9 +29,10 @@ from workbench.faces.export import write_tables
 from workbench.faces.lab import serve_lab
 from workbench.faces.progress import progress_bar
 from workbench.faces.report_runner import run_reports, run_status_report, summary_table
+from workbench.faces.sweep_report import write_sweep
 from workbench.faces.workshop import serve as serve_workshop
-from workbench.ground.errors import InputError, WorkbenchError
-from workbench.ground.executor import local_executor
+from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
+from workbench.ground.executor import executor_for
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Result
 
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--time-limit", type=float, metavar="S", help="seconds for all solver work")
         command.add_argument("--gap", type=float, help="relative gap at which to stop (0 proves the optimum)")
 
+    def executor_arguments(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                             help="run the fanned-out solves on this Dask scheduler (default: $WORKBENCH_SCHEDULER, "
+                                  "else local processes)")
+        command.add_argument("--workers", type=int, metavar="N", help="local processes (default: all cores)")
+
     scenario_command("validate", "check a scenario and its portfolio; print every problem")
     solve = scenario_command("solve", "find the optimal plan and say why each project is in or out")
     solver_arguments(solve)
@@ -62,10 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     explain = scenario_command("explain", "price every decision by re-solving: force in/out, one more FTE")
     solver_arguments(explain)
     explain.add_argument("--json", action="store_true")
+    executor_arguments(explain)
     frontier = scenario_command("frontier", "efficient frontier of value against total budget")
     solver_arguments(frontier)
     frontier.add_argument("--points", type=int, default=8, help="number of budget levels (default 8)")
     frontier.add_argument("--json", action="store_true")
+    executor_arguments(frontier)
     status = scenario_command("status", "earned value, forecasts and RAG per project against the baseline")
     status.add_argument("--as-of", metavar="PERIOD", help="status period (overrides the scenario's status.as_of)")
     status.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
@@ -80,15 +90,24 @@ def _parser() -> argparse.ArgumentParser:
     risk.add_argument("--seed", type=int, help="seed (default: the scenario's risk.seed)")
     risk.add_argument("--resolve", type=int, metavar="K", default=0,
                       help="re-optimise the selection on K sampled futures: core index and regret")
-    risk.add_argument("--workers", type=int, metavar="N", help="local processes for --resolve (default: all cores)")
+    executor_arguments(risk)
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
     prioritise.add_argument("--json", action="store_true")
+    sweep = scenario_command("sweep", "solve every combination of a grid of scenario keys")
+    sweep.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
+                       help="a scenario key path (budget.scale, capacity.ROLE, hiring.ROLE, ...) and its values; repeat")
+    sweep.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    sweep.add_argument("--out", type=Path, metavar="DIR", help="write sweep.html, sweep.csv and sweep.json to "
+                       "DIR/<scenario>-sweep/<timestamp>/")
+    executor_arguments(sweep)
     report = commands.add_parser("report", help="run the report notebook per scenario into self-contained HTML")
     report.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
-    report.add_argument("--jobs", type=int, default=1, help="reports run in parallel")
+    report.add_argument("--jobs", type=int, default=1, help="reports run in parallel (local processes)")
+    report.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the reports on this Dask scheduler (its workers must see the output folder)")
     report.add_argument("--compare", action="store_true", help="also write a comparison report")
     report.add_argument("--status", action="store_true",
                         help="the status report (earned value, RAG) instead of the planning report")
@@ -118,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
+    except SchedulerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INPUT
     except InputError as exc:
         print(f"error: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
         for problem in exc.problems:
@@ -155,8 +179,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.status or args.as_of:
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
-            outcomes = run_reports(args.scenarios, args.out, args.jobs, args.compare, args.solver, args.time_limit,
-                                   risk_futures=args.resolve)
+            with executor_for(args.scheduler, args.jobs) as executor:
+                outcomes = run_reports(args.scenarios, args.out, executor, args.compare, args.solver, args.time_limit,
+                                       risk_futures=args.resolve)
         print(summary_table(outcomes))
         for outcome in outcomes:
             if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
@@ -187,11 +212,13 @@ def _run(args: argparse.Namespace) -> int:
             print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
         return exit_code(result)
     if args.command == "explain":
-        explanation = explain(inputs, args.solver, args.time_limit, args.gap)
+        with executor_for(args.scheduler, args.workers) as executor:
+            explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor)
         print(explanation.to_json() if args.json else views.explanation_text(explanation))
         return exit_code(explanation.result)
     if args.command == "frontier":
-        points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap)
+        with executor_for(args.scheduler, args.workers) as executor:
+            points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor)
         print(points.to_json() if args.json else views.frontier_text(points))
         return EXIT_OK
     if args.command == "status":
@@ -211,11 +238,27 @@ def _run(args: argparse.Namespace) -> int:
             return exit_code(result)
         report = simulate(replanned(inputs), result, args.samples, args.seed)
         if args.resolve > 0:
-            with progress_bar(args.resolve, "futures", disable=args.json) as bar:
-                futures = resolve_futures(inputs, result, args.resolve, args.seed, local_executor(args.workers),
+            with executor_for(args.scheduler, args.workers) as executor, \
+                    progress_bar(args.resolve, "futures", disable=args.json) as bar:
+                futures = resolve_futures(inputs, result, args.resolve, args.seed, executor,
                                           args.solver, args.time_limit, progress=bar)
             report.core_index, report.regret = futures.core_index, futures.regret
         print(report.to_json() if args.json else views.risk_text(report))
+        return EXIT_OK
+    if args.command == "sweep":
+        axes = [parse_grid(argument) for argument in args.grid]
+        loaded = inputs.estimates if inputs.estimates is not None else inputs.portfolio
+        total = 1
+        for axis in axes:
+            total *= len(axis.values)
+        with executor_for(args.scheduler, args.workers) as executor, \
+                progress_bar(total, "points", disable=args.json) as bar:
+            result = sweep(inputs.scenario, loaded, axes, executor, progress=bar)
+        print(result.to_json() if args.json else views.sweep_text(result))
+        if args.out:
+            folder = write_sweep(result, args.out)
+            if not args.json:
+                print(f"sweep: {folder / 'sweep.html'}")
         return EXIT_OK
     if args.command == "prioritise":
         report = prioritisation(inputs, args.solver, args.time_limit, args.gap)

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -49,11 +50,16 @@ def write_tables(result: Result, out_dir: str | Path) -> Path:
     The folder is filled under a temporary name and renamed into place, so it is either
     complete or absent; an existing folder is never overwritten.
     """
-    parent = Path(out_dir) / safe_name(result.scenario)
+    return write_run_folder(Path(out_dir) / safe_name(result.scenario), lambda folder: write_tables_into(result, folder))
+
+
+def write_run_folder(parent: Path, fill: Callable[[Path], None]) -> Path:
+    """A new timestamped folder under ``parent``, filled by ``fill`` under a temporary name and
+    renamed into place: complete or absent, and nothing existing overwritten."""
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
     try:
-        write_tables_into(result, staging)
+        fill(staging)
         target = new_run_folder(parent)
         os.rename(staging, target)
     except BaseException:

@@ -14,7 +14,6 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tqdm import tqdm
 from workbench.data.scenario import load_scenario
 from workbench.faces.export import new_run_folder, safe_name
 from workbench.ground.errors import WorkbenchError
+from workbench.ground.executor import Executor, LocalExecutor
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
@@ -154,28 +154,26 @@ def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str
                         "comparison.html", "Scenario comparison")
 
 
-def run_reports(scenarios: list[str | Path], out_dir: str | Path, jobs: int = 1, compare: bool = False,
-                solver: str | None = None, time_limit: float | None = None, progress: bool = True,
-                risk_futures: int = 0) -> list[ReportOutcome]:
-    """Run every scenario's report (in parallel with ``jobs`` > 1); one failure stops none of the others."""
-    outcomes: list[ReportOutcome] = []
+def _report_task(task: tuple) -> ReportOutcome:
+    """One scenario's report (runs in a worker): a crash is one failed report, not a failed batch."""
+    scenario, out_dir, solver, time_limit, risk_futures = task
+    try:
+        return run_report(scenario, out_dir, solver, time_limit, risk_futures)
+    except Exception as exc:  # noqa: BLE001 - one failure stops none of the others
+        return ReportOutcome(Path(scenario).stem, False, None, f"{type(exc).__name__}: {exc}", 0.0)
+
+
+def run_reports(scenarios: list[str | Path], out_dir: str | Path, executor: Executor | int | None = None,
+                compare: bool = False, solver: str | None = None, time_limit: float | None = None,
+                progress: bool = True, risk_futures: int = 0) -> list[ReportOutcome]:
+    """Run every scenario's report on ``executor`` (a local pool; an int: that many local processes,
+    one by default), in the order given; one failure stops none of the others."""
+    if executor is None or isinstance(executor, int):
+        executor = LocalExecutor(executor or 1)
     bar = tqdm(total=len(scenarios) + compare, desc="reports", unit="report", file=sys.stderr,
                disable=not progress or len(scenarios) + compare < 2)
-    if jobs > 1 and len(scenarios) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_report, s, out_dir, solver, time_limit, risk_futures): s for s in scenarios}
-            for future in as_completed(futures):
-                try:
-                    outcomes.append(future.result())
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is one failed report
-                    outcomes.append(ReportOutcome(Path(futures[future]).stem, False, None, str(exc), 0.0))
-                bar.update()
-        order = {Path(s).resolve(): i for i, s in enumerate(scenarios)}
-        outcomes.sort(key=lambda o: next((i for p, i in order.items() if _scenario_name(p) == o.scenario), 0))
-    else:
-        for scenario in scenarios:
-            outcomes.append(run_report(scenario, out_dir, solver, time_limit, risk_futures))
-            bar.update()
+    tasks = [(str(s), str(out_dir), solver, time_limit, risk_futures) for s in scenarios]
+    outcomes = executor.map(_report_task, tasks, lambda done, _total: bar.update(done - bar.n))
     if compare:
         outcomes.append(run_comparison(scenarios, out_dir, solver, time_limit))
         bar.update()

@@ -33,6 +33,7 @@ from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.views import optimiser_gain_sentences  # noqa: E402
+from workbench.ground.executor import local_executor  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
 from workbench.model.formulation import Plan  # noqa: E402
 from workbench.planning.result import Result  # noqa: E402
@@ -99,12 +100,13 @@ class ScenarioReport:
         timings = {"solve": result.solver["seconds"]}
         curve, roles, binding, ranked = None, [], [], None
         if result.has_plan:
+            executor = local_executor()  # the re-solves run side by side on this machine's cores
             mark = time.perf_counter()
-            roles = role_values(inputs, result, settings, deadline)
+            roles = role_values(inputs, result, settings, deadline, executor)
             timings["role values"] = time.perf_counter() - mark
             mark = time.perf_counter()
             curve = frontier(inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
-                             top=_plan_of(result) if inputs.data.budget_total is None else None)
+                             top=_plan_of(result) if inputs.data.budget_total is None else None, executor=executor)
             timings["frontier"] = time.perf_counter() - mark
             binding = binding_constraints(result, inputs.data.budget_total)
             mark = time.perf_counter()

@@ -1,6 +1,8 @@
 """Plain-text views of results for the terminal."""
 from __future__ import annotations
 
+import pandas as pd
+
 from workbench.analyses.earned_value import worst_first
 from workbench.analyses.prices import binding_constraints
 from workbench.ground.formatting import money, status_label
@@ -173,3 +175,14 @@ def risk_text(report) -> str:
                          + ", ".join(f"{c['id']} {c['share']:.0%}" for c in report.core_index if c["share"] > 0))
     lines.extend(f"warning: {w}" for w in report.warnings)
     return "\n".join(lines)
+
+
+def sweep_text(sweep) -> str:
+    """One line per point of a sweep: its values, status, objective and gap."""
+    frame = sweep.frame()
+    columns = [*sweep.keys, "status", "objective", "gap", "selected", "cost"]
+    shown = frame[columns].copy()
+    shown["objective"] = shown["objective"].map(lambda v: "-" if v is None or pd.isna(v) else money(v))
+    shown["gap"] = shown["gap"].map(lambda v: "-" if v is None or pd.isna(v) else f"{v:.2%}")
+    shown["cost"] = shown["cost"].map(money)
+    return f"Sweep of {sweep.scenario} ({sweep.objective_kind})\n" + shown.to_string(index=False)

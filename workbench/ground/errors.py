@@ -4,6 +4,7 @@
     ``InputError`` -- the portfolio or scenario is malformed (exit code 2); holds every
     :class:`Problem` found, not only the first.
     ``SolverError`` -- the solver could not be run at all (not: no plan exists).
+    ``SchedulerError`` -- the Dask scheduler given cannot be reached (exit code 2).
 """
 from __future__ import annotations
 
@@ -61,3 +62,7 @@ class InputError(WorkbenchError):
 
 class SolverError(WorkbenchError):
     """The solver could not be run (missing binary, crashed)."""
+
+
+class SchedulerError(WorkbenchError):
+    """The Dask scheduler given (``--scheduler`` or ``WORKBENCH_SCHEDULER``) cannot be reached."""

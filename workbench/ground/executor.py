@@ -1,8 +1,10 @@
-"""The one way work fans out: a local process pool by default (one worker runs in this process).
+"""The one way work fans out: a local process pool by default (one worker runs in this process),
+or a Dask distributed cluster when a scheduler address is given.
 
-Every fan-out in the package (re-solves over sampled futures, batch reports, ...) hands a
-top-level function and a list of tasks to :meth:`Executor.map` and gets the results back in
-the tasks' order, whatever the number of workers, so results never depend on the executor.
+Every fan-out in the package (re-solved futures, sweeps, batch reports, ...) hands a top-level
+function and a list of tasks to :meth:`Executor.map` and gets the results back in the tasks'
+order, whatever the executor and its number of workers; tasks carry their own seeds, so results
+never depend on where they ran.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Any, Protocol
+
+from workbench.ground.errors import SchedulerError
 
 #: called with (tasks done, tasks in all) as tasks finish
 Progress = Callable[[int, int], None]
@@ -23,6 +27,8 @@ class Executor(Protocol):
 
     def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
             progress: Progress | None = None) -> list[Any]: ...
+
+    def close(self) -> None: ...
 
 
 class LocalExecutor:
@@ -45,6 +51,8 @@ class LocalExecutor:
                     progress(done, len(tasks))
             return results
         context = multiprocessing.get_context("forkserver")
+        # the fork server imports the task's module once; every worker forks from it ready to run
+        context.set_forkserver_preload([function.__module__])
         with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context) as pool:
             futures = [pool.submit(function, task) for task in tasks]
             pending, done = set(futures), 0
@@ -62,7 +70,72 @@ class LocalExecutor:
                 raise
             return [future.result() for future in futures]
 
+    def close(self) -> None:
+        """Nothing to release: each map has its own pool."""
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster (``dask scheduler`` and ``dask worker``), gathered in
+    order. A task whose worker is lost is run again elsewhere (Dask's own rescheduling); Ctrl+C
+    cancels what is still queued or running. The workers must be able to import ``workbench``."""
+
+    CONNECT_SECONDS = 5
+
+    def __init__(self, address: str):
+        # heavy: distributed (tornado, its config); imported only when a cluster is used
+        from distributed import Client
+
+        self.address = address
+        try:
+            self.client = Client(address, timeout=self.CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"cannot reach the Dask scheduler at {address} within {self.CONNECT_SECONDS} s "
+                                 f"({exc}); start one with `dask scheduler` and workers with "
+                                 f"`dask worker {address}`, or leave --scheduler out to run locally") from None
+        self.workers = max(1, sum(info.get("nthreads", 1) for info in
+                                  self.client.scheduler_info().get("workers", {}).values()))
+
+    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
+            progress: Progress | None = None) -> list[Any]:
+        from distributed import as_completed
+
+        tasks = list(tasks)
+        futures = self.client.map(function, tasks, pure=False)
+        try:
+            for done, _ in enumerate(as_completed(futures, loop=self.client.loop), 1):
+                if progress:
+                    progress(done, len(tasks))
+            return self.client.gather(futures)
+        except BaseException:
+            self.client.cancel(futures)
+            raise
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+SCHEDULER_VARIABLE = "WORKBENCH_SCHEDULER"
+
 
 def local_executor(workers: int | None = None) -> Executor:
     """The default executor: a local process pool of ``workers`` (all cores when ``None``)."""
     return LocalExecutor(workers)
+
+
+def executor_for(scheduler: str | None = None, workers: int | None = None) -> Executor:
+    """A Dask executor on ``scheduler`` (or the ``WORKBENCH_SCHEDULER`` environment variable),
+    else a local pool of ``workers``. Close a Dask executor when done (it is a context manager)."""
+    address = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
+    return DaskExecutor(address) if address else LocalExecutor(workers)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import Scenario, SolverSpec
+from workbench.ground.executor import Executor
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, find_plan
 from workbench.planning.accounting import PlanUsage
@@ -81,6 +83,36 @@ def plan_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: S
     if _observers and plan.status.has_plan:
         notify_observers(inputs.portfolio, spec, build_result(inputs, data, plan))
     return plan
+
+
+@dataclass(frozen=True)
+class VariantTask:
+    """One variant to solve in a worker: everything :func:`plan_variant` needs, picklable."""
+
+    inputs: Inputs
+    spec: Scenario
+    data: PlanningData
+    settings: SolverSpec
+    time_limit: float | None
+
+
+def solve_variant(task: VariantTask) -> Plan:
+    """Solve one variant within its own time limit (runs in a worker; observers there see it)."""
+    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit))
+
+
+def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]], settings: SolverSpec,
+                  deadline: Deadline, executor: Executor | None = None) -> list[Plan]:
+    """Solve every variant, in order: one after another within the deadline, or side by side on
+    ``executor``, each with an equal share of what is left of the deadline (the same plans when
+    they are proven; only time-limited ones can differ)."""
+    if executor is None or executor.workers == 1 or len(variants) < 2:
+        return [plan_variant(inputs, spec, data, settings, deadline) for spec, data in variants]
+    remaining = deadline.remaining()
+    rounds = -(-len(variants) // executor.workers)
+    share = None if remaining is None else max(remaining / rounds, 0.05)
+    tasks = [VariantTask(inputs, spec, data, settings, share) for spec, data in variants]
+    return executor.map(solve_variant, tasks)
 
 
 def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,

@@ -1,0 +1,182 @@
+"""Scenario sweeps (``workbench sweep``): every combination of a grid of scenario keys, solved on
+the executor, with each point's status and gap.
+
+A grid argument is ``KEY=V1,V2,...``. ``KEY`` is any scenario key path (``budget.scale``,
+``budget.total``, ``discount_rate``, ``risk.plan_at``, ``solver.gap``, ...) or, by role,
+``capacity.ROLE`` (FTE added in every period) and ``hiring.ROLE`` (the most FTE that may be hired
+for a role the scenario prices hiring for). Values are read as YAML scalars (``0.8``, ``null``,
+``value``). Every point is validated before anything is solved.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+import yaml
+
+from workbench.analyses.replan import replanned
+from workbench.analyses.solve import solve
+from workbench.data.planning_data import check_scenario, inputs_for
+from workbench.data.portfolio import Portfolio
+from workbench.data.scenario import LoadedScenario, with_overrides
+from workbench.ground.errors import InputError, Problem
+from workbench.ground.executor import Executor, Progress, local_executor
+
+
+@dataclass(frozen=True)
+class GridAxis:
+    """One ``--grid`` argument: the key path and its values, in the order given."""
+
+    argument: str
+    key: str
+    values: tuple
+
+    @property
+    def source(self) -> str:
+        return f"--grid {self.argument}"
+
+
+def parse_grid(argument: str) -> GridAxis:
+    """``KEY=V1,V2,...`` as a :class:`GridAxis`; a malformed argument is an :class:`InputError`."""
+    key, equals, listed = argument.partition("=")
+    key = key.strip()
+    source = f"--grid {argument}"
+    if not equals or not key or not listed.strip():
+        raise InputError([Problem(source, "expected KEY=V1,V2,... (e.g. budget.scale=0.8,0.9,1.0)")])
+    values = []
+    for text in listed.split(","):
+        try:
+            value = yaml.safe_load(text.strip()) if text.strip() else None
+        except yaml.YAMLError:
+            raise InputError([Problem(source, f"{text.strip()!r} is not a value", column=key)]) from None
+        if isinstance(value, (dict, list)):
+            raise InputError([Problem(source, f"{text.strip()!r}: each value must be a single number or word",
+                                      column=key)])
+        values.append(value)
+    if len(set(map(repr, values))) != len(values):
+        raise InputError([Problem(source, "a value is listed twice; list each once", column=key)])
+    return GridAxis(argument, key, tuple(values))
+
+
+def overrides_for(loaded: LoadedScenario, settings: list[tuple[GridAxis, object]]) -> dict:
+    """The scenario overrides of one point: nested keys, ``capacity.ROLE`` and ``hiring.ROLE``."""
+    spec = loaded.spec
+    overrides: dict = {}
+    capacity = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity]
+    hiring = [h.model_dump() for h in spec.hiring]
+    capacity_changed = hiring_changed = False
+    for axis, value in settings:
+        head, _, rest = axis.key.partition(".")
+        if head == "capacity" and rest:
+            capacity.append({"role": rest, "delta": value})
+            capacity_changed = True
+        elif head == "hiring" and rest:
+            terms = [h for h in hiring if h["role"] == rest]
+            if not terms:
+                raise InputError([Problem(axis.source, f"the scenario prices no hiring for {rest!r}; add "
+                                          f"hiring: [{{role: {rest}, cost: ..., max_fte: ...}}] to it first",
+                                          column=axis.key)])
+            terms[0]["max_fte"] = value
+            hiring_changed = True
+        else:
+            node = overrides
+            parts = axis.key.split(".")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise InputError([Problem(axis.source, "a key path may not run through a value", column=axis.key)])
+            node[parts[-1]] = value
+    if capacity_changed:
+        overrides["capacity"] = capacity
+    if hiring_changed:
+        overrides["hiring"] = hiring
+    return overrides
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    index: int
+    values: dict
+    scenario: LoadedScenario
+    portfolio: Portfolio
+
+
+@dataclass
+class SweepPoint:
+    """One point of the grid: its values and what the solve proved."""
+
+    values: dict
+    status: str
+    objective: float | None
+    gap: float | None
+    selected: int
+    value: float
+    cost: float
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sweep:
+    scenario: str
+    keys: list[str]
+    objective_kind: str
+    points: list[SweepPoint]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{**p.values, "status": p.status, "objective": p.objective, "gap": p.gap,
+                              "selected": p.selected, "value": p.value, "cost": p.cost,
+                              "conflicts": "; ".join(p.conflicts)} for p in self.points])
+
+    def to_json(self) -> str:
+        return json.dumps({"scenario": self.scenario, "keys": self.keys, "objective_kind": self.objective_kind,
+                           "points": [asdict(p) for p in self.points]}, indent=2, ensure_ascii=False)
+
+
+def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis]) -> list[SweepTask]:
+    """Every combination as a validated scenario; all problems are raised before any solve, each
+    naming the grid argument it comes from."""
+    keys = [axis.key for axis in axes]
+    if len(set(keys)) != len(keys):
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise InputError([Problem(f"--grid {twice}=...", "this key has two grids; give it one")])
+    problems: list[Problem] = []
+    for axis in axes:  # each value alone first, so that a problem names the one argument it is in
+        for value in axis.values:
+            try:
+                scenario = with_overrides(loaded, overrides_for(loaded, [(axis, value)]), axis.source)
+                problems.extend(Problem(axis.source, f"{axis.key}={value!r}: {p.message}", column=p.column, item=p.item)
+                                for p in check_scenario(scenario, portfolio))
+            except InputError as exc:
+                problems.extend(Problem(axis.source, f"{axis.key}={value!r}: {p.message}" if p.source == axis.source
+                                        else p.message, column=p.column or axis.key, item=p.item)
+                                for p in exc.problems)
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    tasks = []
+    for index, combination in enumerate(itertools.product(*(axis.values for axis in axes))):
+        settings = list(zip(axes, combination))
+        source = "--grid " + " ".join(f"{axis.key}={value}" for axis, value in settings)
+        scenario = with_overrides(loaded, overrides_for(loaded, settings), source)
+        found = check_scenario(scenario, portfolio)
+        if found:
+            raise InputError(found)
+        tasks.append(SweepTask(index, {axis.key: value for axis, value in settings}, scenario, portfolio))
+    return tasks
+
+
+def solve_point(task: SweepTask) -> SweepPoint:
+    """Solve one point (runs in a worker)."""
+    result = solve(replanned(inputs_for(task.scenario, task.portfolio)))
+    kpis = result.kpis()
+    return SweepPoint(task.values, result.status.value, result.objective, result.gap, kpis["selected"],
+                      kpis["value"], kpis["cost"], [c.message for c in result.conflicts])
+
+
+def sweep(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis], executor: Executor | None = None,
+          progress: Progress | None = None) -> Sweep:
+    """Solve every point of the grid on ``executor`` (a local pool by default), in grid order."""
+    tasks = sweep_tasks(loaded, portfolio, axes)
+    points = (executor or local_executor()).map(solve_point, tasks, progress)
+    return Sweep(loaded.name, [axis.key for axis in axes], loaded.spec.objective.value, points)
