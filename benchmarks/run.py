@@ -516,6 +516,63 @@ def bench_app(repeats: int) -> None:
            "ratio"], rows)
 
 
+def bench_sweep() -> None:
+    """A 24-point sweep of the sample (budget.scale x capacity.data_engineer x discount_rate): one
+    local worker (the baseline), two local workers, and a two-worker local Dask cluster started in
+    the same run (its start-up time shown apart). Every run must give the same objectives."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from workbench.analyses.sweep import parse_grid, sweep
+    from workbench.faces.serving import free_port
+    from workbench.ground.executor import DaskExecutor, LocalExecutor
+
+    inputs = load_inputs(ROOT / "scenarios" / "sample" / "baseline.yaml")
+    axes = [parse_grid("budget.scale=0.85,0.9,1.0,1.1"), parse_grid("capacity.data_engineer=0,1,2"),
+            parse_grid("discount_rate=0,0.05")]
+    rows, answers = [], []
+
+    def timed(label: str, executor, startup: float | None) -> None:
+        started = time.perf_counter()
+        result = sweep(inputs.scenario, inputs.portfolio, axes, executor)
+        seconds = time.perf_counter() - started
+        answers.append([p.objective for p in result.points])
+        rows.append([label, len(result.points), startup, seconds])
+
+    timed("local, 1 worker", LocalExecutor(1), None)
+    timed("local, 2 workers", LocalExecutor(2), None)
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    started = time.perf_counter()
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)]
+    processes += [subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                                    "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True) for _ in range(2)]
+    try:
+        for attempt in range(60):
+            try:
+                executor = DaskExecutor(address)
+                break
+            except Exception:  # noqa: BLE001 - the scheduler is still starting
+                time.sleep(0.5)
+        executor.client.wait_for_workers(2, timeout=120)
+        timed("Dask cluster, 2 workers", executor, time.perf_counter() - started)
+        executor.close()
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    assert all(answer == answers[0] for answer in answers), "the executors disagree"
+    for row in rows:
+        row.append(rows[0][3] / row[3])
+    table("Sweep: 24 points of the sample; speed-up against one local worker (same objectives in every run)",
+          ["executor", "points", "start-up s", "seconds", "speed-up"], rows)
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -543,6 +600,8 @@ def main() -> None:
             bench_deps(args.limit)
         elif section == "risk":
             bench_risk(10_000)
+        elif section == "sweep":
+            bench_sweep()
         elif section == "status":
             bench_status(3)
         elif section == "workshop":

@@ -136,3 +136,14 @@ def test_risk_figures_beside_the_kpis_and_the_plan_at_switch(bench, workdir):
     saved = bench.save("p80-again")
     assert yaml.safe_load(saved.read_text(encoding="utf-8"))["risk"] == {"plan_at": 0.8}
     assert solve(load_inputs(saved), solver="highs").objective == pytest.approx(p80.objective)
+
+
+def test_the_app_shows_a_sweep_around_its_controls(bench):
+    from workbench.ground.executor import LocalExecutor
+    bench.force_out.value = ["GRO-11"]
+    current = bench.result.objective
+    swept = bench.sweep("budget.scale=0.9,1.0", executor=LocalExecutor(1))
+    assert [p.values for p in swept.points] == [{"budget.scale": 0.9}, {"budget.scale": 1.0}]
+    assert swept.points[1].objective == pytest.approx(current)  # the controls' own point
+    assert swept.points[0].objective <= swept.points[1].objective
+    assert bench.sweep_view.children and "budget.scale" in bench.sweep_view.children[0].value

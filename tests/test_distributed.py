@@ -220,3 +220,31 @@ def test_sweep_writes_its_page_table_and_json(tmp_path):
     assert "<svg" in page and "<script" not in page.lower() and "capacity.dev" in page
     assert len(json.loads((folder / "sweep.json").read_text())["points"]) == 3
     assert (folder / "sweep.csv").read_text().count("\n") == 4
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_local_sweep_and_its_workers(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "workbench.faces.cli", "sweep", str(SAMPLE / "baseline.yaml"),
+                                "--grid", "budget.scale=0.8,0.85,0.9,0.95,1.0,1.05,1.1,1.15", "--workers", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               # a shell without job control starts background jobs ignoring SIGINT
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        workers = []
+        while time.monotonic() < deadline and len(workers) < 2:  # the pool is up and solving
+            time.sleep(0.5)
+            # the fork server and its two workers (the resource tracker aside)
+            workers = [c for c in psutil.Process(process.pid).children(recursive=True) if c.ppid() != process.pid]
+        assert len(workers) >= 2, "the sweep never started its workers"
+        time.sleep(2)
+        descendants = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    gone, alive = psutil.wait_procs(descendants, timeout=10)
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []

@@ -24,12 +24,15 @@ from workbench.analyses.earned_value import project_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
 from workbench.analyses.solve import solve
+from workbench.analyses.sweep import Sweep, parse_grid
+from workbench.analyses.sweep import sweep as run_sweep
 from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
 from workbench.data.scenario import LoadedScenario, with_overrides
 from workbench.faces import charts
 from workbench.faces.report_sections import Comparison
 from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
+from workbench.ground.executor import Executor
 from workbench.ground.formatting import money, status_label
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.planning.result import Result
@@ -118,6 +121,8 @@ class Workbench:
                                         style=style, layout=layout)
         self.with_risk = has_risk_data(self.inputs)
         self.risk_view = widgets.HTML()
+        self.sweep_view = widgets.VBox()  # a sweep around the current controls, when one is asked for
+        self.sweep_view.add_class("wb-sweep")
         self.risk_view.add_class("wb-risk")
         self.save_name = widgets.Text(value="", placeholder=f"{self.loaded.name}-variant",
                                       description="Save as", style={"description_width": "60px"})
@@ -183,7 +188,7 @@ class Workbench:
             widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"), self.roadmap,
             widgets.HTML("<h3>Demand against capacity</h3>"), self.capacity_view,
             widgets.HTML("<h3>Budget against spend</h3>"), self.budget_view,
-            widgets.HTML("<h3>Projects</h3>"), self.table, self.comparison,
+            widgets.HTML("<h3>Projects</h3>"), self.table, self.comparison, self.sweep_view,
         ], layout=widgets.Layout(flex="1"))
         style = widgets.HTML("<style>.wb-table th, .wb-table td { text-align: left; padding: 2px 8px; "
                              "vertical-align: top; } .wb-table td:nth-child(-n+4) { white-space: nowrap; }"
@@ -410,6 +415,18 @@ class Workbench:
             return
         self.budget_view.children = [alt.JupyterChart(charts.budget_chart(result, 640, 180),
                                                       embed_options={"renderer": "svg", "actions": False})]
+
+    def sweep(self, *grids: str, executor: Executor | None = None) -> Sweep:
+        """Solve every combination of ``grids`` (``"budget.scale=0.9,1.0"``, as for ``workbench
+        sweep``) around the scenario as the controls set it, and show the chart below the results."""
+        inputs = self.variant()
+        portfolio = inputs.estimates if inputs.estimates is not None else inputs.portfolio
+        result = run_sweep(inputs.scenario, portfolio, [parse_grid(g) for g in grids], executor)
+        chart = charts.sweep_chart(result.frame(), result.keys, result.objective_kind, 560)
+        self.sweep_view.children = [
+            widgets.HTML(f"<h3>Sweep over {html.escape(', '.join(result.keys))}</h3>"),
+            alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})]
+        return result
 
     # ------------------------------------------------------------------ save and compare
     def save(self, name: str | None = None) -> Path | None:

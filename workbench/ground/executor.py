@@ -11,8 +11,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Any, Protocol
+
+import psutil
 
 from workbench.ground.errors import SchedulerError
 
@@ -53,22 +54,28 @@ class LocalExecutor:
         context = multiprocessing.get_context("forkserver")
         # the fork server imports the task's module once; every worker forks from it ready to run
         context.set_forkserver_preload([function.__module__])
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=context) as pool:
-            futures = [pool.submit(function, task) for task in tasks]
-            pending, done = set(futures), 0
-            try:
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                    for future in finished:
-                        future.result()  # a task's error is raised here, and the rest are cancelled
-                        done += 1
-                    if progress:
-                        progress(done, len(tasks))
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
-            return [future.result() for future in futures]
+        pool = context.Pool(processes=min(self.workers, len(tasks)))
+        finished = [0]
+        try:
+            pending = [pool.apply_async(function, (task,), callback=lambda _: finished.__setitem__(0, finished[0] + 1))
+                       for task in tasks]
+            shown = 0
+            for result in pending:
+                while not result.ready():
+                    result.wait(0.2)
+                    if progress and finished[0] != shown:
+                        shown = finished[0]
+                        progress(shown, len(tasks))
+                result.get()  # a task's error is raised here, and the rest are stopped
+            if progress and shown != len(tasks):
+                progress(len(tasks), len(tasks))
+            results = [result.get() for result in pending]
+            pool.close()
+            pool.join()
+            return results
+        except BaseException:  # a failed task, or Ctrl+C: stop the rest now, solvers included
+            _stop_workers(pool)
+            raise
 
     def close(self) -> None:
         """Nothing to release: each map has its own pool."""
@@ -78,6 +85,19 @@ class LocalExecutor:
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+
+def _stop_workers(pool) -> None:
+    """Kill what the pool's workers started (a solver run), then the workers themselves."""
+    # Pool.terminate stops the workers but not their children; the workers are listed in _pool
+    for process in list(getattr(pool, "_pool", [])):
+        try:
+            for member in psutil.Process(process.pid).children(recursive=True):
+                member.kill()
+        except psutil.NoSuchProcess:
+            pass
+    pool.terminate()
+    pool.join()
 
 
 class DaskExecutor:
