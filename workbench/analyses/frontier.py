@@ -10,7 +10,7 @@ from workbench.planning.accounting import PlanUsage, project_spend
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.model.formulation import Plan, objective_tolerance
-from workbench.ground.executor import Executor
+from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.data.scenario import Scenario
@@ -34,7 +34,7 @@ def with_total_budget(inputs: Inputs, total: float | None) -> tuple[Scenario, Pl
 
 def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_limit: float | None = None,
              gap: float | None = None, deadline: Deadline | None = None, top: Plan | None = None,
-             executor: Executor | None = None) -> Frontier:
+             executor: Executor | None = None, progress: Progress | None = None) -> Frontier:
     """Solve at ``points`` total-budget levels, evenly from what the commitments and their
     prerequisites must spend to what the unconstrained-total optimum spends (per-period budgets
     stay in force).
@@ -59,7 +59,7 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     tolerance = objective_tolerance(data, top.objective)
     best_proven = None  # a larger total budget can only raise a proven optimum
     plans = plan_variants(inputs, [with_total_budget(inputs, float(level)) for level in levels[:-1]], settings,
-                          deadline, executor) + [top]
+                          deadline, executor, progress) + [top]
     for level, plan in zip(levels, plans):
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
         note = ""

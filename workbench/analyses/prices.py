@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
-from workbench.ground.executor import Executor
+from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.analyses.replan import replanned
@@ -88,7 +88,8 @@ def one_more_fte(inputs: Inputs, role: str) -> tuple[Scenario, PlanningData]:
 
 
 def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
-            gap: float | None = None, executor: Executor | None = None) -> Explanation:
+            gap: float | None = None, executor: Executor | None = None,
+            progress: Progress | None = None) -> Explanation:
     """Solve, then re-solve once per project (forced the other way) and once per role (+1 FTE
     in every period). Deltas are objective(variant) - objective(plan); ``None`` when the
     variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
@@ -121,7 +122,8 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
                                              "note": "cannot run within the horizon or is forced out"})
                 continue
             forced.append((outcome, Decision.FORCE_IN, *forced_in(inputs, outcome.id)))
-    plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor)
+    plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor,
+                          progress)
     for (outcome, action, spec, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}

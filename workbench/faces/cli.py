@@ -212,13 +212,16 @@ def _run(args: argparse.Namespace) -> int:
             print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
         return exit_code(result)
     if args.command == "explain":
-        with executor_for(args.scheduler, args.workers) as executor:
-            explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor)
+        with executor_for(args.scheduler, args.workers) as executor, \
+                progress_bar(len(inputs.data.projects), "re-solves", disable=args.json) as bar:
+            explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor, bar)
         print(explanation.to_json() if args.json else views.explanation_text(explanation))
         return exit_code(explanation.result)
     if args.command == "frontier":
-        with executor_for(args.scheduler, args.workers) as executor:
-            points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor)
+        with executor_for(args.scheduler, args.workers) as executor, \
+                progress_bar(args.points - 1, "levels", disable=args.json) as bar:
+            points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor,
+                              progress=bar)
         print(points.to_json() if args.json else views.frontier_text(points))
         return EXIT_OK
     if args.command == "status":

@@ -16,7 +16,9 @@ def progress_bar(total: int, unit: str, disable: bool = False) -> Iterator[Progr
     bar = tqdm(total=total, desc=unit, unit=unit.rstrip("s"), file=sys.stderr, disable=disable or total < 2,
                leave=False)
 
-    def update(done: int, _total: int) -> None:
+    def update(done: int, total: int) -> None:
+        if total != bar.total:  # the work turned out smaller (or larger) than announced
+            bar.total = total
         bar.update(done - bar.n)
 
     try:

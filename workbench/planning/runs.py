@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import Scenario, SolverSpec
-from workbench.ground.executor import Executor
+from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, find_plan
 from workbench.planning.accounting import PlanUsage
@@ -102,17 +102,22 @@ def solve_variant(task: VariantTask) -> Plan:
 
 
 def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]], settings: SolverSpec,
-                  deadline: Deadline, executor: Executor | None = None) -> list[Plan]:
+                  deadline: Deadline, executor: Executor | None = None, progress: Progress | None = None) -> list[Plan]:
     """Solve every variant, in order: one after another within the deadline, or side by side on
     ``executor``, each with an equal share of what is left of the deadline (the same plans when
     they are proven; only time-limited ones can differ)."""
     if executor is None or executor.workers == 1 or len(variants) < 2:
-        return [plan_variant(inputs, spec, data, settings, deadline) for spec, data in variants]
+        plans = []
+        for spec, data in variants:
+            plans.append(plan_variant(inputs, spec, data, settings, deadline))
+            if progress:
+                progress(len(plans), len(variants))
+        return plans
     remaining = deadline.remaining()
     rounds = -(-len(variants) // executor.workers)
     share = None if remaining is None else max(remaining / rounds, 0.05)
     tasks = [VariantTask(inputs, spec, data, settings, share) for spec, data in variants]
-    return executor.map(solve_variant, tasks)
+    return executor.map(solve_variant, tasks, progress)
 
 
 def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,
