@@ -25,7 +25,7 @@ def test_only_portfolio_and_horizon_are_required(tmp_path):
     spec = scenario.spec
     assert scenario.name == "scenario"
     assert spec.objective.value == "value" and spec.discount_rate == 0
-    assert spec.solver.name == "cbc" and spec.solver.time_limit is None and spec.solver.gap == 0
+    assert spec.solver.name == "auto" and spec.solver.time_limit is None and spec.solver.gap == 0
     assert scenario.portfolio_path == (tmp_path / "portfolio").resolve()
 
 

@@ -2,6 +2,7 @@
 case that CBC's threaded search once got wrong."""
 from __future__ import annotations
 
+from pathlib import Path
 import threading
 import time
 
@@ -44,7 +45,7 @@ def test_solver_threads_key_reaches_the_command(tmp_path):
     assert load_inputs(path).scenario.spec.solver.threads == 2
 
 
-@pytest.mark.parametrize("solver", ["cbc", "highs"])
+@pytest.mark.parametrize("solver", ["cbc", "highs", "auto"])
 def test_a_stop_request_ends_only_its_own_solve(solver):
     """Two solves in two threads; stopping one leaves the other to prove the optimum."""
     data = load_inputs(SAMPLE / "baseline.yaml").data
@@ -83,3 +84,60 @@ def test_cbc_processes_are_not_left_running_after_a_stop():
     worker.join()
     cbc = [c for c in psutil.Process().children(recursive=True) if c.name() == "cbc" or pulp_cbc_path in " ".join(c.cmdline())]
     assert cbc == []
+
+
+def _tiny_problem():
+    import pulp
+    problem = pulp.LpProblem("tiny", pulp.LpMaximize)
+    x, y = pulp.LpVariable("x", cat="Binary"), pulp.LpVariable("y", cat="Binary")
+    problem += 3 * x + 2 * y
+    problem += x + y <= 1
+    return problem, x, y
+
+
+def test_the_race_keeps_the_better_plan_and_the_better_bound():
+    from workbench.model.solvers import SolverRun, _race_result
+    problem, x, y = _tiny_problem()
+
+    class Job:  # CBC's side: its values are assigned only if it wins
+        assigned = None
+
+        def assign(self, values):
+            Job.assigned = values
+
+    # neither proved: HiGHS has the better plan (3), CBC the better bound (3.5): gap from 3.5
+    outcomes = {"cbc": (SolverRun(SolveStatus.FEASIBLE, 2.0, 3.5, "cbc"), {"x": 0, "y": 1}),
+                "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 4.0, "highs"), {"x": 1, "y": 0})}
+    run = _race_result(problem, Job(), outcomes)
+    assert (run.status, run.objective, run.bound, run.solver) == (SolveStatus.FEASIBLE, 3.0, 3.5, "auto: highs")
+    assert x.varValue == 1 and y.varValue == 0 and Job.assigned is None
+    # a proof of optimality by one side is the answer; the other's worse plan is dropped
+    outcomes = {"cbc": (SolverRun(SolveStatus.OPTIMAL, 3.0, 3.0, "cbc"), {"x": 1, "y": 0}),
+                "highs": (SolverRun(SolveStatus.FEASIBLE, 2.0, 4.0, "highs"), {"x": 0, "y": 1})}
+    run = _race_result(problem, Job(), outcomes)
+    assert (run.status, run.objective, run.solver) == (SolveStatus.OPTIMAL, 3.0, "auto: cbc")
+    assert Job.assigned == {"x": 1, "y": 0}
+    # the better bound closes the other's gap: proven by the two together
+    outcomes = {"cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, 3.0, "cbc"), None),
+                "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 5.0, "highs"), {"x": 1, "y": 0})}
+    assert _race_result(problem, Job(), outcomes).status is SolveStatus.OPTIMAL
+    # an infeasibility proof wins; no plan and no proof is not solved
+    outcomes = {"cbc": (SolverRun(SolveStatus.INFEASIBLE, None, None, "cbc"), None),
+                "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "highs"), None)}
+    assert _race_result(problem, Job(), outcomes).status is SolveStatus.INFEASIBLE
+    outcomes = {"cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None),
+                "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, 7.0, "highs"), None)}
+    assert _race_result(problem, Job(), outcomes).status is SolveStatus.NOT_SOLVED
+
+
+def test_a_time_limited_race_is_never_called_optimal_unless_proven(tmp_path):
+    """A 0.3 s race on a 500-project portfolio: whatever it found is labelled with its gap."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import generate
+    inputs = load_inputs(generate(tmp_path, 500))
+    plan = find_plan(inputs.data, SolverSpec(name="auto", time_limit=0.3))
+    if plan.status is SolveStatus.OPTIMAL:  # then the bound must say so
+        assert plan.bound is not None and plan.bound <= plan.objective + 1e-6 * abs(plan.objective)
+    elif plan.objective is not None:
+        assert plan.status is SolveStatus.FEASIBLE and plan.gap is not None and plan.gap > 0

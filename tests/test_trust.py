@@ -94,13 +94,17 @@ def test_random_cases_load_and_cover_every_constraint_type(tmp_path):
 
 # ----------------------------------------------------------------------------- differential
 def disagreements(name: str, inputs) -> list[str]:
-    """Where CBC and HiGHS disagree on a status or a proven optimum."""
-    cbc, highs = solve(inputs, solver="cbc"), solve(inputs, solver="highs")
-    if cbc.status is not highs.status:
-        return [f"{name}: CBC says {cbc.status.value}, HiGHS {highs.status.value}"]
-    if cbc.status is SolveStatus.OPTIMAL and abs(cbc.objective - highs.objective) > tolerance(highs.objective):
-        return [f"{name}: proven optima differ: CBC {cbc.objective}, HiGHS {highs.objective}"]
-    return []
+    """Where CBC, HiGHS and their race (auto) disagree on a status or a proven optimum."""
+    cbc, highs, auto = solve(inputs, solver="cbc"), solve(inputs, solver="highs"), solve(inputs, solver="auto")
+    found = []
+    for label, other in (("HiGHS", highs), ("auto", auto)):
+        if cbc.status is not other.status:
+            found.append(f"{name}: CBC says {cbc.status.value}, {label} {other.status.value}")
+        elif cbc.status is SolveStatus.OPTIMAL and abs(cbc.objective - other.objective) > tolerance(other.objective):
+            found.append(f"{name}: proven optima differ: CBC {cbc.objective}, {label} {other.objective}")
+    if auto.has_plan and not auto.solver["name"].startswith("auto: "):
+        found.append(f"{name}: auto does not say whose plan it is ({auto.solver['name']})")
+    return found
 
 
 def solver_disagreements(tmp_path, seed: int) -> list[str]:

@@ -18,7 +18,7 @@ from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
-from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
+from workbench.planning.runs import Deadline, plan_variant, plan_variants, race_winner, settings_for
 from workbench.analyses.reasons import refine_with_forced_solve
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
@@ -122,8 +122,12 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
                                              "note": "cannot run within the horizon or is forced out"})
                 continue
             forced.append((outcome, Decision.FORCE_IN, *forced_in(inputs, outcome.id)))
+    # forcing a project out keeps the rest of the plan feasible unless something needs it: a start
+    plan_starts = {p.id: p.start_index for p in result.selected}
+    warm_starts = [{p: s for p, s in plan_starts.items() if p != outcome.id} if action is Decision.FORCE_OUT
+                   else None for outcome, action, _, _ in forced]
     plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor,
-                          progress)
+                          progress, warm_starts, race_winner(result.solver["name"]))
     for (outcome, action, spec, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
@@ -164,7 +168,10 @@ def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: 
     base = result.objective
     tolerance = objective_tolerance(data, base)
     values = []
-    plans = plan_variants(inputs, [one_more_fte(inputs, role) for role in data.roles], settings, deadline, executor)
+    # one more FTE keeps the plan feasible: it is where each re-solve starts
+    plan_starts = {p.id: p.start_index for p in result.selected}
+    plans = plan_variants(inputs, [one_more_fte(inputs, role) for role in data.roles], settings, deadline, executor,
+                          warm_starts=[plan_starts] * len(data.roles), solo=race_winner(result.solver["name"]))
     for role, plan in zip(data.roles, plans):
         delta = None if plan.objective is None else plan.objective - base
         note = "" if plan.status is SolveStatus.OPTIMAL else (

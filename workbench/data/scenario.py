@@ -107,7 +107,9 @@ class BalanceSpec(_Strict):
 
 
 class SolverSpec(_Strict):
-    name: Literal["cbc", "highs"] = "cbc"
+    name: Literal["auto", "cbc", "highs"] = Field("auto", description=(
+        "auto races CBC and HiGHS on the same model and keeps the better plan with the better bound; "
+        "cbc or highs runs that one alone."))
     time_limit: float | None = Field(None, gt=0, description="Seconds for all solver work of one command.")
     gap: float = Field(0.0, ge=0, description="Relative gap at which to stop; 0 proves the optimum.")
     threads: int | None = Field(None, ge=1, description="Solver threads; unset runs the solver serially "

@@ -109,7 +109,7 @@ class Workbench:
                                           layout=layout)
         self.discount_rate = widgets.BoundedFloatText(value=spec.discount_rate, min=0.0, max=1.0, step=0.01,
                                                       description="Discount rate", style=style, layout=layout)
-        self.solver = widgets.Dropdown(options=["cbc", "highs"], value=solver or spec.solver.name,
+        self.solver = widgets.Dropdown(options=["auto", "cbc", "highs"], value=solver or spec.solver.name,
                                        description="Solver", style=style, layout=layout)
         self.time_limit = widgets.BoundedFloatText(value=time_limit or spec.solver.time_limit or 30.0, min=0.1,
                                                    max=3600.0, description="Time limit (s)", style=style,

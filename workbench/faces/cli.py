@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         return command
 
     def solver_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--solver", choices=["cbc", "highs"], help="override the scenario's solver")
+        command.add_argument("--solver", choices=["auto", "cbc", "highs"], help="override the scenario's solver")
         command.add_argument("--time-limit", type=float, metavar="S", help="seconds for all solver work")
         command.add_argument("--gap", type=float, help="relative gap at which to stop (0 proves the optimum)")
 
@@ -112,14 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--status", action="store_true",
                         help="the status report (earned value, RAG) instead of the planning report")
     report.add_argument("--as-of", metavar="PERIOD", help="status period for --status (implies it)")
-    report.add_argument("--solver", choices=["cbc", "highs"])
+    report.add_argument("--solver", choices=["auto", "cbc", "highs"])
     report.add_argument("--time-limit", type=float, metavar="S")
     report.add_argument("--resolve", type=int, default=0, metavar="K",
                         help="the risk section re-optimises K sampled futures: core index and regret")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=int, help="port (default 8866)")
-    workshop.add_argument("--solver", choices=["cbc", "highs"])
+    workshop.add_argument("--solver", choices=["auto", "cbc", "highs"])
     lab = commands.add_parser("lab", help="JupyterLab on 127.0.0.1 with notebooks/explore.ipynb open")
     lab.add_argument("scenario", type=Path, nargs="?", help="the scenario to explore (default: the sample's baseline)")
     lab.add_argument("--port", type=int, help="port (default 8888)")

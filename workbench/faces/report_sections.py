@@ -93,6 +93,8 @@ class ScenarioReport:
             frontier_points: int = 6, output_dir: str | Path | None = None) -> ScenarioReport:
         """Solve, price roles, trace the frontier and rank; one time limit bounds all solver work."""
         started = time.perf_counter()
+        executor = local_executor()  # the re-solves run side by side on this machine's cores
+        executor.start("workbench.planning.runs")  # its workers start while the scenario is solved
         inputs = replanned(load_inputs(scenario_path))
         settings = settings_for(inputs, solver, time_limit)
         deadline = Deadline(settings.time_limit)
@@ -100,7 +102,6 @@ class ScenarioReport:
         timings = {"solve": result.solver["seconds"]}
         curve, roles, binding, ranked = None, [], [], None
         if result.has_plan:
-            executor = local_executor()  # the re-solves run side by side on this machine's cores
             mark = time.perf_counter()
             roles = role_values(inputs, result, settings, deadline, executor)
             timings["role values"] = time.perf_counter() - mark
@@ -112,6 +113,7 @@ class ScenarioReport:
             mark = time.perf_counter()
             ranked = prioritisation(inputs, optimal=result)
             timings["prioritisation"] = time.perf_counter() - mark
+        executor.close()
         report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
         if output_dir is not None:
             write_tables_into(result, Path(output_dir), xlsx=True)

@@ -36,10 +36,20 @@ class LocalExecutor:
     """A pool of ``workers`` local processes; with one worker the tasks run in this process.
 
     Workers start from a fork server (not a fork of this process, which may hold threads and a
-    Jupyter kernel's state); the first task of a pool pays for their imports."""
+    Jupyter kernel's state) that has imported the tasks' module once. The pool lives until
+    :meth:`close`, so successive maps share it; :meth:`start` brings it up ahead of the first."""
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self._pool = None
+
+    def start(self, module: str) -> None:
+        """Start the workers now, ``module`` imported, while this process does something else."""
+        if self.workers > 1 and self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            # the fork server imports the module once; every worker forks from it ready to run
+            context.set_forkserver_preload([module])
+            self._pool = context.Pool(processes=self.workers)
 
     def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
             progress: Progress | None = None) -> list[Any]:
@@ -51,10 +61,8 @@ class LocalExecutor:
                 if progress:
                     progress(done, len(tasks))
             return results
-        context = multiprocessing.get_context("forkserver")
-        # the fork server imports the task's module once; every worker forks from it ready to run
-        context.set_forkserver_preload([function.__module__])
-        pool = context.Pool(processes=min(self.workers, len(tasks)))
+        self.start(function.__module__)
+        pool = self._pool
         finished = [0]
         try:
             pending = [pool.apply_async(function, (task,), callback=lambda _: finished.__setitem__(0, finished[0] + 1))
@@ -69,22 +77,28 @@ class LocalExecutor:
                 result.get()  # a task's error is raised here, and the rest are stopped
             if progress and shown != len(tasks):
                 progress(len(tasks), len(tasks))
-            results = [result.get() for result in pending]
-            pool.close()
-            pool.join()
-            return results
+            return [result.get() for result in pending]
         except BaseException:  # a failed task, or Ctrl+C: stop the rest now, solvers included
+            self._pool = None
             _stop_workers(pool)
             raise
 
     def close(self) -> None:
-        """Nothing to release: each map has its own pool."""
+        """Stop the workers (they are idle between maps)."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.close()
+            pool.join()
 
     def __enter__(self) -> LocalExecutor:
         return self
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_pool", None) is not None:
+            self._pool.terminate()
 
 
 def _stop_workers(pool) -> None:

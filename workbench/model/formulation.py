@@ -260,7 +260,7 @@ def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False
             variable.setInitialValue(1 if warm_start.get(project) == start else 0)
     run = run_solver(problem, settings, warm_start=warm_start is not None and not elastic, stop=stop)
     seconds = time.perf_counter() - started
-    plan = Plan(run.status, None, None, None, seconds, settings.name)
+    plan = Plan(run.status, None, None, None, seconds, run.solver or settings.name)
     if not run.status.has_plan:
         return plan
     chosen = frame[[(v.varValue or 0.0) > 0.5 for v in frame["var"]]]

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulp
 from pulp.apis.coin_api import pulp_cbc_path
@@ -25,11 +25,13 @@ from workbench.ground.status import SolveStatus
 
 @dataclass(frozen=True)
 class SolverRun:
-    """What one solver run proved: the incumbent objective (tie-break included) and the bound."""
+    """What one solver run proved: the incumbent objective (tie-break included), the bound and
+    the solver whose plan it is (for ``auto``: the race's winner)."""
 
     status: SolveStatus
     objective: float | None
     bound: float | None
+    solver: str | None = None
 
 
 def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
@@ -41,10 +43,11 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     HiGHS is silenced by its options (its one-time banner is printed when this module loads),
     so solves in worker threads do not step on each other or on standard output.
     """
-    solvers = {"highs": _solve_highs, "cbc": _solve_cbc}
+    solvers = {"highs": _solve_highs, "cbc": _solve_cbc, "auto": _solve_auto}
     if settings.name not in solvers:
-        raise SolverError(f"unknown solver {settings.name!r}; use cbc or highs")
-    return solvers[settings.name](problem, settings, warm_start, stop)
+        raise SolverError(f"unknown solver {settings.name!r}; use auto, cbc or highs")
+    run = solvers[settings.name](problem, settings, warm_start, stop)
+    return run if run.solver is not None else replace(run, solver=settings.name)
 
 
 def _silence_highs_banner() -> None:
@@ -102,43 +105,147 @@ def _solve_cbc(problem, settings: SolverSpec, warm_start: bool, stop: threading.
     CBC checks its time limit only between phases (root cuts can run on for minutes), so a run
     still going at 1.1 x the limit + 1.5 s is stopped and reported as not solved.
     """
-    adapter = pulp.COIN_CMD(msg=False)  # PuLP's reader of CBC's solution file
-    folder = tempfile.mkdtemp(prefix="workbench-cbc-")
-    mps, solution, log_path = (os.path.join(folder, name) for name in ("model.mps", "model.sol", "cbc.log"))
+    job = _CbcJob(problem, settings, warm_start)
     try:
-        variables, variable_names, constraint_names, _ = problem.writeMPS(mps, rename=1)
+        run, values = job.run(stop)
+        if values is not None:
+            job.assign(values)
+        return run
+    finally:
+        job.close()
+
+
+class _CbcJob:
+    """One CBC run: the model written at creation (from the variables as they are then), run by
+    :meth:`run` (any thread), its plan put back into the problem by :meth:`assign`."""
+
+    def __init__(self, problem, settings: SolverSpec, warm_start: bool):
+        self.problem, self.settings = problem, settings
+        self.adapter = pulp.COIN_CMD(msg=False)  # PuLP's reader of CBC's solution file
+        self.folder = tempfile.mkdtemp(prefix="workbench-cbc-")
+        self.mps, self.solution, self.log_path = (os.path.join(self.folder, name)
+                                                  for name in ("model.mps", "model.sol", "cbc.log"))
+        self.variables, self.variable_names, self.constraint_names, _ = problem.writeMPS(self.mps, rename=1)
         warm_start_file = None
         if warm_start:
-            warm_start_file = os.path.join(folder, "start.mst")
-            adapter.writesol(warm_start_file, problem, variables, variable_names, constraint_names)
-        command = cbc_command(problem, settings, mps, solution, warm_start_file)
-        stopped = _run_until(command, log_path, settings.time_limit, stop)
-        with open(log_path, encoding="utf-8", errors="replace") as handle_log:
+            warm_start_file = os.path.join(self.folder, "start.mst")
+            self.adapter.writesol(warm_start_file, problem, self.variables, self.variable_names, self.constraint_names)
+        self.command = cbc_command(problem, settings, self.mps, self.solution, warm_start_file)
+
+    def run(self, stop: threading.Event | None) -> tuple[SolverRun, dict | None]:
+        """Run CBC; what it proved, and its variable values when it has a plan (not yet assigned)."""
+        problem = self.problem
+        stopped = _run_until(self.command, self.log_path, self.settings.time_limit, stop)
+        with open(self.log_path, encoding="utf-8", errors="replace") as handle_log:
             log = handle_log.read()
         if stopped is not None:  # stopped by us; CBC reports a plan only at exit, so none is known
-            return SolverRun(SolveStatus.NOT_SOLVED, None, None)
-        if not os.path.exists(solution):
+            return SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None
+        if not os.path.exists(self.solution):
             raise SolverError(f"CBC wrote no solution; its log ends: {log[-500:]}")
-        status, values, _, _, _, sol_status = adapter.readsol_MPS(solution, problem, variables, variable_names,
-                                                                   constraint_names)
-        problem.assignVarsVals(values)
-        problem.assignStatus(status, sol_status)
+        _, values, _, _, _, sol_status = self.adapter.readsol_MPS(self.solution, problem, self.variables,
+                                                                   self.variable_names, self.constraint_names)
+        has_plan = sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        objective = _objective_of(problem, values) if has_plan else None
+        # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
+        # unbounded" from preprocessing is a proof of infeasibility
+        if sol_status == pulp.LpSolutionInfeasible or _CBC_INFEASIBLE.search(log):
+            return SolverRun(SolveStatus.INFEASIBLE, None, None, "cbc"), None
+        if objective is None:
+            return SolverRun(SolveStatus.NOT_SOLVED, None, _cbc_bound(log, objective), "cbc"), None
+        result_line = next((line for line in log.splitlines() if line.startswith("Result - ")), "")
+        bound = _cbc_bound(log, objective)
+        if "Optimal solution found" in result_line and self.settings.gap == 0:
+            return SolverRun(SolveStatus.OPTIMAL, objective, objective, "cbc"), values
+        if bound is None:
+            bound = objective if "Optimal solution found" in result_line else None
+        return SolverRun(_status_from_gap(objective, bound), objective, bound, "cbc"), values
+
+    def assign(self, values: dict) -> None:
+        self.problem.assignVarsVals(values)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _objective_of(problem, values: dict) -> float:
+    """The objective at ``values`` (variable name -> value), without touching the variables."""
+    objective = problem.objective
+    return float(objective.constant + sum(coefficient * float(values.get(variable.name) or 0.0)
+                                          for variable, coefficient in objective.items()))
+
+
+def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None) -> SolverRun:
+    """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
+    model within the same limit. The first proof (optimal or infeasible) stops the other; the
+    better plan is kept, with the better of the two bounds, so the gap is from the best bound."""
+    cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc"}), warm_start)  # written before HiGHS runs
+    stops = {"cbc": threading.Event(), "highs": threading.Event()}
+    outcomes: dict[str, tuple[SolverRun, dict | None]] = {}
+    failures: list[BaseException] = []
+
+    def race(name: str, work) -> None:
+        try:
+            outcomes[name] = work()
+        except BaseException as exc:  # noqa: BLE001 - reported below, after the other is stopped
+            failures.append(exc)
+        finally:
+            if name in outcomes and outcomes[name][0].status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+                for other, event in stops.items():
+                    if other != name:
+                        event.set()
+
+    def highs() -> tuple[SolverRun, dict | None]:
+        run = _solve_highs(problem, settings.model_copy(update={"name": "highs"}), warm_start, stops["highs"])
+        values = {v.name: v.varValue for v in problem.variables()} if run.status.has_plan else None
+        return replace(run, solver="highs"), values
+
+    threads = [threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
+               threading.Thread(target=race, args=("highs", highs), daemon=True)]
+    try:
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            if stop is not None and stop.is_set():
+                for event in stops.values():
+                    event.set()
+            for thread in threads:
+                thread.join(POLL_SECONDS)
+    except BaseException:  # Ctrl+C: stop both, then let the error through
+        for event in stops.values():
+            event.set()
+        for thread in threads:
+            thread.join()
+        cbc.close()
+        raise
+    try:
+        if failures and not outcomes:
+            raise failures[0]
+        return _race_result(problem, cbc, outcomes)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    objective = pulp.value(problem.objective) if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) else None
-    # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
-    # unbounded" from preprocessing is a proof of infeasibility
-    if sol_status == pulp.LpSolutionInfeasible or _CBC_INFEASIBLE.search(log):
-        return SolverRun(SolveStatus.INFEASIBLE, None, None)
-    if objective is None:
-        return SolverRun(SolveStatus.NOT_SOLVED, None, _cbc_bound(log, problem))
-    result_line = next((line for line in log.splitlines() if line.startswith("Result - ")), "")
-    bound = _cbc_bound(log, problem)
-    if "Optimal solution found" in result_line and settings.gap == 0:
-        return SolverRun(SolveStatus.OPTIMAL, objective, objective)
-    if bound is None:
-        bound = objective if "Optimal solution found" in result_line else None
-    return SolverRun(_status_from_gap(objective, bound), objective, bound)
+        cbc.close()
+
+
+def _race_result(problem, cbc: _CbcJob, outcomes: dict[str, tuple[SolverRun, dict | None]]) -> SolverRun:
+    runs = {name: run for name, (run, _) in outcomes.items()}
+    if any(run.status is SolveStatus.INFEASIBLE for run in runs.values()):
+        return SolverRun(SolveStatus.INFEASIBLE, None, None, "auto: " + next(
+            name for name, run in runs.items() if run.status is SolveStatus.INFEASIBLE))
+    maximise = problem.sense == pulp.LpMaximize
+    with_plan = [name for name, run in runs.items() if run.objective is not None]
+    bounds = [run.bound for run in runs.values() if run.bound is not None]
+    best_bound = (min(bounds) if maximise else max(bounds)) if bounds else None
+    if not with_plan:
+        return SolverRun(SolveStatus.NOT_SOLVED, None, best_bound, "auto")
+    winner = (max if maximise else min)(with_plan, key=lambda name: runs[name].objective)
+    run, values = outcomes[winner]
+    if winner == "cbc":
+        cbc.assign(values)
+    else:
+        problem.assignVarsVals(values)
+    if run.status is SolveStatus.OPTIMAL:
+        return replace(run, solver=f"auto: {winner}")
+    bound = best_bound if best_bound is not None else run.bound
+    return SolverRun(_status_from_gap(run.objective, bound), run.objective, bound, f"auto: {winner}")
 
 
 def _run_until(command: list[str], log_path: str, time_limit: float | None, stop: threading.Event | None) -> str | None:
@@ -177,15 +284,14 @@ _CBC_INFEASIBLE = re.compile(r"proven infeasible|says infeasible|Problem is infe
                              r"found to be infeasible|Result - Linear relaxation infeasible", re.IGNORECASE)
 
 
-def _cbc_bound(log: str, problem) -> float | None:
+def _cbc_bound(log: str, objective: float | None) -> float | None:
     """CBC's best bound from its summary ("Upper bound" when maximising with -max, "Lower
-    bound" when minimising), in the sign of the problem's own objective."""
+    bound" when minimising), in the sign of the problem's own objective (``objective``)."""
     match = re.search(r"^(?:Lower|Upper) bound:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
     if not match:
         return None
     bound = float(match.group(1))
     printed = re.search(r"^Objective value:\s*(-?[\d.eE+-]+)", log, re.MULTILINE)
-    objective = pulp.value(problem.objective)
     if printed and objective is not None and float(printed.group(1)) * objective < 0:
         bound = -bound  # CBC printed the internal (negated) sense
     return bound

@@ -76,10 +76,12 @@ def plan_within(data: PlanningData, settings: SolverSpec, deadline: Deadline, *,
 
 
 def plan_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: SolverSpec,
-                 deadline: Deadline) -> Plan:
+                 deadline: Deadline, warm_start: dict[str, int] | None = None) -> Plan:
     """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
-    scenario (e.g. one more project in ``force_in``); observers see its plan checked as that."""
-    plan = plan_within(data, settings, deadline)
+    scenario (e.g. one more project in ``force_in``); observers see its plan checked as that.
+    ``warm_start`` (project -> start) is a plan to begin from, e.g. the scenario's own plan when
+    the variant only loosens it."""
+    plan = plan_within(data, settings, deadline, warm_start=warm_start)
     if _observers and plan.status.has_plan:
         notify_observers(inputs.portfolio, spec, build_result(inputs, data, plan))
     return plan
@@ -94,30 +96,47 @@ class VariantTask:
     data: PlanningData
     settings: SolverSpec
     time_limit: float | None
+    warm_start: dict[str, int] | None = None
 
 
 def solve_variant(task: VariantTask) -> Plan:
     """Solve one variant within its own time limit (runs in a worker; observers there see it)."""
-    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit))
+    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit),
+                        task.warm_start)
 
 
 def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]], settings: SolverSpec,
-                  deadline: Deadline, executor: Executor | None = None, progress: Progress | None = None) -> list[Plan]:
+                  deadline: Deadline, executor: Executor | None = None, progress: Progress | None = None,
+                  warm_starts: list[dict[str, int] | None] | None = None, solo: str | None = None) -> list[Plan]:
     """Solve every variant, in order: one after another within the deadline, or side by side on
     ``executor``, each with an equal share of what is left of the deadline (the same plans when
-    they are proven; only time-limited ones can differ)."""
+    they are proven; only time-limited ones can differ). ``warm_starts``: a plan to begin from per
+    variant (``None`` where there is none). Side by side, an ``auto`` race would put two solvers on
+    each core: each variant runs ``solo`` alone instead (the solver that won the scenario's own
+    race, see :func:`race_winner`; CBC when not known)."""
+    warm_starts = warm_starts or [None] * len(variants)
     if executor is None or executor.workers == 1 or len(variants) < 2:
         plans = []
-        for spec, data in variants:
-            plans.append(plan_variant(inputs, spec, data, settings, deadline))
+        for (spec, data), warm_start in zip(variants, warm_starts):
+            plans.append(plan_variant(inputs, spec, data, settings, deadline, warm_start))
             if progress:
                 progress(len(plans), len(variants))
         return plans
+    if settings.name == "auto":
+        settings = settings.model_copy(update={"name": solo or "cbc"})
     remaining = deadline.remaining()
     rounds = -(-len(variants) // executor.workers)
     share = None if remaining is None else max(remaining / rounds, 0.05)
-    tasks = [VariantTask(inputs, spec, data, settings, share) for spec, data in variants]
+    tasks = [VariantTask(inputs, spec, data, settings, share, warm_start)
+             for (spec, data), warm_start in zip(variants, warm_starts)]
     return executor.map(solve_variant, tasks, progress)
+
+
+def race_winner(solver_label: str | None) -> str | None:
+    """The solver whose plan an ``auto`` run kept ("auto: highs" -> "highs"), else ``None``."""
+    if solver_label and solver_label.startswith("auto: "):
+        return solver_label.removeprefix("auto: ")
+    return None
 
 
 def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,
