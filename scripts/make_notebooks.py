@@ -75,14 +75,25 @@ def comparison() -> nbformat.NotebookNode:
         new_markdown_cell("# Scenario comparison"),
         parameters('scenario_paths = ["../scenarios/sample/baseline.yaml", "../scenarios/sample/budget-cut-15.yaml"]\n'
                    "solver = None\ntime_limit = None"),
-        new_code_cell("from workbench.faces.report_sections import Comparison\n\n"
+        new_code_cell("from workbench.faces.comparison_sections import Comparison\n\n"
                       "comparison = Comparison.run(scenario_paths, solver=solver, time_limit=time_limit)"),
-        new_markdown_cell("## Key figures side by side"),
+        new_markdown_cell("## Key figures\nEach scenario's figures, labelled with the difference against the first."),
+        new_code_cell("for part in comparison.kpi_chart():\n    display(part)"),
         new_code_cell("comparison.kpis()"),
-        new_markdown_cell("## Projects that enter, leave or move against the first scenario"),
+        new_markdown_cell("## What changes, scenario by scenario\nProjects that enter, leave or move, on one time "
+                          "axis: the first scenario's bar in grey behind the other's, grouped by category. A "
+                          "scenario with no plan is shown by what would have to change."),
+        new_code_cell("for part in comparison.roadmap_changes():\n    display(part)"),
+        new_markdown_cell("## Capacity\nThe change in each role's use of its capacity against the first scenario "
+                          "(red: more used, blue: less)."),
+        new_code_cell("for part in comparison.capacity_change():\n    display(part)"),
+        new_markdown_cell("## Budget\nSpend against budget per period, every scenario on one chart."),
+        new_code_cell("for part in comparison.budget_chart():\n    display(part)"),
+        new_markdown_cell("## Efficient frontiers\nThe best objective at each total budget, per scenario, where the "
+                          "scenarios' budgets differ; diamonds mark each scenario's plan."),
+        new_code_cell("for part in comparison.frontier_chart():\n    display(part)"),
+        new_markdown_cell("## Every project that enters, leaves or moves"),
         new_code_cell("comparison.project_changes()"),
-        new_markdown_cell("## Capacity and budget differences against the first scenario"),
-        new_code_cell("comparison.capacity_budget_differences()"),
     ]
     return notebook(cells)
 
@@ -104,7 +115,7 @@ def explore() -> nbformat.NotebookNode:
                       "from workbench.analyses.solve import solve\n"
                       "from workbench.data.planning_data import load_inputs\n"
                       "from workbench.faces.app import Workbench\n"
-                      "from workbench.faces.report_sections import Comparison\n"
+                      "from workbench.faces.comparison_sections import Comparison\n"
                       "from workbench.faces.views import result_text\n\n"
                       "inputs = load_inputs(scenario_path)"),
         new_markdown_cell("## 2. Check\n\nWhat was loaded, and any warnings worth reading before planning."),

@@ -87,6 +87,8 @@ def test_save_writes_only_changes_and_never_overwrites(bench, workdir):
     assert saved.objective == pytest.approx(bench.result.objective)
     bench.compare()
     assert "workshop-choice" in bench.comparison.value and "GRO-11" in bench.comparison.value
+    # the charts with their captions, as in the comparison report
+    assert bench.comparison.value.count("<svg") >= 3 and "workshop-choice drops" in bench.comparison.value
 
 
 def test_debounced_changes_solve_in_the_background(workdir):

@@ -29,7 +29,7 @@ from workbench.analyses.sweep import sweep as run_sweep
 from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
 from workbench.data.scenario import LoadedScenario, with_overrides
 from workbench.faces import charts
-from workbench.faces.report_sections import Comparison
+from workbench.faces.comparison_sections import Comparison
 from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.executor import Executor
@@ -463,5 +463,6 @@ class Workbench:
         except WorkbenchError as exc:
             self.comparison.value = f"<p>{html.escape(str(exc))}</p>"
             return
-        self.comparison.value = ("<h3>Saved scenarios side by side</h3>" + comparison.kpis().markup
-                                 + comparison.project_changes().markup)
+        parts = [comparison.kpis(), *comparison.kpi_chart(), *comparison.roadmap_changes(),
+                 *comparison.capacity_change(), *comparison.budget_chart()]
+        self.comparison.value = "<h3>Saved scenarios side by side</h3>" + "".join(part._repr_html_() for part in parts)

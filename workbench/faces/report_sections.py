@@ -107,7 +107,7 @@ class ScenarioReport:
             timings["role values"] = time.perf_counter() - mark
             mark = time.perf_counter()
             curve = frontier(inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
-                             top=_plan_of(result) if inputs.data.budget_total is None else None, executor=executor)
+                             top=plan_of(result) if inputs.data.budget_total is None else None, executor=executor)
             timings["frontier"] = time.perf_counter() - mark
             binding = binding_constraints(result, inputs.data.budget_total)
             mark = time.perf_counter()
@@ -276,80 +276,9 @@ class ScenarioReport:
             + "".join(f"<p class='warning'>Warning: {esc(w)}</p>" for w in self.result.warnings))
 
 
-def _plan_of(result: Result) -> Plan:
+def plan_of(result: Result) -> Plan:
     """The raw plan behind a solved result (the frontier's top point, without re-solving it)."""
     periods = {row["period"]: t for t, row in enumerate(result.budget)}
     hired = {(row["role"], periods[row["period"]]): row["hired"] for row in result.capacity if row["hired"] > 0}
     return Plan(result.status, result.objective, result.bound, result.gap, result.solver["seconds"],
                 result.solver["name"], starts={p.id: p.start_index for p in result.selected}, hired=hired)
-
-
-# ---------------------------------------------------------------------------- comparison
-@dataclass
-class Comparison:
-    reports: list[ScenarioReport]
-
-    @classmethod
-    def run(cls, scenario_paths: list[str], solver: str | None = None, time_limit: float | None = None) -> Comparison:
-        reports = []
-        for path in scenario_paths:
-            inputs = replanned(load_inputs(path))
-            result = solve(inputs, solver, time_limit)
-            reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(result, inputs.data.budget_total)
-                                          if result.has_plan else [], None, result.solver["seconds"]))
-        return cls(reports)
-
-    def kpis(self) -> Html:
-        rows = []
-        for report in self.reports:
-            k = report.result.kpis()
-            rows.append({"scenario": report.result.scenario, "status": k["status"], "objective": money(k["objective"]),
-                         "selected": k["selected"], "value": money(k["value"]), "cost": money(k["cost"]),
-                         "utilisation": percent(k["utilisation"])})
-        return frame_html(pd.DataFrame(rows))
-
-    def project_changes(self) -> Html:
-        first = self.reports[0].result
-        base = {p.id: p for p in first.projects}
-        rows = []
-        for report in self.reports[1:]:
-            for p in report.result.projects:
-                before = base.get(p.id)
-                if before is None:
-                    continue
-                if p.selected and not before.selected:
-                    change = "enters"
-                elif before.selected and not p.selected:
-                    change = "leaves"
-                elif p.selected and p.start != before.start:
-                    change = f"moves {before.start} -> {p.start}"
-                else:
-                    continue
-                rows.append({"scenario": report.result.scenario, "project": p.id, "name": p.name, "change": change,
-                             "reason": p.reason})
-        if not rows:
-            return Html(f"<p>No project enters, leaves or moves against {esc(first.scenario)}.</p>")
-        return frame_html(pd.DataFrame(rows))
-
-    def capacity_budget_differences(self) -> Html:
-        first = self.reports[0].result
-        rows = []
-        for report in self.reports[1:]:
-            result = report.result
-            if not (first.has_plan and result.has_plan):
-                continue
-            base_cap = {(r["role"], r["period"]): r for r in first.capacity}
-            for r in result.capacity:
-                b = base_cap.get((r["role"], r["period"]))
-                if b and (abs(r["capacity"] + r["hired"] - b["capacity"] - b["hired"]) > 1e-9 or abs(r["demand"] - b["demand"]) > 1e-9):
-                    rows.append({"scenario": result.scenario, "what": f"{r['role']} {r['period']}",
-                                 "available change": f"{r['capacity'] + r['hired'] - b['capacity'] - b['hired']:+.2f} FTE",
-                                 "demand change": f"{r['demand'] - b['demand']:+.2f} FTE"})
-            for r, b in zip(result.budget, first.budget):
-                if (r["budget"] or 0) != (b["budget"] or 0) or abs(r["spend"] - b["spend"]) > 1e-6:
-                    rows.append({"scenario": result.scenario, "what": f"budget {r['period']}",
-                                 "available change": money((r["budget"] or 0) - (b["budget"] or 0)),
-                                 "demand change": money(r["spend"] - b["spend"])})
-        if not rows:
-            return Html("<p>No capacity or budget differences.</p>")
-        return frame_html(pd.DataFrame(rows))
