@@ -58,3 +58,14 @@ def make_case(tmp_path: Path, tables: dict[str, list[dict]] | None = None, perio
     body = {"portfolio": "portfolio", "horizon": {"start": start, "periods": periods, "granularity": granularity}}
     body.update(scenario)
     return write_scenario(tmp_path / "scenario.yaml", body)
+
+
+def two_uncertain_projects() -> dict[str, list[dict]]:
+    """Two projects that compete for one period's budget of 160, with cost (and for B, value)
+    ranges: whether both fit depends on the sampled future."""
+    return {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
+                         {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1}],
+            "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
+            "capacity": [{"role": "dev", "fte": 2}], "budget": [{"amount": 160}],
+            "uncertainty": [{"project": "A", "cost_low": 80, "cost_high": 140},
+                            {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30}]}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from portfolio_kit import make_case, small_portfolio
+from portfolio_kit import make_case, small_portfolio, two_uncertain_projects
 
 from workbench.analyses.futures import resolve_futures
 from workbench.analyses.solve import solve
@@ -94,13 +94,7 @@ def small_sweep_case(tmp_path):
 
 
 def futures_case(tmp_path):
-    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
-                           {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
-              "capacity": [{"role": "dev", "fte": 2}], "budget": [{"amount": 160}],
-              "uncertainty": [{"project": "A", "cost_low": 80, "cost_high": 140},
-                              {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30}]}
-    return load_inputs(make_case(tmp_path, tables, periods=1, risk={"seed": 5, "correlation": 0.3}))
+    return load_inputs(make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 5, "correlation": 0.3}))
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from portfolio_kit import make_case
+from portfolio_kit import make_case, two_uncertain_projects
 from scipy import stats
 
 from workbench.analyses.risk import simulate
@@ -162,13 +162,7 @@ def test_stretched_profiles_keep_cost_shape_and_fte_per_period(tmp_path):
 
 # ----------------------------------------------------------------------------- re-solved futures
 def two_projects_one_period(tmp_path, **risk):
-    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
-                           {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
-              "capacity": [{"role": "dev", "fte": 2}], "budget": [{"amount": 160}],
-              "uncertainty": [{"project": "A", "cost_low": 80, "cost_high": 140},
-                              {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30}]}
-    inputs = load_inputs(make_case(tmp_path, tables, periods=1, risk={"seed": 3, **risk}))
+    inputs = load_inputs(make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 3, **risk}))
     return inputs, solve(inputs, solver="highs")
 
 
