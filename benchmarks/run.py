@@ -66,7 +66,7 @@ def bench_sample(repeats: int) -> None:
     base = None
     for name in ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory", "dora-deadline"]:
         inputs = load_inputs(ROOT / "scenarios" / "sample" / f"{name}.yaml")
-        for solver in ("cbc", "highs"):
+        for solver in ("cbc", "highs", "auto"):
             times, result = [], None
             for _ in range(repeats):
                 started = time.perf_counter()
@@ -472,7 +472,7 @@ def bench_app(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "sample"
         shutil.copytree(ROOT / "scenarios" / "sample", folder)
-        for solver in ("highs", "cbc"):
+        for solver in ("highs", "cbc", "auto"):
             bench = Workbench(folder / "baseline.yaml", debounce=None, solver=solver)
             changes = [
                 lambda b: setattr(b.budget_scale, "value", 0.9),
