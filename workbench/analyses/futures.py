@@ -113,7 +113,13 @@ def resolve_futures(inputs: Inputs, result: Result, futures: int, seed: int | No
     """Re-optimise the selection on ``futures`` sampled futures (seed: the scenario's risk.seed)."""
     seed = inputs.scenario.spec.risk.seed if seed is None else seed
     tasks = future_tasks(inputs, result, futures, seed, solver, time_limit)
-    outcomes: list[FutureOutcome] = (executor or local_executor()).map(solve_future, tasks, progress)
+    made_here = executor is None
+    executor = executor or local_executor()
+    try:
+        outcomes: list[FutureOutcome] = executor.map(solve_future, tasks, progress)
+    finally:
+        if made_here:
+            executor.close()
     return summarise(outcomes, [str(p) for p in inputs.data.projects.index])
 
 

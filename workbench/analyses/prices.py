@@ -15,7 +15,7 @@ from enum import StrEnum
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
-from workbench.model.formulation import Plan, objective_tolerance
+from workbench.model.formulation import objective_tolerance
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, race_winner, settings_for

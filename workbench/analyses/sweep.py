@@ -178,5 +178,11 @@ def sweep(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis], ex
           progress: Progress | None = None) -> Sweep:
     """Solve every point of the grid on ``executor`` (a local pool by default), in grid order."""
     tasks = sweep_tasks(loaded, portfolio, axes)
-    points = (executor or local_executor()).map(solve_point, tasks, progress)
+    made_here = executor is None
+    executor = executor or local_executor()
+    try:
+        points = executor.map(solve_point, tasks, progress)
+    finally:
+        if made_here:
+            executor.close()
     return Sweep(loaded.name, [axis.key for axis in axes], loaded.spec.objective.value, points)
