@@ -137,7 +137,7 @@ class DaskExecutor:
 
     def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
             progress: Progress | None = None) -> list[Any]:
-        from distributed import as_completed
+        from distributed import as_completed  # loaded with the client already
 
         tasks = list(tasks)
         futures = self.client.map(function, tasks, pure=False)
@@ -170,6 +170,6 @@ def local_executor(workers: int | None = None) -> Executor:
 
 def executor_for(scheduler: str | None = None, workers: int | None = None) -> Executor:
     """A Dask executor on ``scheduler`` (or the ``WORKBENCH_SCHEDULER`` environment variable),
-    else a local pool of ``workers``. Close a Dask executor when done (it is a context manager)."""
+    else a local pool of ``workers``. Close it when done (both are context managers)."""
     address = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
     return DaskExecutor(address) if address else LocalExecutor(workers)
