@@ -18,16 +18,15 @@ from workbench.planning.runs import Deadline, build_result, notify_observers, pl
 
 def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
           gap: float | None = None, deadline: Deadline | None = None,
-          stop: threading.Event | None = None, warm_start: dict[str, int] | None = None) -> Result:
-    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early;
-    ``warm_start``, project -> start, is a plan of this scenario to begin from). A scenario
-    with a status date is re-planned from it (:mod:`workbench.analyses.replan`)."""
+          stop: threading.Event | None = None) -> Result:
+    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early). A
+    scenario with a status date is re-planned from it (:mod:`workbench.analyses.replan`)."""
     inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     started = time.perf_counter()
-    plan = plan_within(data, settings, deadline, stop=stop, warm_start=warm_start)
+    plan = plan_within(data, settings, deadline, stop=stop)
     conflicts: list[Conflict] = []
     if plan.status is SolveStatus.INFEASIBLE:
         conflicts = explain_infeasibility(data, settings, deadline)

@@ -297,9 +297,7 @@ class Workbench:
                 self._show(result, inputs, refining=unfinished and limit > self.QUICK_SECONDS)
             if unfinished and limit > self.QUICK_SECONDS:
                 remaining = max(limit - (time.perf_counter() - started), 0.1)
-                # the quick plan is a plan of this very scenario: the proof starts from it
-                quick = {p.id: p.start_index for p in result.selected} if result.has_plan else None
-                result = solve(inputs, self.solver.value, remaining, stop=stop, warm_start=quick)
+                result = solve(inputs, self.solver.value, remaining, stop=stop)
                 if generation != self._generation:
                     return
                 self._show(result, inputs)
