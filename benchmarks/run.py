@@ -170,10 +170,10 @@ def bench_mknapcb(limit: float, count: int) -> None:
     problems = read_mknap(folder / "mknap" / "mknapcb1.txt")[:count]
     optima = [float(line.split(",")[5]) for line in (folder / "mknap" / "optima.csv").read_text().splitlines()[1:]
               if line.startswith("5.100-")]
-    rows, hits = [], {"cbc": 0, "highs": 0}
+    rows, hits = [], {"cbc": 0, "highs": 0, "auto": 0}
     for index, problem in enumerate(problems):
         row = [f"5.100-{index:02d}", optima[index]]
-        for solver in ("cbc", "highs"):
+        for solver in ("cbc", "highs", "auto"):
             with tempfile.TemporaryDirectory() as tmp:
                 inputs = load_inputs(knapsack_case(Path(tmp), problem, solver=solver, time_limit=limit))
             result = solve(inputs)
@@ -182,8 +182,9 @@ def bench_mknapcb(limit: float, count: int) -> None:
             row += [result.status.value, result.objective, result.solver["seconds"]]
         rows.append(row)
     table(f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: CBC {hits['cbc']}/{len(rows)}, "
-          f"HiGHS {hits['highs']}/{len(rows)}",
-          ["instance", "optimum", "cbc status", "cbc value", "cbc s", "highs status", "highs value", "highs s"], rows)
+          f"HiGHS {hits['highs']}/{len(rows)}, auto {hits['auto']}/{len(rows)}",
+          ["instance", "optimum", "cbc status", "cbc value", "cbc s", "highs status", "highs value", "highs s",
+           "auto status", "auto value", "auto s"], rows)
 
 
 def bench_j30(limit: float) -> None:
