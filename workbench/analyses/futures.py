@@ -15,9 +15,9 @@ import numpy as np
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import draw_projects, estimates
 from workbench.data.confidence import Figures, with_figures
-from workbench.data.planning_data import Commitment, Inputs, build_planning_data, option_coefficient
+from workbench.data.planning_data import Commitment, Inputs, inputs_for, option_coefficient
 from workbench.data.portfolio import Portfolio
-from workbench.data.scenario import LoadedScenario, Scenario, SolverSpec
+from workbench.data.scenario import LoadedScenario, SolverSpec
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Result
@@ -49,26 +49,20 @@ class FutureOutcome:
     delivered: float  # the chosen plan's objective in this future, at its own starts, fitting or not
 
 
-def _with_spec(scenario: LoadedScenario, spec: Scenario) -> LoadedScenario:
-    return replace(scenario, spec=spec)
-
-
 def solve_future(task: FutureTask) -> FutureOutcome:
     """Plan one future freely, then with the chosen selection fixed (runs in a worker)."""
     portfolio = with_figures(task.portfolio, task.figures)
     base = task.scenario.spec
     # the future's figures are what is planned with: no second confidence level over them
     spec = base.model_copy(update={"risk": base.risk.model_copy(update={"plan_at": None})})
-    scenario = _with_spec(task.scenario, spec)
-    inputs = replanned(Inputs(scenario, portfolio, build_planning_data(scenario, portfolio)))
+    inputs = replanned(inputs_for(replace(task.scenario, spec=spec), portfolio))
     free = plan_variant(inputs, inputs.scenario.spec, inputs.data, task.settings, Deadline(task.settings.time_limit))
     committed = set(inputs.data.projects.index[inputs.data.projects["commitment"].ne(Commitment.NONE)])
     chosen = set(task.chosen)
     fixed_spec = inputs.scenario.spec.model_copy(update={
         "force_in": sorted(chosen - committed),
         "force_out": sorted(set(inputs.data.projects.index) - chosen - committed)})
-    fixed_scenario = _with_spec(inputs.scenario, fixed_spec)
-    fixed_inputs = replanned(Inputs(fixed_scenario, portfolio, build_planning_data(fixed_scenario, portfolio)))
+    fixed_inputs = replanned(inputs_for(replace(inputs.scenario, spec=fixed_spec), portfolio))
     fixed = plan_variant(fixed_inputs, fixed_inputs.scenario.spec, fixed_inputs.data, task.settings,
                          Deadline(task.settings.time_limit))
     delivered = sum(option_coefficient(inputs.data.projects, p, start, spec, inputs.data.horizon)

@@ -10,8 +10,9 @@ import numpy as np
 from scipy import special
 
 from workbench.data.confidence import figure_quantiles, stretched_offsets, stretched_shares, success_probability, \
-    uncertainty_by_project
+    uncertainty_by_project, whole_periods
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
+from workbench.data.uncertainty import given
 from workbench.planning.result import Result
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
@@ -79,15 +80,14 @@ def draw_projects(inputs: Inputs, project_ids: list[str], samples: int, seed: in
         z = math.sqrt(rho) * common + math.sqrt(1 - rho) * rng.standard_normal(samples)
         cost = figure_quantiles(own, "cost", float(planned["cost"]), special.ndtr(z))
         value = figure_quantiles(own, "value", float(planned["value"]), rng.random(samples))
-        duration = np.maximum(1, np.rint(figure_quantiles(own, "duration", float(planned["duration"]),
-                                                          rng.random(samples)))).astype(int)
+        duration = whole_periods(figure_quantiles(own, "duration", float(planned["duration"]), rng.random(samples)))
         value = value * (rng.random(samples) < success_probability(own))
         delay = np.zeros(samples, dtype=int)
         for risk in risks.get(project, []):
             hit = rng.random(samples) < float(risk["probability"])
             impact, lag = risk.get("cost_impact"), risk.get("delay")
-            cost = cost + hit * (0.0 if impact is None or impact != impact else float(impact))
-            delay = delay + hit * (0 if lag is None or lag != lag else int(lag))
+            cost = cost + hit * (float(impact) if given(impact) else 0.0)
+            delay = delay + hit * (int(lag) if given(lag) else 0)
         draws[project] = Draws(cost, value, duration, delay)
     return draws
 

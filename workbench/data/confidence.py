@@ -39,8 +39,13 @@ def figure_quantiles(row: dict, figure: str, planned: float, u: np.ndarray) -> n
     low, high = row.get(f"{figure}_low"), row.get(f"{figure}_high")
     low = planned if not given(low) else float(low)
     high = planned if not given(high) else float(high)
-    shape = str(row.get("distribution") or "triangular").lower() if given(row.get("distribution")) else "triangular"
+    shape = str(row["distribution"]).lower() if given(row.get("distribution")) else "triangular"
     return inverse_cdf(u, low, planned, high, shape)
+
+
+def whole_periods(duration: np.ndarray) -> np.ndarray:
+    """Durations drawn or taken at a quantile, as whole periods: rounded, and at least 1."""
+    return np.maximum(1, np.rint(duration)).astype(int)
 
 
 def success_probability(row: dict) -> float:
@@ -112,15 +117,15 @@ def with_figures(portfolio: Portfolio, figures: dict[str, Figures]) -> Portfolio
 
 
 def confidence_figures(portfolio: Portfolio, level: float) -> dict[str, Figures]:
-    """Each project's ``level`` quantile of cost and of duration (rounded to whole periods),
-    with its planned value (durations are rounded like sampled ones): the figures a plan at that confidence is made with."""
+    """Each project's ``level`` quantile of cost and of duration (in whole periods, rounded like a
+    sampled duration), with its planned value: the figures a plan at that confidence is made with."""
     rows = uncertainty_by_project(portfolio)
     figures = {}
     for project, planned in portfolio.projects.iterrows():
         row = rows.get(str(project), {})
         cost = float(figure_quantiles(row, "cost", float(planned["cost"]), np.array([level]))[0])
-        duration = float(figure_quantiles(row, "duration", float(planned["duration"]), np.array([level]))[0])
-        figures[str(project)] = Figures(cost, max(1, int(np.rint(duration))), float(planned["value"]))
+        duration = whole_periods(figure_quantiles(row, "duration", float(planned["duration"]), np.array([level])))
+        figures[str(project)] = Figures(cost, int(duration[0]), float(planned["value"]))
     return figures
 
 
