@@ -242,3 +242,15 @@ def test_ctrl_c_stops_a_local_sweep_and_its_workers(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     gone, alive = psutil.wait_procs(descendants, timeout=10)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_auto_races_alone_and_runs_cbc_beside_other_workers(tmp_path):
+    """A race in every pool worker would put two solvers on each core."""
+    inputs = small_sweep_case(tmp_path)
+    axes = [parse_grid("capacity.dev=0,1")]
+    assert inputs.scenario.spec.solver.name == "auto"
+    alone = sweep(inputs.scenario, inputs.portfolio, axes, LocalExecutor(1)).points
+    beside = sweep(inputs.scenario, inputs.portfolio, axes, LocalExecutor(2)).points
+    assert all(p.solver.startswith("auto: ") for p in alone)
+    assert [p.solver for p in beside] == ["cbc", "cbc"]
+    assert [p.objective for p in beside] == pytest.approx([p.objective for p in alone])

@@ -12,7 +12,7 @@ from workbench.data.planning_data import Inputs, PlanningData
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
-from workbench.planning.runs import Deadline, plan_variant, plan_variants, race_winner, settings_for
+from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.data.scenario import Scenario
 
 
@@ -59,7 +59,7 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     tolerance = objective_tolerance(data, top.objective)
     best_proven = None  # a larger total budget can only raise a proven optimum
     plans = plan_variants(inputs, [with_total_budget(inputs, float(level)) for level in levels[:-1]], settings,
-                          deadline, executor, progress, solo=race_winner(top.solver)) + [top]
+                          deadline, executor, progress) + [top]
     for level, plan in zip(levels, plans):
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
         note = ""

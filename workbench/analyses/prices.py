@@ -18,7 +18,7 @@ from workbench.ground.status import SolveStatus
 from workbench.model.formulation import objective_tolerance
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
-from workbench.planning.runs import Deadline, plan_variant, plan_variants, race_winner, settings_for
+from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.analyses.reasons import refine_with_forced_solve
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
@@ -127,7 +127,7 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     warm_starts = [{p: s for p, s in plan_starts.items() if p != outcome.id} if action is Decision.FORCE_OUT
                    else None for outcome, action, _, _ in forced]
     plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor,
-                          progress, warm_starts, race_winner(result.solver["name"]))
+                          progress, warm_starts)
     for (outcome, action, spec, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
@@ -171,7 +171,7 @@ def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: 
     # one more FTE keeps the plan feasible: it is where each re-solve starts
     plan_starts = {p.id: p.start_index for p in result.selected}
     plans = plan_variants(inputs, [one_more_fte(inputs, role) for role in data.roles], settings, deadline, executor,
-                          warm_starts=[plan_starts] * len(data.roles), solo=race_winner(result.solver["name"]))
+                          warm_starts=[plan_starts] * len(data.roles))
     for role, plan in zip(data.roles, plans):
         delta = None if plan.objective is None else plan.objective - base
         note = "" if plan.status is SolveStatus.OPTIMAL else (

@@ -115,6 +115,7 @@ class SweepPoint:
     value: float
     cost: float
     conflicts: list[str] = field(default_factory=list)
+    solver: str = ""  # whose plan it is
 
 
 @dataclass
@@ -127,7 +128,7 @@ class Sweep:
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([{**p.values, "status": p.status, "objective": p.objective, "gap": p.gap,
                               "selected": p.selected, "value": p.value, "cost": p.cost,
-                              "conflicts": "; ".join(p.conflicts)} for p in self.points])
+                              "conflicts": "; ".join(p.conflicts), "solver": p.solver} for p in self.points])
 
     def to_json(self) -> str:
         return json.dumps({"scenario": self.scenario, "keys": self.keys, "objective_kind": self.objective_kind,
@@ -171,7 +172,7 @@ def solve_point(task: SweepTask) -> SweepPoint:
     result = solve(replanned(inputs_for(task.scenario, task.portfolio)))
     kpis = result.kpis()
     return SweepPoint(task.values, result.status.value, result.objective, result.gap, kpis["selected"],
-                      kpis["value"], kpis["cost"], [c.message for c in result.conflicts])
+                      kpis["value"], kpis["cost"], [c.message for c in result.conflicts], result.solver["name"])
 
 
 def sweep(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis], executor: Executor | None = None,

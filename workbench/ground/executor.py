@@ -8,6 +8,7 @@ never depend on where they ran.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -19,6 +20,21 @@ from workbench.ground.errors import SchedulerError
 
 #: called with (tasks done, tasks in all) as tasks finish
 Progress = Callable[[int, int], None]
+
+_beside_others = False  # set in a worker process that runs tasks beside other workers
+
+
+def beside_others() -> bool:
+    """Whether this process runs its task beside other workers on the same cores (a pool or
+    cluster worker), so that a task should not itself take every core (e.g. a solver race)."""
+    return _beside_others
+
+
+def _run_beside_others(function: Callable[[Any], Any], task: Any) -> Any:
+    """What a pool or cluster worker runs: the task, knowing it shares the cores."""
+    global _beside_others
+    _beside_others = True
+    return function(task)
 
 
 class Executor(Protocol):
@@ -65,8 +81,8 @@ class LocalExecutor:
         pool = self._pool
         finished = [0]
         try:
-            pending = [pool.apply_async(function, (task,), callback=lambda _: finished.__setitem__(0, finished[0] + 1))
-                       for task in tasks]
+            pending = [pool.apply_async(_run_beside_others, (function, task),
+                                        callback=lambda _: finished.__setitem__(0, finished[0] + 1)) for task in tasks]
             shown = 0
             for result in pending:
                 while not result.ready():
@@ -140,7 +156,7 @@ class DaskExecutor:
         from distributed import as_completed  # loaded with the client already
 
         tasks = list(tasks)
-        futures = self.client.map(function, tasks, pure=False)
+        futures = self.client.map(functools.partial(_run_beside_others, function), tasks, pure=False)
         try:
             for done, _ in enumerate(as_completed(futures, loop=self.client.loop), 1):
                 if progress:

@@ -20,6 +20,7 @@ from pulp.apis.coin_api import pulp_cbc_path
 
 from workbench.data.scenario import SolverSpec
 from workbench.ground.errors import SolverError
+from workbench.ground.executor import beside_others
 from workbench.ground.status import SolveStatus
 
 
@@ -46,6 +47,9 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     solvers = {"highs": _solve_highs, "cbc": _solve_cbc, "auto": _solve_auto}
     if settings.name not in solvers:
         raise SolverError(f"unknown solver {settings.name!r}; use auto, cbc or highs")
+    if settings.name == "auto" and beside_others():
+        # a race in every worker would put two solvers on each core: beside others, CBC runs alone
+        settings = settings.model_copy(update={"name": "cbc"})
     run = solvers[settings.name](problem, settings, warm_start, stop)
     return run if run.solver is not None else replace(run, solver=settings.name)
 

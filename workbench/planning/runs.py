@@ -107,13 +107,11 @@ def solve_variant(task: VariantTask) -> Plan:
 
 def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]], settings: SolverSpec,
                   deadline: Deadline, executor: Executor | None = None, progress: Progress | None = None,
-                  warm_starts: list[dict[str, int] | None] | None = None, solo: str | None = None) -> list[Plan]:
+                  warm_starts: list[dict[str, int] | None] | None = None) -> list[Plan]:
     """Solve every variant, in order: one after another within the deadline, or side by side on
     ``executor``, each with an equal share of what is left of the deadline (the same plans when
     they are proven; only time-limited ones can differ). ``warm_starts``: a plan to begin from per
-    variant (``None`` where there is none). Side by side, an ``auto`` race would put two solvers on
-    each core: each variant runs ``solo`` alone instead (the solver that won the scenario's own
-    race, see :func:`race_winner`; CBC when not known)."""
+    variant (``None`` where there is none)."""
     warm_starts = warm_starts or [None] * len(variants)
     if executor is None or executor.workers == 1 or len(variants) < 2:
         plans = []
@@ -122,21 +120,12 @@ def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]],
             if progress:
                 progress(len(plans), len(variants))
         return plans
-    if settings.name == "auto":
-        settings = settings.model_copy(update={"name": solo or "cbc"})
     remaining = deadline.remaining()
     rounds = -(-len(variants) // executor.workers)
     share = None if remaining is None else max(remaining / rounds, 0.05)
     tasks = [VariantTask(inputs, spec, data, settings, share, warm_start)
              for (spec, data), warm_start in zip(variants, warm_starts)]
     return executor.map(solve_variant, tasks, progress)
-
-
-def race_winner(solver_label: str | None) -> str | None:
-    """The solver whose plan an ``auto`` run kept ("auto: highs" -> "highs"), else ``None``."""
-    if solver_label and solver_label.startswith("auto: "):
-        return solver_label.removeprefix("auto: ")
-    return None
 
 
 def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,
