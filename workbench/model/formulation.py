@@ -24,7 +24,8 @@ import pulp
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
 from workbench.ground.status import ConflictKind, SolveStatus
-from workbench.model.solvers import relative_gap, run_solver
+from workbench.model.neighbourhood import improve_plan
+from workbench.model.solvers import Improvement, SolverRun, relative_gap, run_solver
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
@@ -32,6 +33,9 @@ COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
 # (a prerequisite, a category's minimum share), so its plan is the commitments' own
 OPTIONAL_PROJECT_PRICE = 1e-4
 TOLERANCE = 1e-6
+#: with ``auto`` and a time limit, the share of the limit after which HiGHS, unless it has proved
+#: optimality, improves its plan by a neighbourhood search for the rest (docs/model.md)
+SEARCH_AFTER = 0.5
 
 
 @dataclass
@@ -248,6 +252,23 @@ def _safe(text: object) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", str(text))[:40]
 
 
+def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, settings: SolverSpec,
+           warm_start: bool, elastic: bool, stop: threading.Event | None) -> SolverRun:
+    """The solver run; with ``auto`` and a time limit, HiGHS's side of the race turns to a
+    neighbourhood search around its plan after :data:`SEARCH_AFTER` of the limit, while CBC
+    goes on with the whole model (docs/model.md). The search proves nothing: the bound stays
+    what the solvers proved."""
+    if settings.name != "auto" or settings.time_limit is None or elastic:
+        return run_solver(problem, settings, warm_start=warm_start, stop=stop)
+    highs = settings.model_copy(update={"name": "highs"})
+
+    def search(deadline: float, stop_search: threading.Event) -> None:
+        improve_plan(problem, frame, data, highs, deadline, stop=stop_search)
+
+    return run_solver(problem, settings, warm_start=warm_start, stop=stop,
+                      improve=Improvement(search, SEARCH_AFTER * settings.time_limit))
+
+
 def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False,
               warm_start: dict[str, int] | None = None, stop: threading.Event | None = None) -> Plan:
     """Build the model, run the solver and read the plan back: starts, hiring and (elastic)
@@ -258,7 +279,7 @@ def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False
     if warm_start is not None and not elastic:
         for project, start, variable in frame[["project", "start", "var"]].itertuples(index=False):
             variable.setInitialValue(1 if warm_start.get(project) == start else 0)
-    run = run_solver(problem, settings, warm_start=warm_start is not None and not elastic, stop=stop)
+    run = _solve(problem, frame, data, settings, warm_start is not None and not elastic, elastic, stop)
     seconds = time.perf_counter() - started
     plan = Plan(run.status, None, None, None, seconds, run.solver or settings.name)
     if not run.status.has_plan:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pulp
@@ -22,6 +23,16 @@ from workbench.data.scenario import SolverSpec
 from workbench.ground.errors import SolverError
 from workbench.ground.executor import beside_others
 from workbench.ground.status import SolveStatus
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A search that improves a plan held in the problem's variables: ``search(deadline, stop)``
+    runs until ``deadline`` (a :func:`time.monotonic` time) or ``stop`` and leaves its best plan
+    in the variables. The race's HiGHS side turns to it ``after`` seconds without a proof."""
+
+    search: Callable[[float, threading.Event], None]
+    after: float
 
 
 @dataclass(frozen=True)
@@ -36,9 +47,10 @@ class SolverRun:
 
 
 def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
-               stop: threading.Event | None = None) -> SolverRun:
+               stop: threading.Event | None = None, improve: Improvement | None = None) -> SolverRun:
     """Run the solver named by ``settings`` on ``problem``. ``warm_start``: begin from the
-    variables' initial values; setting ``stop`` ends this run (and only this one) early.
+    variables' initial values; setting ``stop`` ends this run (and only this one) early;
+    ``improve``: for ``auto`` with a time limit, the search HiGHS turns to (see :class:`Improvement`).
 
     Nothing here touches the process's file descriptors: CBC writes into its own log file and
     HiGHS is silenced by its options (its one-time banner is printed when this module loads),
@@ -50,7 +62,10 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     if settings.name == "auto" and beside_others():
         # a race in every worker would put two solvers on each core: beside others, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
-    run = solvers[settings.name](problem, settings, warm_start, stop)
+    if settings.name == "auto":
+        run = _solve_auto(problem, settings, warm_start, stop, improve)
+    else:
+        run = solvers[settings.name](problem, settings, warm_start, stop)
     return run if run.solver is not None else replace(run, solver=settings.name)
 
 
@@ -95,8 +110,8 @@ def cbc_command(problem: pulp.LpProblem, settings: SolverSpec, mps: str, solutio
         command.append("-max")
     if warm_start_file is not None:
         command += ["-mips", warm_start_file]
-    if settings.time_limit is not None:
-        command += ["-sec", f"{settings.time_limit:.3f}"]
+    if settings.time_limit is not None:  # wall-clock seconds, as the user means them (CBC counts CPU time by default)
+        command += ["-timeMode", "elapsed", "-sec", f"{settings.time_limit:.3f}"]
     command += ["-ratio", repr(float(settings.gap))]
     if settings.threads is not None:
         command += ["-threads", str(int(settings.threads))]
@@ -178,10 +193,14 @@ def _objective_of(problem, values: dict) -> float:
                                           for variable, coefficient in objective.items()))
 
 
-def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None) -> SolverRun:
+def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
+                improve: Improvement | None = None) -> SolverRun:
     """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
     model within the same limit. The first proof (optimal or infeasible) stops the other; the
-    better plan is kept, with the better of the two bounds, so the gap is from the best bound."""
+    better plan is kept, with the better of the two bounds, so the gap is from the best bound.
+
+    With ``improve`` and a time limit, HiGHS stops after ``improve.after`` seconds without a
+    proof and improves its plan by that search until the limit; CBC keeps the whole model."""
     cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc"}), warm_start)  # written before HiGHS runs
     stops = {"cbc": threading.Event(), "highs": threading.Event()}
     outcomes: dict[str, tuple[SolverRun, dict | None]] = {}
@@ -198,10 +217,22 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
                     if other != name:
                         event.set()
 
+    searching = improve is not None and settings.time_limit is not None and improve.after < settings.time_limit
+    deadline = time.monotonic() + (settings.time_limit or 0.0)
+
     def highs() -> tuple[SolverRun, dict | None]:
-        run = _solve_highs(problem, settings.model_copy(update={"name": "highs"}), warm_start, stops["highs"])
+        first = settings.model_copy(update={"name": "highs", "time_limit": improve.after if searching
+                                            else settings.time_limit})
+        run = _solve_highs(problem, first, warm_start, stops["highs"])
+        reached = relative_gap(run.objective, run.bound)
+        if (searching and run.status is SolveStatus.FEASIBLE and not stops["highs"].is_set()
+                and (reached is None or reached > settings.gap)):
+            improve.search(deadline, stops["highs"])
+            objective = float(pulp.value(problem.objective))
+            if objective > run.objective if problem.sense == pulp.LpMaximize else objective < run.objective:
+                run = SolverRun(_status_from_gap(objective, run.bound), objective, run.bound, "highs + search")
         values = {v.name: v.varValue for v in problem.variables()} if run.status.has_plan else None
-        return replace(run, solver="highs"), values
+        return replace(run, solver=run.solver or "highs"), values
 
     threads = [threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
                threading.Thread(target=race, args=("highs", highs), daemon=True)]
@@ -247,9 +278,9 @@ def _race_result(problem, cbc: _CbcJob, outcomes: dict[str, tuple[SolverRun, dic
     else:
         problem.assignVarsVals(values)
     if run.status is SolveStatus.OPTIMAL:
-        return replace(run, solver=f"auto: {winner}")
+        return replace(run, solver=f"auto: {run.solver or winner}")
     bound = best_bound if best_bound is not None else run.bound
-    return SolverRun(_status_from_gap(run.objective, bound), run.objective, bound, f"auto: {winner}")
+    return SolverRun(_status_from_gap(run.objective, bound), run.objective, bound, f"auto: {run.solver or winner}")
 
 
 def _run_until(command: list[str], log_path: str, time_limit: float | None, stop: threading.Event | None) -> str | None:
