@@ -141,3 +141,30 @@ def test_a_time_limited_race_is_never_called_optimal_unless_proven(tmp_path):
         assert plan.bound is not None and plan.bound <= plan.objective + 1e-6 * abs(plan.objective)
     elif plan.objective is not None:
         assert plan.status is SolveStatus.FEASIBLE and plan.gap is not None and plan.gap > 0
+
+
+def test_plans_shown_before_the_end_are_whole_plans_never_called_optimal():
+    """The app shows HiGHS's plans while it proves: each passes the independent checker, is
+    labelled feasible, is no better than the proven optimum, and its bound is a true bound."""
+    from workbench.analyses.check import check_result
+    from workbench.analyses.solve import PlanWatch, provisional_result
+
+    inputs = load_inputs(SAMPLE / "hire-data-engineers.yaml")
+    watch, outcome = PlanWatch(), {}
+    solving = threading.Thread(target=lambda: outcome.update(result=solve(inputs, "highs", watch=watch)))
+    solving.start()
+    seen = {}
+    while solving.is_alive():
+        provisional = provisional_result(inputs, watch)
+        if provisional is not None:
+            seen[provisional.objective] = provisional
+        time.sleep(0.02)
+    final = outcome["result"]
+    assert final.status is SolveStatus.OPTIMAL and seen, "HiGHS reported plans before its proof"
+    for provisional in seen.values():
+        assert provisional.status is SolveStatus.FEASIBLE
+        assert check_result(inputs.portfolio, inputs.scenario.spec, provisional) == []
+        assert provisional.objective <= final.objective + 1e-6
+        if provisional.bound is not None:
+            assert provisional.bound >= final.objective - 1e-6 * final.objective
+            assert provisional.gap == pytest.approx((provisional.bound - provisional.objective) / provisional.objective)

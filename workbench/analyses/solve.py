@@ -13,20 +13,23 @@ from workbench.analyses.replan import baseline_changes, replanned
 from workbench.data.planning_data import Inputs
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Conflict, Result
-from workbench.planning.runs import Deadline, build_result, notify_observers, plan_within, settings_for
+from workbench.planning.runs import Deadline, PlanWatch, build_result, notify_observers, plan_within, settings_for
+
+__all__ = ["PlanWatch", "provisional_result", "solve"]
 
 
 def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
           gap: float | None = None, deadline: Deadline | None = None,
-          stop: threading.Event | None = None) -> Result:
-    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early). A
-    scenario with a status date is re-planned from it (:mod:`workbench.analyses.replan`)."""
+          stop: threading.Event | None = None, watch: PlanWatch | None = None) -> Result:
+    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early; ``watch``
+    shows plans found before the end, see :func:`provisional_result`). A scenario with a status
+    date is re-planned from it (:mod:`workbench.analyses.replan`)."""
     inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     started = time.perf_counter()
-    plan = plan_within(data, settings, deadline, stop=stop)
+    plan = plan_within(data, settings, deadline, stop=stop, watch=watch)
     conflicts: list[Conflict] = []
     if plan.status is SolveStatus.INFEASIBLE:
         conflicts = explain_infeasibility(data, settings, deadline)
@@ -36,5 +39,20 @@ def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = 
     result.solver["seconds"] = time.perf_counter() - started
     if data.status_period is not None and plan.status.has_plan:
         result.baseline_changes = baseline_changes(inputs, result)
+    notify_observers(inputs.portfolio, inputs.scenario.spec, result)
+    return result
+
+
+def provisional_result(inputs: Inputs, watch: PlanWatch) -> Result | None:
+    """The newest plan a running :func:`solve` has found (given the same ``inputs`` and ``watch``),
+    explained as a result: feasible, never optimal, with its gap from the solver's bound then and
+    reasons from the cheap rules only; ``None`` while no plan is known."""
+    plan = watch.latest()
+    if plan is None:
+        return None
+    inputs = replanned(inputs)
+    reasons = project_reasons(inputs.data, plan.starts, plan.hired, False)
+    result = build_result(inputs, inputs.data, plan, [], reasons)
+    result.solver["seconds"] = plan.seconds
     notify_observers(inputs.portfolio, inputs.scenario.spec, result)
     return result

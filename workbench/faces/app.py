@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 from pathlib import Path
 
 import altair as alt
@@ -23,7 +22,7 @@ from IPython.display import display
 from workbench.analyses.earned_value import project_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
-from workbench.analyses.solve import solve
+from workbench.analyses.solve import PlanWatch, provisional_result, solve
 from workbench.analyses.sweep import Sweep, parse_grid
 from workbench.analyses.sweep import sweep as run_sweep
 from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
@@ -34,7 +33,7 @@ from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.executor import Executor
 from workbench.ground.formatting import money, status_label
-from workbench.ground.status import ConflictKind, SolveStatus
+
 from workbench.planning.result import Result
 
 _offline_done = False
@@ -54,9 +53,9 @@ def _enable_offline_charts() -> None:
 class Workbench:
     """What-if exploration of one scenario.
 
-    A change is first solved for at most ``QUICK_SECONDS``: a proven plan (or a proven
-    infeasibility) is shown at once; otherwise the best plan found so far is shown, labelled
-    with its gap, while the solve goes on to prove the optimum within the time limit.
+    A change is solved once, within the time limit. A solve that has not ended after
+    ``QUICK_SECONDS`` shows the best plan found so far (HiGHS's, alone or in the race), labelled
+    with its gap, and the solve goes on to prove the optimum; the proven plan replaces it.
 
     Parameters
     ----------
@@ -67,7 +66,7 @@ class Workbench:
         every change (for scripts and tests).
     """
 
-    QUICK_SECONDS = 0.6
+    QUICK_SECONDS = 0.4
     RISK_SAMPLES = 2_000  # the dashboard's Monte Carlo: quick, and its sample count is shown
 
     def __init__(self, scenario: str | Path, debounce: float | None = 0.3, solver: str | None = None,
@@ -286,26 +285,39 @@ class Workbench:
                     self.status.value = "<b>Not solved: the change is not valid</b>"
                     self.conflicts.value = "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
                 return
-            limit = float(self.time_limit.value)
-            started = time.perf_counter()
-            result = solve(inputs, self.solver.value, min(self.QUICK_SECONDS, limit), stop=stop)
-            if generation != self._generation:
-                return  # a newer change is being solved; drop this one
-            unfinished = (result.status in (SolveStatus.FEASIBLE, SolveStatus.NOT_SOLVED)
-                          or any(c.kind is ConflictKind.UNEXPLAINED for c in result.conflicts))
-            if result.status is not SolveStatus.NOT_SOLVED:
-                self._show(result, inputs, refining=unfinished and limit > self.QUICK_SECONDS)
-            if unfinished and limit > self.QUICK_SECONDS:
-                remaining = max(limit - (time.perf_counter() - started), 0.1)
-                result = solve(inputs, self.solver.value, remaining, stop=stop)
-                if generation != self._generation:
-                    return
+            result = self._solve_showing_progress(inputs, float(self.time_limit.value), generation, stop)
+            if result is not None and generation == self._generation:
                 self._show(result, inputs)
         except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
             self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
         finally:
             if generation == self._generation:
                 self._idle.set()
+
+    def _solve_showing_progress(self, inputs: Inputs, limit: float, generation: int,
+                                stop: threading.Event) -> Result | None:
+        """One solve within ``limit``; if it has not ended after ``QUICK_SECONDS``, the best plan
+        found so far is shown meanwhile, labelled with its gap. ``None`` when superseded."""
+        watch = PlanWatch()
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["result"] = solve(inputs, self.solver.value, limit, stop=stop, watch=watch)
+            except BaseException as exc:  # noqa: BLE001 - raised again in the waiting thread
+                outcome["error"] = exc
+
+        solving = threading.Thread(target=run, daemon=True)
+        solving.start()
+        solving.join(self.QUICK_SECONDS)
+        if solving.is_alive() and generation == self._generation:
+            provisional = provisional_result(inputs, watch)
+            if provisional is not None:
+                self._show(provisional, inputs, refining=True)
+        solving.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"] if generation == self._generation else None
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until the latest change is solved and shown (for scripts and tests)."""

@@ -11,30 +11,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from workbench.analyses.baseline import write_baseline
-from workbench.analyses.earned_value import project_status
-from workbench.analyses.frontier import frontier
-from workbench.analyses.futures import resolve_futures
-from workbench.analyses.prices import explain
-from workbench.analyses.prioritise import prioritisation
-from workbench.analyses.replan import replanned
-from workbench.analyses.risk import simulate
-from workbench.analyses.solve import solve
-from workbench.analyses.sweep import parse_grid, sweep
-from workbench.data.convert import csv_folder_to_xlsx
-from workbench.data.planning_data import load_inputs
-from workbench.data.scenario import json_schema
-from workbench.faces import views
-from workbench.faces.export import write_tables
-from workbench.faces.lab import serve_lab
-from workbench.faces.progress import progress_bar
-from workbench.faces.report_runner import run_reports, run_status_report, summary_table
-from workbench.faces.sweep_report import write_sweep
-from workbench.faces.workshop import serve as serve_workshop
+from typing import TYPE_CHECKING
+
 from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
-from workbench.ground.executor import executor_for
 from workbench.ground.status import SolveStatus
-from workbench.planning.result import Result
+
+if TYPE_CHECKING:
+    from workbench.planning.result import Result
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NOT_SOLVED = 0, 1, 2, 3, 4
 
@@ -168,14 +151,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # each command imports what it uses: a report or a server starts without the planning stack
     if args.command == "schema":
+        from workbench.data.scenario import json_schema
         print(json_schema())
         return EXIT_OK
     if args.command == "convert":
+        from workbench.data.convert import csv_folder_to_xlsx
         print(csv_folder_to_xlsx(args.folder, args.target))
         return EXIT_OK
 
+    from workbench.ground.executor import executor_for
     if args.command == "report":
+        from workbench.faces.report_runner import run_reports, run_status_report, summary_table
         if args.status or args.as_of:
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
@@ -189,9 +177,26 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
     if args.command == "workshop":
+        from workbench.faces.workshop import serve as serve_workshop
         return serve_workshop(args.scenario, args.port, args.solver)
     if args.command == "lab":
+        from workbench.faces.lab import serve_lab
         return serve_lab(args.scenario, args.port)
+
+    from workbench.analyses.baseline import write_baseline
+    from workbench.analyses.earned_value import project_status
+    from workbench.analyses.frontier import frontier
+    from workbench.analyses.futures import resolve_futures
+    from workbench.analyses.prices import explain
+    from workbench.analyses.prioritise import prioritisation
+    from workbench.analyses.replan import replanned
+    from workbench.analyses.risk import simulate
+    from workbench.analyses.solve import solve
+    from workbench.analyses.sweep import parse_grid, sweep
+    from workbench.data.planning_data import load_inputs
+    from workbench.faces import views
+    from workbench.faces.export import write_tables
+    from workbench.faces.progress import progress_bar
 
     inputs = load_inputs(args.scenario)
     for warning in inputs.data.warnings:
@@ -259,6 +264,7 @@ def _run(args: argparse.Namespace) -> int:
             result = sweep(inputs.scenario, loaded, axes, executor, progress=bar)
         print(result.to_json() if args.json else views.sweep_text(result))
         if args.out:
+            from workbench.faces.sweep_report import write_sweep  # heavy: altair and vl-convert
             folder = write_sweep(result, args.out)
             if not args.json:
                 print(f"sweep: {folder / 'sweep.html'}")

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,10 @@ def notebook_to_html(notebook_path: Path, title: str) -> str:
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
+def _import_nbconvert() -> None:
+    import nbconvert  # noqa: F401, PLC0415 - only loaded ahead of notebook_to_html
+
+
 def _scenario_name(path: Path) -> str:
     try:
         return load_scenario(path).name
@@ -97,6 +102,8 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
+    # nbconvert takes about half a second to import: do it while the kernel works
+    threading.Thread(target=_import_nbconvert, daemon=True).start()
     # absolute: the kernel runs in the notebooks folder, not in the caller's working directory
     parent = Path(out_dir).resolve() / safe_name(name)
     parent.mkdir(parents=True, exist_ok=True)

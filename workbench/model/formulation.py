@@ -25,7 +25,7 @@ from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.neighbourhood import improve_plan
-from workbench.model.solvers import Improvement, SolverRun, relative_gap, run_solver
+from workbench.model.solvers import Improvement, Incumbents, SolverRun, relative_gap, run_solver
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
@@ -253,40 +253,45 @@ def _safe(text: object) -> str:
 
 
 def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, settings: SolverSpec,
-           warm_start: bool, elastic: bool, stop: threading.Event | None) -> SolverRun:
+           warm_start: bool, elastic: bool, stop: threading.Event | None,
+           incumbents: Incumbents | None) -> SolverRun:
     """The solver run; with ``auto`` and a time limit, HiGHS's side of the race turns to a
     neighbourhood search around its plan after :data:`SEARCH_AFTER` of the limit, while CBC
     goes on with the whole model (docs/model.md). The search proves nothing: the bound stays
     what the solvers proved."""
     if settings.name != "auto" or settings.time_limit is None or elastic:
-        return run_solver(problem, settings, warm_start=warm_start, stop=stop)
+        return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents)
     highs = settings.model_copy(update={"name": "highs"})
 
     def search(deadline: float, stop_search: threading.Event) -> None:
         improve_plan(problem, frame, data, highs, deadline, stop=stop_search)
 
-    return run_solver(problem, settings, warm_start=warm_start, stop=stop,
+    return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents,
                       improve=Improvement(search, SEARCH_AFTER * settings.time_limit))
 
 
 def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False,
-              warm_start: dict[str, int] | None = None, stop: threading.Event | None = None) -> Plan:
+              warm_start: dict[str, int] | None = None, stop: threading.Event | None = None,
+              watch: PlanWatch | None = None) -> Plan:
     """Build the model, run the solver and read the plan back: starts, hiring and (elastic)
     slacks. ``warm_start`` (project -> start) is a plan to begin from; setting ``stop`` ends
-    the solve early."""
+    the solve early; ``watch`` shows the plans found before the solve ends."""
     started = time.perf_counter()
     problem, frame, hired, slacks = build_model(data, elastic)
     if warm_start is not None and not elastic:
         for project, start, variable in frame[["project", "start", "var"]].itertuples(index=False):
             variable.setInitialValue(1 if warm_start.get(project) == start else 0)
-    run = _solve(problem, frame, data, settings, warm_start is not None and not elastic, elastic, stop)
+    if watch is not None and not elastic:
+        provisional_name = "auto: highs" if settings.name == "auto" else settings.name
+        watch.reader = lambda values, objective, bound: _provisional_plan(data, frame, hired, values, objective, bound,
+                                                                          started, run_name=provisional_name)
+    run = _solve(problem, frame, data, settings, warm_start is not None and not elastic, elastic, stop,
+                 None if watch is None else watch.incumbents)
     seconds = time.perf_counter() - started
     plan = Plan(run.status, None, None, None, seconds, run.solver or settings.name)
     if not run.status.has_plan:
         return plan
-    chosen = frame[[(v.varValue or 0.0) > 0.5 for v in frame["var"]]]
-    plan.starts = {str(p): int(s) for p, s in zip(chosen["project"], chosen["start"])}
-    plan.hired = {key: float(v.varValue or 0.0) for key, v in hired.items() if (v.varValue or 0.0) > TOLERANCE}
+    _read_plan(plan, frame, hired, lambda variable: variable.varValue)
     for variable, what, _ in slacks:
         amount = float(variable.varValue or 0.0)
         if amount > TOLERANCE:
@@ -299,8 +304,45 @@ def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False
                 plan.slacks.append(Slack(ConflictKind.WINDOW, float(shift), project=project, period=start))
         plan.objective = run.objective
         return plan
+    _score_plan(plan, data, run.objective, run.bound, run.status is SolveStatus.OPTIMAL)
+    return plan
+
+
+def _read_plan(plan: Plan, frame: pd.DataFrame, hired: dict, value_of) -> None:
+    """Starts and hiring into ``plan`` from the variables' values (``value_of(variable)``)."""
+    chosen = frame[[(value_of(v) or 0.0) > 0.5 for v in frame["var"]]]
+    plan.starts = {str(p): int(s) for p, s in zip(chosen["project"], chosen["start"])}
+    plan.hired = {key: float(value_of(v) or 0.0) for key, v in hired.items() if (value_of(v) or 0.0) > TOLERANCE}
+
+
+def _score_plan(plan: Plan, data: PlanningData, solver_objective: float | None, solver_bound: float | None,
+                proven: bool) -> None:
+    """The plan's reported objective (without the tie-break), and its bound and gap on that scale."""
     plan.objective = float(sum(data.coefficient_by_option[(p, s)] for p, s in plan.starts.items()))
-    tie = run.objective - plan.objective if run.objective is not None else 0.0
-    plan.bound = None if run.bound is None else run.bound - tie
-    plan.gap = 0.0 if run.status is SolveStatus.OPTIMAL else relative_gap(plan.objective, plan.bound)
+    tie = solver_objective - plan.objective if solver_objective is not None else 0.0
+    plan.bound = None if solver_bound is None else solver_bound - tie
+    plan.gap = 0.0 if proven else relative_gap(plan.objective, plan.bound)
+
+
+class PlanWatch:
+    """The plans a running solve finds before it ends (HiGHS's, alone or in the race): give it to
+    :func:`find_plan` and read :meth:`latest` from another thread. A plan read here is a plan of
+    the whole model, never called optimal: its status is feasible, its gap from HiGHS's bound then."""
+
+    def __init__(self) -> None:
+        self.incumbents = Incumbents()
+        self.reader = None  # set by find_plan once the model is built
+
+    def latest(self) -> Plan | None:
+        found = self.incumbents.latest()
+        if found is None or self.reader is None:
+            return None
+        return self.reader(*found)
+
+
+def _provisional_plan(data: PlanningData, frame: pd.DataFrame, hired: dict, values: dict[str, float],
+                      objective: float, bound: float | None, started: float, run_name: str) -> Plan:
+    plan = Plan(SolveStatus.FEASIBLE, None, None, None, time.perf_counter() - started, run_name)
+    _read_plan(plan, frame, hired, lambda variable: values.get(variable.name, 0.0))
+    _score_plan(plan, data, objective, bound, proven=False)
     return plan

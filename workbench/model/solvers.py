@@ -35,6 +35,23 @@ class Improvement:
     after: float
 
 
+class Incumbents:
+    """The newest plan a running HiGHS solve has found (thread-safe), so that a caller can show
+    it before the solve ends: values by variable name, the objective and HiGHS's bound then."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: tuple[dict[str, float], float, float | None] | None = None
+
+    def offer(self, values: dict[str, float], objective: float, bound: float | None) -> None:
+        with self._lock:
+            self._latest = (values, objective, bound)
+
+    def latest(self) -> tuple[dict[str, float], float, float | None] | None:
+        with self._lock:
+            return self._latest
+
+
 @dataclass(frozen=True)
 class SolverRun:
     """What one solver run proved: the incumbent objective (tie-break included), the bound and
@@ -47,10 +64,12 @@ class SolverRun:
 
 
 def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
-               stop: threading.Event | None = None, improve: Improvement | None = None) -> SolverRun:
+               stop: threading.Event | None = None, improve: Improvement | None = None,
+               incumbents: Incumbents | None = None) -> SolverRun:
     """Run the solver named by ``settings`` on ``problem``. ``warm_start``: begin from the
     variables' initial values; setting ``stop`` ends this run (and only this one) early;
-    ``improve``: for ``auto`` with a time limit, the search HiGHS turns to (see :class:`Improvement`).
+    ``improve``: for ``auto`` with a time limit, the search HiGHS turns to (see :class:`Improvement`);
+    ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it.
 
     Nothing here touches the process's file descriptors: CBC writes into its own log file and
     HiGHS is silenced by its options (its one-time banner is printed when this module loads),
@@ -63,7 +82,9 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
         # a race in every worker would put two solvers on each core: beside others, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
     if settings.name == "auto":
-        run = _solve_auto(problem, settings, warm_start, stop, improve)
+        run = _solve_auto(problem, settings, warm_start, stop, improve, incumbents)
+    elif settings.name == "highs":
+        run = _solve_highs(problem, settings, warm_start, stop, incumbents)
     else:
         run = solvers[settings.name](problem, settings, warm_start, stop)
     return run if run.solver is not None else replace(run, solver=settings.name)
@@ -194,7 +215,7 @@ def _objective_of(problem, values: dict) -> float:
 
 
 def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-                improve: Improvement | None = None) -> SolverRun:
+                improve: Improvement | None = None, incumbents: Incumbents | None = None) -> SolverRun:
     """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
     model within the same limit. The first proof (optimal or infeasible) stops the other; the
     better plan is kept, with the better of the two bounds, so the gap is from the best bound.
@@ -223,7 +244,7 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
     def highs() -> tuple[SolverRun, dict | None]:
         first = settings.model_copy(update={"name": "highs", "time_limit": improve.after if searching
                                             else settings.time_limit})
-        run = _solve_highs(problem, first, warm_start, stops["highs"])
+        run = _solve_highs(problem, first, warm_start, stops["highs"], incumbents)
         reached = relative_gap(run.objective, run.bound)
         if (searching and run.status is SolveStatus.FEASIBLE and not stops["highs"].is_set()
                 and (reached is None or reached > settings.gap)):
@@ -332,7 +353,8 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
     return bound
 
 
-def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None) -> SolverRun:
+def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
+                 incumbents: Incumbents | None = None) -> SolverRun:
     import highspy  # noqa: PLC0415 - optional dependency, checked just below
 
     if not pulp.HiGHS().available():
@@ -340,6 +362,7 @@ def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threadin
     solver = _HighsWithStart(msg=False, timeLimit=settings.time_limit, gapRel=settings.gap, threads=settings.threads)
     solver.start_values = warm_start
     solver.stop = stop
+    solver.incumbents = incumbents
     problem.solve(solver)
     model = problem.solverModel
     info = model.getInfo()
@@ -366,9 +389,12 @@ class _HighsWithStart(pulp.HiGHS):
 
     start_values = False
     stop: threading.Event | None = None
+    incumbents: Incumbents | None = None
 
     def callSolver(self, lp):
         model = lp.solverModel
+        if self.incumbents is not None:
+            self._report_incumbents(lp, self.incumbents)
         if self.start_values:
             import highspy  # noqa: PLC0415 - optional dependency, present when this class is used
 
@@ -395,6 +421,27 @@ class _HighsWithStart(pulp.HiGHS):
         finally:
             finished.set()
             watcher.join()
+
+    @staticmethod
+    def _report_incumbents(lp, incumbents: Incumbents) -> None:
+        """Subscribe to HiGHS's improving plans; each is put in ``incumbents`` by variable name
+        (PuLP numbers HiGHS's columns in the order of ``lp.variables()``), with its objective in
+        the problem's own sense and the bound then, when finite."""
+        variables = lp.variables()
+        objective = lp.objective
+        maximise = lp.sense == pulp.LpMaximize
+
+        def improved(event) -> None:
+            values = dict(zip((v.name for v in variables), map(float, event.data_out.mip_solution)))
+            value = float(objective.constant + sum(c * values[v.name] for v, c in objective.items()))
+            bound = float(event.data_out.mip_dual_bound)
+            if not math.isfinite(bound):
+                bound = None
+            elif maximise and bound < value - 1e-6 * max(1.0, abs(value)):
+                bound = -bound  # reported in HiGHS's internal (minimising) sense
+            incumbents.offer(values, value, bound)
+
+        lp.solverModel.cbMipImprovingSolution.subscribe(improved)
 
     def findSolutionValues(self, lp):
         try:

@@ -17,7 +17,7 @@ from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import Scenario, SolverSpec
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
-from workbench.model.formulation import Plan, find_plan
+from workbench.model.formulation import Plan, PlanWatch, find_plan
 from workbench.planning.accounting import PlanUsage
 from workbench.planning.result import Conflict, ProjectOutcome, Reason, Result, package_versions
 
@@ -66,13 +66,15 @@ def settings_for(inputs: Inputs, solver: str | None = None, time_limit: float | 
 
 
 def plan_within(data: PlanningData, settings: SolverSpec, deadline: Deadline, *, elastic: bool = False,
-                warm_start: dict[str, int] | None = None, stop: threading.Event | None = None) -> Plan:
-    """Solve within what is left of the deadline (a spent deadline means not solved)."""
+                warm_start: dict[str, int] | None = None, stop: threading.Event | None = None,
+                watch: PlanWatch | None = None) -> Plan:
+    """Solve within what is left of the deadline (a spent deadline means not solved); ``watch``
+    shows the plans found before the solve ends."""
     if deadline.expired:
         return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.name)
     remaining = deadline.remaining()
     run_settings = settings.model_copy(update={"time_limit": None if remaining is None else max(remaining, 0.05)})
-    return find_plan(data, run_settings, elastic=elastic, warm_start=warm_start, stop=stop)
+    return find_plan(data, run_settings, elastic=elastic, warm_start=warm_start, stop=stop, watch=watch)
 
 
 def plan_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: SolverSpec,
