@@ -13,6 +13,7 @@ and its cheapest relaxation says what conflicts, in the user's terms.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -23,9 +24,10 @@ import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
+from workbench.ground.executor import beside_others
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.neighbourhood import improve_plan
-from workbench.model.solvers import Improvement, Incumbents, SolverRun, relative_gap, run_solver
+from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
@@ -33,9 +35,11 @@ COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
 # (a prerequisite, a category's minimum share), so its plan is the commitments' own
 OPTIONAL_PROJECT_PRICE = 1e-4
 TOLERANCE = 1e-6
-#: with ``auto`` and a time limit, the share of the limit after which HiGHS, unless it has proved
-#: optimality, improves its plan by a neighbourhood search for the rest (docs/model.md)
+#: with ``auto`` and a time limit, the share of the limit the race has to prove optimality; a
+#: plan it has not proved is improved by a neighbourhood search for the rest (docs/model.md),
+#: in as many streams as there are cores (two on the machines we measure on)
 SEARCH_AFTER = 0.5
+SEARCH_STREAMS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass
@@ -255,19 +259,27 @@ def _safe(text: object) -> str:
 def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, settings: SolverSpec,
            warm_start: bool, elastic: bool, stop: threading.Event | None,
            incumbents: Incumbents | None) -> SolverRun:
-    """The solver run; with ``auto`` and a time limit, HiGHS's side of the race turns to a
-    neighbourhood search around its plan after :data:`SEARCH_AFTER` of the limit, while CBC
-    goes on with the whole model (docs/model.md). The search proves nothing: the bound stays
-    what the solvers proved."""
-    if settings.name != "auto" or settings.time_limit is None or elastic:
+    """The solver run. With ``auto`` and a time limit (and the cores to itself), the race gets
+    :data:`SEARCH_AFTER` of the limit; a plan it has not proved is then improved by a
+    neighbourhood search, on every core, for the rest (docs/model.md). The search proves
+    nothing: the bound stays the race's."""
+    limit = settings.time_limit
+    if settings.name != "auto" or limit is None or elastic or beside_others():
         return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents)
-    highs = settings.model_copy(update={"name": "highs"})
-
-    def search(deadline: float, stop_search: threading.Event) -> None:
-        improve_plan(problem, frame, data, highs, deadline, stop=stop_search)
-
-    return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents,
-                      improve=Improvement(search, SEARCH_AFTER * settings.time_limit))
+    deadline = time.monotonic() + limit
+    race = run_solver(problem, settings.model_copy(update={"time_limit": SEARCH_AFTER * limit}),
+                      warm_start=warm_start, stop=stop, incumbents=incumbents)
+    reached = relative_gap(race.objective, race.bound)
+    if (race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap)
+            or (stop is not None and stop.is_set())):
+        return race
+    improve_plan(problem, frame, data, deadline, stop=stop, streams=SEARCH_STREAMS)
+    objective = float(pulp.value(problem.objective))
+    if objective <= race.objective + 1e-9 * max(1.0, abs(race.objective)):
+        return race
+    gap = relative_gap(objective, race.bound)
+    status = SolveStatus.OPTIMAL if gap is not None and gap <= 1e-9 else SolveStatus.FEASIBLE
+    return SolverRun(status, objective, race.bound, f"{race.solver} + search")
 
 
 def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False,

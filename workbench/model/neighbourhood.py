@@ -18,9 +18,8 @@ import pandas as pd
 import pulp
 
 from workbench.data.planning_data import PlanningData
-from workbench.data.scenario import SolverSpec
 from workbench.ground.status import SolveStatus
-from workbench.model.solvers import run_solver
+from workbench.model.solvers import HighsRounds
 
 #: seconds at most for one sub-problem; a proven sub-problem grows the next neighbourhood
 SUB_PROBLEM_SECONDS = 4.0
@@ -40,62 +39,90 @@ class SearchReport:
     gained: float
 
 
-def improve_plan(problem: pulp.LpProblem, options: pd.DataFrame, data: PlanningData, settings: SolverSpec,
-                 deadline: float, *, seed: int = 0, stop: threading.Event | None = None) -> SearchReport:
+def improve_plan(problem: pulp.LpProblem, options: pd.DataFrame, data: PlanningData, deadline: float, *,
+                 seed: int = 0, stop: threading.Event | None = None, streams: int = 1) -> SearchReport:
     """Improve the plan held in ``problem``'s variables (a feasible plan, as a solver left it)
     until ``deadline`` (a :func:`time.monotonic` time) or ``stop``; the best plan found is left
     in the variables. ``options`` is the formulation's start options with their ``var``.
 
-    Sub-problems are solved with ``settings.name`` (the race, for ``auto``), each within
-    :data:`SUB_PROBLEM_SECONDS`; ``seed`` makes the sequence of neighbourhoods repeatable.
+    ``streams`` searches run side by side (threads: HiGHS runs outside the GIL), each with a
+    HiGHS model of its own, built once, its bounds changed per round, and each round starting
+    from the best plan any stream has found. A sub-problem gets at most
+    :data:`SUB_PROBLEM_SECONDS`; ``seed`` fixes the sequence of neighbourhoods of each stream.
     """
-    rng = random.Random(seed)
-    maximise = problem.sense == pulp.LpMaximize
     variables = problem.variables()
-    best = _clean(variables)
-    best_objective = _objective(problem, best)
+    best = _Best(problem, _clean(variables))
+    first_objective = best.objective
     start_vars = options.groupby("project", sort=False)["var"].agg(list)
     projects = list(start_vars.index)
-    if not projects:
+    if not projects or deadline - time.monotonic() <= MINIMUM_ROUND_SECONDS:
         return SearchReport(0, 0, 0.0)
     windows = options.assign(end=options["start"] + options["project"].map(data.projects["duration"]))
     roles_of = data.demand.groupby("project")["role"].agg(set)
-    size = max(SMALLEST, int(FIRST_SHARE * len(projects)))
-    rounds = improved = 0
-    first_objective = best_objective
-    kinds = ("window", "role", "random")
+    models = [HighsRounds(problem) for _ in range(max(1, streams))]  # built here: building touches the problem
+    counts = [[0, 0] for _ in models]  # rounds, improvements per stream
+    failures: list[BaseException] = []
+
+    def search(number: int) -> None:
+        rng = random.Random(seed * 1009 + number)
+        size = max(SMALLEST, int(FIRST_SHARE * len(projects)))
+        kinds = _KINDS[number % len(_KINDS):] + _KINDS[:number % len(_KINDS)]
+        try:
+            while (remaining := deadline - time.monotonic()) > MINIMUM_ROUND_SECONDS and not (stop and stop.is_set()):
+                values_now, _ = best.read()
+                free = _neighbourhood(kinds[counts[number][0] % len(kinds)], rng, projects, windows, roles_of,
+                                      data.periods, min(size, len(projects)))
+                fixed = {variable.name: round(values_now[variable.name]) for project, project_vars in start_vars.items()
+                         if project not in free for variable in project_vars}
+                status, objective, values = models[number].solve(fixed, values_now,
+                                                                  min(SUB_PROBLEM_SECONDS, remaining), stop)
+                counts[number][0] += 1
+                if values is not None and best.offer(_clean(variables, values)):
+                    counts[number][1] += 1
+                if status is SolveStatus.OPTIMAL and len(free) == len(projects):
+                    return  # every project was free: that was the whole model, proved
+                # a proven sub-problem was too easy: look wider next time; an unproven one: narrower
+                size = (min(len(projects), int(size * 1.5) + 1) if status is SolveStatus.OPTIMAL
+                        else max(min(SMALLEST, 10), int(size * 0.7)))
+        except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=search, args=(number,), daemon=True) for number in range(len(models))]
     try:
-        while (remaining := deadline - time.monotonic()) > MINIMUM_ROUND_SECONDS and not (stop and stop.is_set()):
-            kind = kinds[rounds % len(kinds)]
-            free = _neighbourhood(kind, rng, projects, windows, roles_of, data.periods, min(size, len(projects)))
-            for project, project_vars in start_vars.items():
-                if project in free:
-                    continue
-                for variable in project_vars:
-                    value = round(best[variable.name] or 0.0)
-                    variable.lowBound = variable.upBound = value
-            for variable in variables:
-                variable.setInitialValue(best[variable.name])
-            limit = min(SUB_PROBLEM_SECONDS, remaining)
-            run = run_solver(problem, settings.model_copy(update={"time_limit": limit, "gap": 0.0}),
-                             warm_start=True, stop=stop)
-            _free_all(start_vars)
-            rounds += 1
-            if run.objective is not None and _better(run.objective, best_objective, maximise):
-                best = _clean(variables)
-                best_objective = run.objective
-                improved += 1
-            if run.status is SolveStatus.OPTIMAL and len(free) == len(projects):
-                break  # every project was free: that was the whole model, proved
-            # a proven sub-problem was too easy: look wider next time; an unproven one: narrower
-            if run.status is SolveStatus.OPTIMAL:
-                size = min(len(projects), int(size * 1.5) + 1)
-            else:
-                size = max(min(SMALLEST, 10), int(size * 0.7))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
-        _free_all(start_vars)
-        problem.assignVarsVals(best)
-    return SearchReport(rounds, improved, abs(best_objective - first_objective))
+        problem.assignVarsVals(best.read()[0])
+    if failures:
+        raise failures[0]
+    return SearchReport(sum(c[0] for c in counts), sum(c[1] for c in counts), abs(best.objective - first_objective))
+
+
+_KINDS = ("window", "role", "random")
+
+
+class _Best:
+    """The best plan the streams have found (thread-safe)."""
+
+    def __init__(self, problem: pulp.LpProblem, values: dict[str, float]):
+        self.problem = problem
+        self.maximise = problem.sense == pulp.LpMaximize
+        self.lock = threading.Lock()
+        self.values, self.objective = values, _objective(problem, values)
+
+    def read(self) -> tuple[dict[str, float], float]:
+        with self.lock:
+            return self.values, self.objective
+
+    def offer(self, values: dict[str, float]) -> bool:
+        objective = _objective(self.problem, values)
+        with self.lock:
+            if not _better(objective, self.objective, self.maximise):
+                return False
+            self.values, self.objective = values, objective
+            return True
 
 
 def _neighbourhood(kind: str, rng: random.Random, projects: list[str], windows: pd.DataFrame,
@@ -117,26 +144,20 @@ def _neighbourhood(kind: str, rng: random.Random, projects: list[str], windows: 
     return set(rng.sample(list(candidates), size)) if len(candidates) > size else set(candidates)
 
 
-def _clean(variables: list[pulp.LpVariable]) -> dict[str, float]:
-    """The variables' values, integers rounded and every value put within its bounds (solvers
-    leave values a hair outside, e.g. 1.0000000000000036, which a start value may not be)."""
-    values = {}
+def _clean(variables: list[pulp.LpVariable], values: dict[str, float] | None = None) -> dict[str, float]:
+    """The variables' values (or ``values``), integers rounded and every value put within its
+    bounds (solvers leave values a hair outside, e.g. 1.0000000000000036, which a start may not be)."""
+    cleaned = {}
     for variable in variables:
-        value = float(variable.varValue or 0.0)
+        value = float((variable.varValue if values is None else values.get(variable.name)) or 0.0)
         if variable.cat == pulp.LpInteger:
             value = float(round(value))
         if variable.lowBound is not None:
             value = max(value, variable.lowBound)
         if variable.upBound is not None:
             value = min(value, variable.upBound)
-        values[variable.name] = value
-    return values
-
-
-def _free_all(start_vars: pd.Series) -> None:
-    for project_vars in start_vars:
-        for variable in project_vars:
-            variable.lowBound, variable.upBound = 0, 1
+        cleaned[variable.name] = value
+    return cleaned
 
 
 def _objective(problem: pulp.LpProblem, values: dict) -> float:

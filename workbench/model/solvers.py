@@ -13,7 +13,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pulp
@@ -23,16 +22,6 @@ from workbench.data.scenario import SolverSpec
 from workbench.ground.errors import SolverError
 from workbench.ground.executor import beside_others
 from workbench.ground.status import SolveStatus
-
-
-@dataclass(frozen=True)
-class Improvement:
-    """A search that improves a plan held in the problem's variables: ``search(deadline, stop)``
-    runs until ``deadline`` (a :func:`time.monotonic` time) or ``stop`` and leaves its best plan
-    in the variables. The race's HiGHS side turns to it ``after`` seconds without a proof."""
-
-    search: Callable[[float, threading.Event], None]
-    after: float
 
 
 class Incumbents:
@@ -64,11 +53,9 @@ class SolverRun:
 
 
 def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
-               stop: threading.Event | None = None, improve: Improvement | None = None,
-               incumbents: Incumbents | None = None) -> SolverRun:
+               stop: threading.Event | None = None, incumbents: Incumbents | None = None) -> SolverRun:
     """Run the solver named by ``settings`` on ``problem``. ``warm_start``: begin from the
     variables' initial values; setting ``stop`` ends this run (and only this one) early;
-    ``improve``: for ``auto`` with a time limit, the search HiGHS turns to (see :class:`Improvement`);
     ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it.
 
     Nothing here touches the process's file descriptors: CBC writes into its own log file and
@@ -82,7 +69,7 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
         # a race in every worker would put two solvers on each core: beside others, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
     if settings.name == "auto":
-        run = _solve_auto(problem, settings, warm_start, stop, improve, incumbents)
+        run = _solve_auto(problem, settings, warm_start, stop, incumbents)
     elif settings.name == "highs":
         run = _solve_highs(problem, settings, warm_start, stop, incumbents)
     else:
@@ -215,13 +202,10 @@ def _objective_of(problem, values: dict) -> float:
 
 
 def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-                improve: Improvement | None = None, incumbents: Incumbents | None = None) -> SolverRun:
+                incumbents: Incumbents | None = None) -> SolverRun:
     """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
     model within the same limit. The first proof (optimal or infeasible) stops the other; the
-    better plan is kept, with the better of the two bounds, so the gap is from the best bound.
-
-    With ``improve`` and a time limit, HiGHS stops after ``improve.after`` seconds without a
-    proof and improves its plan by that search until the limit; CBC keeps the whole model."""
+    better plan is kept, with the better of the two bounds, so the gap is from the best bound."""
     cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc"}), warm_start)  # written before HiGHS runs
     stops = {"cbc": threading.Event(), "highs": threading.Event()}
     outcomes: dict[str, tuple[SolverRun, dict | None]] = {}
@@ -238,22 +222,11 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
                     if other != name:
                         event.set()
 
-    searching = improve is not None and settings.time_limit is not None and improve.after < settings.time_limit
-    deadline = time.monotonic() + (settings.time_limit or 0.0)
-
     def highs() -> tuple[SolverRun, dict | None]:
-        first = settings.model_copy(update={"name": "highs", "time_limit": improve.after if searching
-                                            else settings.time_limit})
-        run = _solve_highs(problem, first, warm_start, stops["highs"], incumbents)
-        reached = relative_gap(run.objective, run.bound)
-        if (searching and run.status is SolveStatus.FEASIBLE and not stops["highs"].is_set()
-                and (reached is None or reached > settings.gap)):
-            improve.search(deadline, stops["highs"])
-            objective = float(pulp.value(problem.objective))
-            if objective > run.objective if problem.sense == pulp.LpMaximize else objective < run.objective:
-                run = SolverRun(_status_from_gap(objective, run.bound), objective, run.bound, "highs + search")
+        run = _solve_highs(problem, settings.model_copy(update={"name": "highs"}), warm_start, stops["highs"],
+                           incumbents)
         values = {v.name: v.varValue for v in problem.variables()} if run.status.has_plan else None
-        return replace(run, solver=run.solver or "highs"), values
+        return replace(run, solver="highs"), values
 
     threads = [threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
                threading.Thread(target=race, args=("highs", highs), daemon=True)]
@@ -375,9 +348,7 @@ def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threadin
     objective = pulp.value(problem.objective)
     if status == highspy.HighsModelStatus.kOptimal and settings.gap == 0:
         return SolverRun(SolveStatus.OPTIMAL, objective, objective)
-    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
-    if problem.sense == pulp.LpMaximize and bound is not None and objective is not None and bound < objective - 1e-6 * max(1, abs(objective)):
-        bound = -bound
+    bound = _highs_bound(problem, info.mip_dual_bound)
     if bound is None and status == highspy.HighsModelStatus.kOptimal:
         bound = objective
     return SolverRun(_status_from_gap(objective, bound), objective, bound)
@@ -402,25 +373,7 @@ class _HighsWithStart(pulp.HiGHS):
             solution.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
             solution.value_valid = True
             model.setSolution(solution)
-        if self.stop is None:
-            model.run()
-            return
-        model.HandleUserInterrupt = True
-        finished = threading.Event()
-
-        def watch():
-            while not finished.wait(POLL_SECONDS):
-                if self.stop.is_set():
-                    model.cancelSolve()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            model.run()
-        finally:
-            finished.set()
-            watcher.join()
+        _run_highs(model, self.stop)
 
     @staticmethod
     def _report_incumbents(lp, incumbents: Incumbents) -> None:
@@ -429,17 +382,11 @@ class _HighsWithStart(pulp.HiGHS):
         the problem's own sense and the bound then, when finite."""
         variables = lp.variables()
         objective = lp.objective
-        maximise = lp.sense == pulp.LpMaximize
 
         def improved(event) -> None:
             values = dict(zip((v.name for v in variables), map(float, event.data_out.mip_solution)))
             value = float(objective.constant + sum(c * values[v.name] for v, c in objective.items()))
-            bound = float(event.data_out.mip_dual_bound)
-            if not math.isfinite(bound):
-                bound = None
-            elif maximise and bound < value - 1e-6 * max(1.0, abs(value)):
-                bound = -bound  # reported in HiGHS's internal (minimising) sense
-            incumbents.offer(values, value, bound)
+            incumbents.offer(values, value, _highs_bound(lp, event.data_out.mip_dual_bound))
 
         lp.solverModel.cbMipImprovingSolution.subscribe(improved)
 
@@ -450,6 +397,82 @@ class _HighsWithStart(pulp.HiGHS):
             has_plan = lp.solverModel.getInfo().primal_solution_status == 2
             return ((pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) if has_plan
                     else (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound))
+
+
+def _highs_bound(problem: pulp.LpProblem, dual_bound: float) -> float | None:
+    """HiGHS's bound in the problem's own sense: PuLP hands HiGHS a maximisation as the
+    minimisation of the negated objective, so HiGHS's bound is negated back."""
+    if not math.isfinite(dual_bound):
+        return None
+    return -float(dual_bound) if problem.sense == pulp.LpMaximize else float(dual_bound)
+
+
+class HighsRounds:
+    """One HiGHS model of ``problem`` kept for many solves that differ only in which start
+    variables are fixed (the neighbourhood search's rounds): built once, bounds changed in place,
+    each round started from a given plan. Cheaper than building the model again every round."""
+
+    def __init__(self, problem: pulp.LpProblem):
+        self.problem = problem
+        self.variables = problem.variables()
+        solver = _HighsWithStart(msg=False, gapRel=0.0)
+        solver.createAndConfigureSolver(problem)
+        solver.buildSolverModel(problem)
+        self.model = problem.solverModel
+        self.position = {variable.name: i for i, variable in enumerate(self.variables)}
+
+    def solve(self, fixed: dict[str, float], start: dict[str, float], time_limit: float,
+              stop: threading.Event | None) -> tuple[SolveStatus, float | None, dict[str, float] | None]:
+        """Solve with the variables in ``fixed`` held at their values, from the plan ``start``;
+        returns the status, the objective and the values (``None`` without a plan)."""
+        import highspy  # noqa: PLC0415 - present: the model was built with it
+        import numpy as np  # noqa: PLC0415
+
+        model = self.model
+        columns = np.array([self.position[name] for name in fixed], dtype=np.int32)
+        values = np.array(list(fixed.values()), dtype=float)
+        lower = np.array([self.variables[i].lowBound for i in columns], dtype=float)
+        upper = np.array([self.variables[i].upBound for i in columns], dtype=float)
+        model.changeColsBounds(len(columns), columns, values, values)
+        try:
+            model.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+            solution = highspy.HighsSolution()
+            solution.col_value = [float(start.get(v.name, 0.0)) for v in self.variables]
+            solution.value_valid = True
+            model.setSolution(solution)
+            _run_highs(model, stop)
+            info = model.getInfo()
+            if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+                return SolveStatus.NOT_SOLVED, None, None
+            found = dict(zip((v.name for v in self.variables), map(float, model.getSolution().col_value)))
+            objective = _objective_of(self.problem, found)
+            proven = model.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            return (SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE), objective, found
+        finally:
+            model.changeColsBounds(len(columns), columns, lower, upper)
+
+
+def _run_highs(model, stop: threading.Event | None) -> None:
+    """``model.run()``; setting ``stop`` cancels this run (only this one)."""
+    if stop is None:
+        model.run()
+        return
+    model.HandleUserInterrupt = True
+    finished = threading.Event()
+
+    def watch():
+        while not finished.wait(POLL_SECONDS):
+            if stop.is_set():
+                model.cancelSolve()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        model.run()
+    finally:
+        finished.set()
+        watcher.join()
 
 
 def _status_from_gap(objective: float, bound: float | None) -> SolveStatus:
