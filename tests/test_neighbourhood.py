@@ -90,3 +90,23 @@ def test_a_round_fixes_only_its_variables_and_restores_their_bounds(tmp_path):
     assert (list(rounds.model.getLp().col_lower_), list(rounds.model.getLp().col_upper_)) == before
     status, free_objective, _ = rounds.solve({}, values, 5, None)
     assert free_objective > objective  # the same model, nothing fixed any more
+
+
+def test_half_a_limit_without_plan_or_proof_gives_the_rest_to_the_race(monkeypatch):
+    """An infeasibility proof needs the whole limit: no search is tried without a plan."""
+    from workbench.model import formulation
+    from workbench.model.solvers import SolverRun
+    from conftest import SAMPLE
+    calls = []
+
+    def fake_run(problem, settings, **_):
+        calls.append(settings.time_limit)
+        status = SolveStatus.NOT_SOLVED if len(calls) == 1 else SolveStatus.INFEASIBLE
+        return SolverRun(status, None, None, "auto")
+
+    monkeypatch.setattr(formulation, "run_solver", fake_run)
+    monkeypatch.setattr(formulation, "improve_plan", lambda *a, **k: pytest.fail("searched without a plan"))
+    data = load_inputs(SAMPLE / "baseline.yaml").data
+    plan = formulation.find_plan(data, SolverSpec(name="auto", time_limit=10))
+    assert plan.status is SolveStatus.INFEASIBLE
+    assert calls[0] == pytest.approx(5) and 4.5 < calls[1] <= 10

@@ -269,9 +269,15 @@ def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, set
     deadline = time.monotonic() + limit
     race = run_solver(problem, settings.model_copy(update={"time_limit": SEARCH_AFTER * limit}),
                       warm_start=warm_start, stop=stop, incumbents=incumbents)
+    if stop is not None and stop.is_set():
+        return race
+    if race.status is SolveStatus.NOT_SOLVED and deadline - time.monotonic() > 0.05:
+        # neither a plan nor a proof in half the limit: the rest goes to the race again (a proof
+        # of infeasibility, or a first plan, is what such a model needs; no search can give it)
+        return run_solver(problem, settings.model_copy(update={"time_limit": deadline - time.monotonic()}),
+                          warm_start=warm_start, stop=stop, incumbents=incumbents)
     reached = relative_gap(race.objective, race.bound)
-    if (race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap)
-            or (stop is not None and stop.is_set())):
+    if race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap):
         return race
     improve_plan(problem, frame, data, deadline, stop=stop, streams=SEARCH_STREAMS)
     objective = float(pulp.value(problem.objective))
