@@ -162,7 +162,7 @@ def _gap(plan) -> str:
     return f"{(plan.gap or 0.0):.2%}"
 
 
-def bench_mknapcb(limit: float, count: int) -> None:
+def bench_mknapcb(limit: float, count: int, solvers: tuple[str, ...] = ("cbc", "highs", "auto")) -> None:
     from mknap_format import knapsack_case, read_mknap
 
     folder = shared()
@@ -172,10 +172,10 @@ def bench_mknapcb(limit: float, count: int) -> None:
     problems = read_mknap(folder / "mknap" / "mknapcb1.txt")[:count]
     optima = [float(line.split(",")[5]) for line in (folder / "mknap" / "optima.csv").read_text().splitlines()[1:]
               if line.startswith("5.100-")]
-    rows, hits = [], {"cbc": 0, "highs": 0, "auto": 0}
+    rows, hits = [], {solver: 0 for solver in solvers}
     for index, problem in enumerate(problems):
         row = [f"5.100-{index:02d}", optima[index]]
-        for solver in ("cbc", "highs", "auto"):
+        for solver in solvers:
             with tempfile.TemporaryDirectory() as tmp:
                 inputs = load_inputs(knapsack_case(Path(tmp), problem, solver=solver, time_limit=limit))
             result = solve(inputs)
@@ -183,13 +183,12 @@ def bench_mknapcb(limit: float, count: int) -> None:
             hits[solver] += hit and result.status.value == "optimal"
             row += [result.status.value, result.objective, result.solver["seconds"]]
         rows.append(row)
-    table(f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: CBC {hits['cbc']}/{len(rows)}, "
-          f"HiGHS {hits['highs']}/{len(rows)}, auto {hits['auto']}/{len(rows)}",
-          ["instance", "optimum", "cbc status", "cbc value", "cbc s", "highs status", "highs value", "highs s",
-           "auto status", "auto value", "auto s"], rows)
+    table(f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: "
+          + ", ".join(f"{s} {hits[s]}/{len(rows)}" for s in solvers),
+          ["instance", "optimum"] + [f"{s} {what}" for s in solvers for what in ("status", "value", "s")], rows)
 
 
-def bench_j30(limit: float) -> None:
+def bench_j30(limit: float, solvers: tuple[str, ...] = ("highs", "cbc", "auto")) -> None:
     from psplib_format import rcpsp_case, read_sm
 
     folder = shared()
@@ -203,7 +202,7 @@ def bench_j30(limit: float) -> None:
         instance = read_sm(path)
         optimum = optima[path.stem]
         row = [path.stem, optimum]
-        for solver in ("highs", "cbc"):
+        for solver in solvers:
             with tempfile.TemporaryDirectory() as tmp:
                 at = solve(load_inputs(rcpsp_case(Path(tmp) / "at", instance, optimum, solver, limit)))
                 before = solve(load_inputs(rcpsp_case(Path(tmp) / "before", instance, optimum - 1, solver, limit)))
@@ -211,11 +210,10 @@ def bench_j30(limit: float) -> None:
             row += [at.status.value, before.status.value, at.solver["seconds"] + before.solver["seconds"],
                     "yes" if confirmed else "no"]
         rows.append(row)
-    confirmed = {s: sum(r[i] == "yes" for r in rows) for s, i in (("highs", 5), ("cbc", 9))}
+    confirmed = {s: sum(r[5 + 4 * i] == "yes" for r in rows) for i, s in enumerate(solvers)}
     table(f"PSPLIB j30 as mandatory projects (time limit {limit:g} s per solve): plan at the optimal makespan H, "
-          f"none at H-1; confirmed HiGHS {confirmed['highs']}/{len(rows)}, CBC {confirmed['cbc']}/{len(rows)}",
-          ["instance", "H", "highs at H", "highs at H-1", "highs s", "highs ok", "cbc at H", "cbc at H-1", "cbc s",
-           "cbc ok"], rows)
+          "none at H-1; confirmed " + ", ".join(f"{s} {confirmed[s]}/{len(rows)}" for s in solvers),
+          ["instance", "H"] + [f"{s} {what}" for s in solvers for what in ("at H", "at H-1", "s", "ok")], rows)
 
 
 def _disaggregated_dependencies(problem, data, starts_of) -> None:
@@ -638,6 +636,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes and limits")
     parser.add_argument("--limit", type=float, default=60.0, help="time limit per solve for scale/mknapcb/j30/large")
     parser.add_argument("--references", type=Path, help="large: a JSON file keeping the long reference runs")
+    parser.add_argument("--solvers", default="", help="mknapcb/j30: comma-separated solvers (default: all three)")
     args = parser.parse_args()
     sizes = [100, 500] if args.quick else [100, 500, 2000]
     for section in args.sections:
@@ -648,9 +647,9 @@ def main() -> None:
         elif section == "scale":
             bench_scale(sizes, 20.0 if args.quick else args.limit)
         elif section == "mknapcb":
-            bench_mknapcb(args.limit, 5 if args.quick else 30)
+            bench_mknapcb(args.limit, 5 if args.quick else 30, *([tuple(args.solvers.split(","))] if args.solvers else []))
         elif section == "j30":
-            bench_j30(args.limit)
+            bench_j30(args.limit, *([tuple(args.solvers.split(","))] if args.solvers else []))
         elif section == "deps":
             bench_deps(args.limit)
         elif section == "risk":
