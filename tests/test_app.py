@@ -149,3 +149,25 @@ def test_the_app_shows_a_sweep_around_its_controls(bench):
     assert swept.points[1].objective == pytest.approx(current)  # the controls' own point
     assert swept.points[0].objective <= swept.points[1].objective
     assert bench.sweep_view.children and "budget.scale" in bench.sweep_view.children[0].value
+
+
+def test_a_slow_change_shows_the_best_plan_so_far_then_the_proven_one(bench, monkeypatch):
+    """One solve per change: after QUICK_SECONDS the plan HiGHS has so far is shown, labelled
+    feasible with its gap and passing the checker; the proven plan then replaces it."""
+    from workbench.analyses.check import check_result
+    # HiGHS has its first plans within 0.3 s, and proves this change after 2 s or more
+    monkeypatch.setattr(Workbench, "QUICK_SECONDS", 1.0)
+    shown = []
+    show = bench._show
+
+    def recording(result, inputs, refining=False):
+        show(result, inputs, refining=refining)
+        shown.append((result, inputs, refining, bench.status.value))
+
+    bench._show = recording
+    bench.hiring_on.value = True
+    assert len(shown) == 2, [s[3] for s in shown]
+    (first, inputs, refining, status), (final, _, final_refining, _) = shown
+    assert refining and first.status.value == "feasible" and "wb-solving" in status
+    assert check_result(inputs.portfolio, inputs.scenario.spec, first) == []
+    assert not final_refining and final.status.value == "optimal" and final.objective >= first.objective
