@@ -139,7 +139,8 @@ def _neighbourhood(kind: str, rng: random.Random, projects: list[str], windows: 
     else:
         candidates = projects
     if len(candidates) < size:  # too few: widen with a random draw from the rest
-        rest = [p for p in projects if p not in set(candidates)]
+        chosen = set(candidates)
+        rest = [p for p in projects if p not in chosen]
         candidates = list(candidates) + rng.sample(rest, min(len(rest), size - len(candidates)))
     return set(rng.sample(list(candidates), size)) if len(candidates) > size else set(candidates)
 
