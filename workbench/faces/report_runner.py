@@ -113,6 +113,12 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
         papermill.execute_notebook(str(template), str(executed), parameters={**parameters, "output_dir": str(staging)}
                                    if "output_dir" in parameters else parameters,
                                    kernel_name="python3", progress_bar=False, log_output=False,
+                                   # the notebook is written once, at the end (the staging folder of a
+                                   # run that fails without a notebook is removed anyway)
+                                   request_save_on_cell_execute=False,
+                                   # every output is in when the last cell replies: a graceful shutdown
+                                   # waited 2.5 s for a kernel that had used a process pool, then killed it
+                                   shutdown_kernel="immediate",
                                    cwd=str(template.parent), stdout_file=None, stderr_file=None)
     except PapermillExecutionError as exc:
         summary = (f"# Report for {name} failed\n\nCell {exc.cell_index} (execution count {exc.exec_count}) "
