@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
+from workbench.ground.imports import skip_iri_grammar
 from workbench.ground.status import SolveStatus
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    skip_iri_grammar()
     args = _parser().parse_args(argv)
     try:
         return _run(args)

@@ -15,10 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# jsonschema (imported by Altair) builds an IRI grammar with rfc3987_syntax at import, 0.7 s of
-# a report kernel's start, for a format check Altair never uses: skip that optional import.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)
+from workbench.ground.imports import skip_iri_grammar
+
+skip_iri_grammar()  # before Altair imports jsonschema: 0.7 s of a report kernel's start
 
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
