@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
