@@ -452,13 +452,28 @@ def bench_report(repeats: int) -> None:
             assert outcome.ok, outcome.message
             # the report's own measurement of its solver work (solve, FTE values, frontier, ranking)
             solver.append(json.loads((outcome.folder / "timings.json").read_text())["solver_work_seconds"])
+        # the commands as a user types them, wall time: a plain solve, and the report
+        import subprocess
+        command = str(Path(sys.executable).parent / "workbench")
+        plain, cli = [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run([command, "solve", str(scenario)], check=True, capture_output=True)
+            plain.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            subprocess.run([command, "report", str(scenario), "--out", str(Path(tmp) / "cli")], check=True,
+                           capture_output=True)
+            cli.append(time.perf_counter() - started)
     k, r, s = statistics.median(kernel), statistics.median(report), statistics.median(solver)
+    p, c = statistics.median(plain), statistics.median(cli)
     rows.append(["empty notebook (kernel start)", k, 1.0])
     rows.append(["solver work inside the report", s, s / k])
     rows.append(["baseline report, end to end", r, r / k])
     rows.append(["report minus solver work", r - s, (r - s) / k])
-    table(f"Report time (median of {repeats}); goal: report < 3 x kernel start + solver work "
-          f"({'met' if r < 3 * k + s else 'NOT met'}: {r:.1f} s against {3 * k + s:.1f} s)",
+    rows.append(["`workbench solve` (wall)", p, p / k])
+    rows.append(["`workbench report` (wall)", c, c / k])
+    table(f"Report time (median of {repeats}). Goals: `workbench report` <= 15 s ({c:.1f} s) and <= 8 x "
+          f"`workbench solve` ({c / p:.1f} x); report minus solver work <= 3 s ({r - s:.2f} s)",
           ["what", "seconds", "ratio to empty notebook"], rows)
 
 
