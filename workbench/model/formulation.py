@@ -27,7 +27,7 @@ from workbench.data.scenario import SolverSpec
 from workbench.ground.executor import beside_others
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.neighbourhood import improve_plan
-from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver
+from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver, status_from_gap
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all
@@ -283,9 +283,7 @@ def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, set
     objective = float(pulp.value(problem.objective))
     if objective <= race.objective + 1e-9 * max(1.0, abs(race.objective)):
         return race
-    gap = relative_gap(objective, race.bound)
-    status = SolveStatus.OPTIMAL if gap is not None and gap <= 1e-9 else SolveStatus.FEASIBLE
-    return SolverRun(status, objective, race.bound, f"{race.solver} + search")
+    return SolverRun(status_from_gap(objective, race.bound), objective, race.bound, f"{race.solver} + search")
 
 
 def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False,

@@ -19,7 +19,7 @@ import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.ground.status import SolveStatus
-from workbench.model.solvers import HighsRounds
+from workbench.model.solvers import HighsRounds, objective_at
 
 #: seconds at most for one sub-problem; a proven sub-problem grows the next neighbourhood
 SUB_PROBLEM_SECONDS = 4.0
@@ -110,14 +110,14 @@ class _Best:
         self.problem = problem
         self.maximise = problem.sense == pulp.LpMaximize
         self.lock = threading.Lock()
-        self.values, self.objective = values, _objective(problem, values)
+        self.values, self.objective = values, objective_at(problem, values)
 
     def read(self) -> tuple[dict[str, float], float]:
         with self.lock:
             return self.values, self.objective
 
     def offer(self, values: dict[str, float]) -> bool:
-        objective = _objective(self.problem, values)
+        objective = objective_at(self.problem, values)
         with self.lock:
             if not _better(objective, self.objective, self.maximise):
                 return False
@@ -159,11 +159,6 @@ def _clean(variables: list[pulp.LpVariable], values: dict[str, float] | None = N
             value = min(value, variable.upBound)
         cleaned[variable.name] = value
     return cleaned
-
-
-def _objective(problem: pulp.LpProblem, values: dict) -> float:
-    objective = problem.objective
-    return float(objective.constant + sum(c * float(values.get(v.name) or 0.0) for v, c in objective.items()))
 
 
 def _better(candidate: float, incumbent: float, maximise: bool) -> bool:

@@ -68,12 +68,7 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     if settings.name == "auto" and beside_others():
         # a race in every worker would put two solvers on each core: beside others, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
-    if settings.name == "auto":
-        run = _solve_auto(problem, settings, warm_start, stop, incumbents)
-    elif settings.name == "highs":
-        run = _solve_highs(problem, settings, warm_start, stop, incumbents)
-    else:
-        run = solvers[settings.name](problem, settings, warm_start, stop)
+    run = solvers[settings.name](problem, settings, warm_start, stop, incumbents)
     return run if run.solver is not None else replace(run, solver=settings.name)
 
 
@@ -126,8 +121,10 @@ def cbc_command(problem: pulp.LpProblem, settings: SolverSpec, mps: str, solutio
     return command + ["-solve", "-printingOptions", "all", "-solution", solution]
 
 
-def _solve_cbc(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None) -> SolverRun:
+def _solve_cbc(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
+               incumbents: Incumbents | None = None) -> SolverRun:
     """CBC in a process of our own: the time limit and a stop request end exactly that process.
+    CBC reports its plan only when it ends, so ``incumbents`` hears nothing from it.
 
     CBC checks its time limit only between phases (root cuts can run on for minutes), so a run
     still going at 1.1 x the limit + 1.5 s is stopped and reported as not solved.
@@ -172,7 +169,7 @@ class _CbcJob:
         _, values, _, _, _, sol_status = self.adapter.readsol_MPS(self.solution, problem, self.variables,
                                                                    self.variable_names, self.constraint_names)
         has_plan = sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-        objective = _objective_of(problem, values) if has_plan else None
+        objective = objective_at(problem, values) if has_plan else None
         # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
         # unbounded" from preprocessing is a proof of infeasibility
         if sol_status == pulp.LpSolutionInfeasible or _CBC_INFEASIBLE.search(log):
@@ -185,7 +182,7 @@ class _CbcJob:
             return SolverRun(SolveStatus.OPTIMAL, objective, objective, "cbc"), values
         if bound is None:
             bound = objective if "Optimal solution found" in result_line else None
-        return SolverRun(_status_from_gap(objective, bound), objective, bound, "cbc"), values
+        return SolverRun(status_from_gap(objective, bound), objective, bound, "cbc"), values
 
     def assign(self, values: dict) -> None:
         self.problem.assignVarsVals(values)
@@ -194,7 +191,7 @@ class _CbcJob:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _objective_of(problem, values: dict) -> float:
+def objective_at(problem: pulp.LpProblem, values: dict) -> float:
     """The objective at ``values`` (variable name -> value), without touching the variables."""
     objective = problem.objective
     return float(objective.constant + sum(coefficient * float(values.get(variable.name) or 0.0)
@@ -274,7 +271,7 @@ def _race_result(problem, cbc: _CbcJob, outcomes: dict[str, tuple[SolverRun, dic
     if run.status is SolveStatus.OPTIMAL:
         return replace(run, solver=f"auto: {run.solver or winner}")
     bound = best_bound if best_bound is not None else run.bound
-    return SolverRun(_status_from_gap(run.objective, bound), run.objective, bound, f"auto: {run.solver or winner}")
+    return SolverRun(status_from_gap(run.objective, bound), run.objective, bound, f"auto: {run.solver or winner}")
 
 
 def _run_until(command: list[str], log_path: str, time_limit: float | None, stop: threading.Event | None) -> str | None:
@@ -351,7 +348,7 @@ def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threadin
     bound = _highs_bound(problem, info.mip_dual_bound)
     if bound is None and status == highspy.HighsModelStatus.kOptimal:
         bound = objective
-    return SolverRun(_status_from_gap(objective, bound), objective, bound)
+    return SolverRun(status_from_gap(objective, bound), objective, bound)
 
 
 class _HighsWithStart(pulp.HiGHS):
@@ -381,12 +378,10 @@ class _HighsWithStart(pulp.HiGHS):
         (PuLP numbers HiGHS's columns in the order of ``lp.variables()``), with its objective in
         the problem's own sense and the bound then, when finite."""
         variables = lp.variables()
-        objective = lp.objective
 
         def improved(event) -> None:
             values = dict(zip((v.name for v in variables), map(float, event.data_out.mip_solution)))
-            value = float(objective.constant + sum(c * values[v.name] for v, c in objective.items()))
-            incumbents.offer(values, value, _highs_bound(lp, event.data_out.mip_dual_bound))
+            incumbents.offer(values, objective_at(lp, values), _highs_bound(lp, event.data_out.mip_dual_bound))
 
         lp.solverModel.cbMipImprovingSolution.subscribe(improved)
 
@@ -445,7 +440,7 @@ class HighsRounds:
             if info.primal_solution_status != 2:  # kSolutionStatusFeasible
                 return SolveStatus.NOT_SOLVED, None, None
             found = dict(zip((v.name for v in self.variables), map(float, model.getSolution().col_value)))
-            objective = _objective_of(self.problem, found)
+            objective = objective_at(self.problem, found)
             proven = model.getModelStatus() == highspy.HighsModelStatus.kOptimal
             return (SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE), objective, found
         finally:
@@ -475,7 +470,8 @@ def _run_highs(model, stop: threading.Event | None) -> None:
         watcher.join()
 
 
-def _status_from_gap(objective: float, bound: float | None) -> SolveStatus:
+def status_from_gap(objective: float, bound: float | None) -> SolveStatus:
+    """Optimal when the bound meets the objective (a relative gap of at most 1e-9), else feasible."""
     gap = relative_gap(objective, bound)
     return SolveStatus.OPTIMAL if gap is not None and gap <= 1e-9 else SolveStatus.FEASIBLE
 
