@@ -33,7 +33,6 @@ from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.executor import Executor
 from workbench.ground.formatting import money, status_label
-
 from workbench.planning.result import Result
 
 _offline_done = False
