@@ -101,15 +101,21 @@ class ScenarioReport:
         timings = {"solve": result.solver["seconds"]}
         curve, roles, binding, ranked = None, [], [], None
         if result.has_plan:
-            # the FTE re-solves and the frontier's levels share the workers: submitted together,
-            # neither waits for the other's last task
             mark = time.perf_counter()
-            with ThreadPoolExecutor(2) as submitting:
-                roles_done = submitting.submit(role_values, inputs, result, settings, deadline, executor)
-                curve_done = submitting.submit(
-                    frontier, inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
-                    top=plan_of(result) if inputs.data.budget_total is None else None, executor=executor)
-                roles, curve = roles_done.result(), curve_done.result()
+            top = plan_of(result) if inputs.data.budget_total is None else None
+            if deadline.seconds is None:
+                # no limit to split: the FTE re-solves and the frontier's levels share the workers,
+                # submitted together, so that neither waits for the other's last task
+                with ThreadPoolExecutor(2) as submitting:
+                    roles_done = submitting.submit(role_values, inputs, result, settings, deadline, executor)
+                    curve_done = submitting.submit(frontier, inputs, frontier_points, settings.name, None,
+                                                   settings.gap, deadline=deadline, top=top, executor=executor)
+                    roles, curve = roles_done.result(), curve_done.result()
+            else:
+                # one after the other: each splits what is left of the limit over its own tasks
+                roles = role_values(inputs, result, settings, deadline, executor)
+                curve = frontier(inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
+                                 top=top, executor=executor)
             timings["role values and frontier"] = time.perf_counter() - mark
             binding = binding_constraints(result, inputs.data.budget_total)
             mark = time.perf_counter()
