@@ -155,8 +155,8 @@ def test_a_slow_change_shows_the_best_plan_so_far_then_the_proven_one(bench, mon
     """One solve per change: after QUICK_SECONDS the plan HiGHS has so far is shown, labelled
     feasible with its gap and passing the checker; the proven plan then replaces it."""
     from workbench.analyses.check import check_result
-    # HiGHS has its first plans within 0.3 s, and proves this change after 2 s or more
-    monkeypatch.setattr(Workbench, "QUICK_SECONDS", 1.0)
+    # HiGHS has its first plans within 0.3 s, and proves this change after about 2 s
+    monkeypatch.setattr(Workbench, "QUICK_SECONDS", 0.7)
     shown = []
     show = bench._show
 
