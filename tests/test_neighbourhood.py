@@ -92,21 +92,36 @@ def test_a_round_fixes_only_its_variables_and_restores_their_bounds(tmp_path):
     assert free_objective > objective  # the same model, nothing fixed any more
 
 
-def test_half_a_limit_without_plan_or_proof_gives_the_rest_to_the_race(monkeypatch):
-    """An infeasibility proof needs the whole limit: no search is tried without a plan."""
+def test_the_race_is_asked_for_a_plan_by_half_the_limit_and_no_plan_is_never_searched(monkeypatch):
+    """The race gets the whole limit with a plan wanted by half of it; a race that ends without
+    a plan (e.g. an infeasibility it could not prove) is not handed to the search."""
     from workbench.model import formulation
     from workbench.model.solvers import SolverRun
     from conftest import SAMPLE
     calls = []
 
-    def fake_run(problem, settings, **_):
-        calls.append(settings.time_limit)
-        status = SolveStatus.NOT_SOLVED if len(calls) == 1 else SolveStatus.INFEASIBLE
-        return SolverRun(status, None, None, "auto")
+    def fake_run(problem, settings, **options):
+        calls.append((settings.time_limit, options.get("plan_by")))
+        return SolverRun(SolveStatus.NOT_SOLVED, None, None, "auto")
 
     monkeypatch.setattr(formulation, "run_solver", fake_run)
     monkeypatch.setattr(formulation, "improve_plan", lambda *a, **k: pytest.fail("searched without a plan"))
     data = load_inputs(SAMPLE / "baseline.yaml").data
     plan = formulation.find_plan(data, SolverSpec(name="auto", time_limit=10))
-    assert plan.status is SolveStatus.INFEASIBLE
-    assert calls[0] == pytest.approx(5) and 4.5 < calls[1] <= 10
+    assert plan.status is SolveStatus.NOT_SOLVED
+    assert calls == [(10, pytest.approx(5))]
+
+
+def test_without_a_plan_by_then_highs_goes_on_to_the_limit(monkeypatch):
+    """CBC stops at plan_by (here it ends at once with nothing); HiGHS, with no plan from either,
+    keeps the limit and proves the sample's infeasible scenario; a plan, once there, ends it."""
+    from workbench.model import solvers
+    from conftest import SAMPLE
+    monkeypatch.setattr(solvers._CbcJob, "run",
+                        lambda self, stop: (solvers.SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None))
+    problem, *_ = build_model(load_inputs(SAMPLE / "dora-deadline.yaml").data)
+    run = solvers.run_solver(problem, SolverSpec(name="auto", time_limit=20), plan_by=0.0)
+    assert run.status is SolveStatus.INFEASIBLE and run.solver == "auto: highs"
+    problem, *_ = build_model(load_inputs(SAMPLE / "baseline.yaml").data)
+    run = solvers.run_solver(problem, SolverSpec(name="auto", time_limit=20), plan_by=0.0)
+    assert run.status is SolveStatus.FEASIBLE and run.solver == "auto: highs"  # stopped at its first plan

@@ -259,25 +259,21 @@ def _safe(text: object) -> str:
 def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, settings: SolverSpec,
            warm_start: bool, elastic: bool, stop: threading.Event | None,
            incumbents: Incumbents | None) -> SolverRun:
-    """The solver run. With ``auto`` and a time limit (and the cores to itself), the race gets
-    :data:`SEARCH_AFTER` of the limit; a plan it has not proved is then improved by a
-    neighbourhood search, on every core, for the rest (docs/model.md). The search proves
-    nothing: the bound stays the race's."""
+    """The solver run. With ``auto`` and a time limit (and the cores to itself), the race is
+    asked for a plan by :data:`SEARCH_AFTER` of the limit (without one, HiGHS goes on to the
+    limit); a plan it has not proved is then improved by a neighbourhood search, on every core,
+    for the rest (docs/model.md). The search proves nothing: the bound stays the race's."""
     limit = settings.time_limit
     if settings.name != "auto" or limit is None or elastic or beside_others():
         return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents)
     deadline = time.monotonic() + limit
-    race = run_solver(problem, settings.model_copy(update={"time_limit": SEARCH_AFTER * limit}),
-                      warm_start=warm_start, stop=stop, incumbents=incumbents)
+    race = run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents,
+                      plan_by=SEARCH_AFTER * limit)
     if stop is not None and stop.is_set():
         return race
-    if race.status is SolveStatus.NOT_SOLVED and deadline - time.monotonic() > 0.05:
-        # neither a plan nor a proof in half the limit: the rest goes to the race again (a proof
-        # of infeasibility, or a first plan, is what such a model needs; no search can give it)
-        return run_solver(problem, settings.model_copy(update={"time_limit": deadline - time.monotonic()}),
-                          warm_start=warm_start, stop=stop, incumbents=incumbents)
     reached = relative_gap(race.objective, race.bound)
-    if race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap):
+    if (race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap)
+            or deadline - time.monotonic() < 1.0):
         return race
     improve_plan(problem, frame, data, deadline, stop=stop, streams=SEARCH_STREAMS)
     objective = float(pulp.value(problem.objective))

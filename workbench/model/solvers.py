@@ -53,10 +53,12 @@ class SolverRun:
 
 
 def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
-               stop: threading.Event | None = None, incumbents: Incumbents | None = None) -> SolverRun:
+               stop: threading.Event | None = None, incumbents: Incumbents | None = None,
+               plan_by: float | None = None) -> SolverRun:
     """Run the solver named by ``settings`` on ``problem``. ``warm_start``: begin from the
     variables' initial values; setting ``stop`` ends this run (and only this one) early;
-    ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it.
+    ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it;
+    ``plan_by`` (``auto`` only): a plan is wanted by then rather than a proof by the limit.
 
     Nothing here touches the process's file descriptors: CBC writes into its own log file and
     HiGHS is silenced by its options (its one-time banner is printed when this module loads),
@@ -68,7 +70,10 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     if settings.name == "auto" and beside_others():
         # a race in every worker would put two solvers on each core: beside others, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
-    run = solvers[settings.name](problem, settings, warm_start, stop, incumbents)
+    if settings.name == "auto":
+        run = _solve_auto(problem, settings, warm_start, stop, incumbents, plan_by)
+    else:
+        run = solvers[settings.name](problem, settings, warm_start, stop, incumbents)
     return run if run.solver is not None else replace(run, solver=settings.name)
 
 
@@ -199,11 +204,18 @@ def objective_at(problem: pulp.LpProblem, values: dict) -> float:
 
 
 def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-                incumbents: Incumbents | None = None) -> SolverRun:
+                incumbents: Incumbents | None = None, plan_by: float | None = None) -> SolverRun:
     """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
     model within the same limit. The first proof (optimal or infeasible) stops the other; the
-    better plan is kept, with the better of the two bounds, so the gap is from the best bound."""
-    cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc"}), warm_start)  # written before HiGHS runs
+    better plan is kept, with the better of the two bounds, so the gap is from the best bound.
+
+    With ``plan_by`` (seconds, below the limit), CBC's limit is ``plan_by``. HiGHS stops then
+    too if either has a plan; without one it goes on to the limit, since a model that has no
+    plan yet needs solver time (a first plan, or a proof of infeasibility)."""
+    cbc_limit = plan_by if plan_by is not None else settings.time_limit
+    cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc", "time_limit": cbc_limit}),
+                  warm_start)  # written before HiGHS runs
+    incumbents = incumbents if incumbents is not None else Incumbents()
     stops = {"cbc": threading.Event(), "highs": threading.Event()}
     outcomes: dict[str, tuple[SolverRun, dict | None]] = {}
     failures: list[BaseException] = []
@@ -227,6 +239,7 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
 
     threads = [threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
                threading.Thread(target=race, args=("highs", highs), daemon=True)]
+    started = time.monotonic()
     try:
         for thread in threads:
             thread.start()
@@ -234,6 +247,10 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
             if stop is not None and stop.is_set():
                 for event in stops.values():
                     event.set()
+            if (plan_by is not None and time.monotonic() - started >= plan_by and not stops["highs"].is_set()
+                    and (incumbents.latest() is not None
+                         or ("cbc" in outcomes and outcomes["cbc"][0].objective is not None))):
+                stops["highs"].set()  # a plan is there by plan_by: the caller improves it
             for thread in threads:
                 thread.join(POLL_SECONDS)
     except BaseException:  # Ctrl+C: stop both, then let the error through
