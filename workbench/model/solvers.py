@@ -215,7 +215,8 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
     cbc_limit = plan_by if plan_by is not None else settings.time_limit
     cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc", "time_limit": cbc_limit}),
                   warm_start)  # written before HiGHS runs
-    incumbents = incumbents if incumbents is not None else Incumbents()
+    if incumbents is None and plan_by is not None:  # to see whether HiGHS has a plan by then
+        incumbents = Incumbents()
     stops = {"cbc": threading.Event(), "highs": threading.Event()}
     outcomes: dict[str, tuple[SolverRun, dict | None]] = {}
     failures: list[BaseException] = []
