@@ -33,7 +33,8 @@ def report() -> nbformat.NotebookNode:
                    "output_dir = None\nfrontier_points = 5\nrisk_futures = 0"),
         new_code_cell("from workbench.faces.report_sections import ScenarioReport\n\n"
                       "report = ScenarioReport.run(scenario_path, solver=solver, time_limit=time_limit,\n"
-                      "                            frontier_points=frontier_points, output_dir=output_dir)"),
+                      "                            frontier_points=frontier_points, output_dir=output_dir,\n"
+                      "                            risk_futures=risk_futures)"),
         new_markdown_cell("## Executive summary"),
         new_code_cell("report.summary()"),
         new_code_cell("report.conflicts()"),
@@ -61,9 +62,7 @@ def report() -> nbformat.NotebookNode:
         new_markdown_cell("## Risk\nA Monte Carlo of the plan over the uncertainty table's ranges and the open risks of "
                           "the register (docs/risk.md): how likely it is to stay within budget and capacity, "
                           "when projects finish, and what drives the spread."),
-        new_code_cell("from workbench.faces.risk_sections import risk_section\n\n"
-                      "for part in risk_section(report.inputs, report.result, futures=risk_futures):\n"
-                      "    display(part)"),
+        new_code_cell("for part in report.risk():\n    display(part)"),
         new_markdown_cell("## Appendix"),
         new_code_cell("report.appendix()"),
     ]

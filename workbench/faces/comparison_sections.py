@@ -16,7 +16,8 @@ from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import load_inputs
 from workbench.faces.charts import period_date
-from workbench.faces.report_sections import CHART_WIDTH, Html, ScenarioReport, Svg, plan_of, esc, frame_html
+from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
+from workbench.faces.report_sections import ScenarioReport, plan_of
 from workbench.ground.executor import local_executor
 from workbench.ground.formatting import money, percent
 from workbench.planning.runs import settings_for

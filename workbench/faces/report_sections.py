@@ -7,9 +7,10 @@ network to show its charts.
 from __future__ import annotations
 
 import datetime as dt
-import html
+import functools
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,16 @@ from workbench.ground.imports import skip_iri_grammar
 
 skip_iri_grammar()  # before Altair imports jsonschema: 0.7 s of a report kernel's start
 
+from workbench.faces import markup  # noqa: E402
+
+markup.warm_up()  # the drawing processes start on the other core while the imports below run
+
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
-import vl_convert  # noqa: E402
 
 from workbench.analyses.frontier import Frontier, frontier  # noqa: E402
+from workbench.analyses.futures import FuturesSummary, resolve_futures  # noqa: E402
 from workbench.analyses.prices import binding_constraints, role_values  # noqa: E402
 from workbench.analyses.prioritise import Prioritisation, prioritisation  # noqa: E402
 from workbench.analyses.replan import replanned  # noqa: E402
@@ -31,6 +36,8 @@ from workbench.analyses.solve import solve  # noqa: E402
 from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
+from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
+from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import optimiser_gain_sentences  # noqa: E402
 from workbench.ground.executor import local_executor  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
@@ -38,40 +45,23 @@ from workbench.model.formulation import Plan  # noqa: E402
 from workbench.planning.result import Result  # noqa: E402
 from workbench.planning.runs import Deadline, settings_for  # noqa: E402
 
-CHART_WIDTH = 720
+# the display classes live in markup; the other report modules used to take them from here
+__all__ = ["CHART_WIDTH", "Html", "ScenarioReport", "Svg", "esc", "frame_html", "plan_of"]
+
+#: the chart sections, in the order the notebook shows them
+CHART_SECTIONS: list[str] = []
 
 
-class Html:
-    """Raw HTML for display; built only from escaped text."""
+def drawn_ahead(section: Callable[[ScenarioReport], object]) -> Callable[[ScenarioReport], object]:
+    """A chart section that :meth:`ScenarioReport.draw_ahead` makes once, before the notebook shows it."""
+    @functools.wraps(section)
+    def made_once(self: ScenarioReport) -> object:
+        if section.__name__ not in self.made:
+            self.made[section.__name__] = section(self)
+        return self.made[section.__name__]
 
-    def __init__(self, markup: str):
-        self.markup = markup
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __str__(self) -> str:
-        return self.markup
-
-
-class Svg:
-    """A chart as inline SVG (vl-convert), shown without JavaScript."""
-
-    def __init__(self, chart: alt.TopLevelMixin):
-        self.svg = vl_convert.vegalite_to_svg(chart.to_json())
-
-    def _repr_html_(self) -> str:
-        # inline <svg>: vl-convert escapes all text it draws
-        return f'<div class="chart">{self.svg}</div>'
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def frame_html(frame: pd.DataFrame, css_class: str = "table") -> Html:
-    """A table with every cell escaped."""
-    return Html(frame.to_html(index=False, escape=True, classes=css_class, border=0, na_rep="-"))
+    CHART_SECTIONS.append(section.__name__)
+    return made_once
 
 
 @dataclass
@@ -86,11 +76,20 @@ class ScenarioReport:
     prioritisation: Prioritisation | None
     seconds: float
     timings: dict = field(default_factory=dict)
+    risk_futures: FuturesSummary | None = None
+    #: sections already made (their charts drawn or being drawn), by method name
+    made: dict = field(default_factory=dict)
 
     @classmethod
     def run(cls, scenario_path: str | Path, solver: str | None = None, time_limit: float | None = None,
-            frontier_points: int = 6, output_dir: str | Path | None = None) -> ScenarioReport:
-        """Solve, price roles, trace the frontier and rank; one time limit bounds all solver work."""
+            frontier_points: int = 6, output_dir: str | Path | None = None, risk_futures: int = 0) -> ScenarioReport:
+        """Solve, price roles, trace the frontier, rank and (``risk_futures`` > 0) re-solve sampled
+        futures; one time limit bounds all solver work.
+
+        When the solver work is done, every chart is sent to the drawing processes
+        (:mod:`workbench.faces.markup`) and drawn while this process computes the risk section's
+        Monte Carlo and writes the result tables. (Drawing them earlier, beside the re-solves,
+        only moved time from one to the other on two cores.)"""
         started = time.perf_counter()
         executor = local_executor()  # the re-solves run side by side on this machine's cores
         executor.start("workbench.planning.runs")  # its workers start while the scenario is solved
@@ -98,8 +97,7 @@ class ScenarioReport:
         settings = settings_for(inputs, solver, time_limit)
         deadline = Deadline(settings.time_limit)
         result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
-        timings = {"solve": result.solver["seconds"]}
-        curve, roles, binding, ranked = None, [], [], None
+        report = cls(inputs, result, None, [], [], None, 0.0, {"solve": result.solver["seconds"]})
         if result.has_plan:
             mark = time.perf_counter()
             top = plan_of(result) if inputs.data.budget_total is None else None
@@ -110,24 +108,42 @@ class ScenarioReport:
                     roles_done = submitting.submit(role_values, inputs, result, settings, deadline, executor)
                     curve_done = submitting.submit(frontier, inputs, frontier_points, settings.name, None,
                                                    settings.gap, deadline=deadline, top=top, executor=executor)
-                    roles, curve = roles_done.result(), curve_done.result()
+                    report.role_values, report.frontier = roles_done.result(), curve_done.result()
             else:
                 # one after the other: each splits what is left of the limit over its own tasks
-                roles = role_values(inputs, result, settings, deadline, executor)
-                curve = frontier(inputs, frontier_points, settings.name, None, settings.gap, deadline=deadline,
-                                 top=top, executor=executor)
-            timings["role values and frontier"] = time.perf_counter() - mark
-            binding = binding_constraints(result, inputs.data.budget_total)
+                report.role_values = role_values(inputs, result, settings, deadline, executor)
+                report.frontier = frontier(inputs, frontier_points, settings.name, None, settings.gap,
+                                           deadline=deadline, top=top, executor=executor)
+            report.timings["role values and frontier"] = time.perf_counter() - mark
+            report.binding = binding_constraints(result, inputs.data.budget_total)
             mark = time.perf_counter()
-            ranked = prioritisation(inputs, optimal=result)
-            timings["prioritisation"] = time.perf_counter() - mark
+            report.prioritisation = prioritisation(inputs, optimal=result)
+            report.timings["prioritisation"] = time.perf_counter() - mark
+            if risk_futures > 0 and not deadline.expired:
+                mark = time.perf_counter()
+                report.risk_futures = resolve_futures(inputs, result, risk_futures, executor=executor,
+                                                      solver=settings.name, time_limit=deadline.remaining())
+                report.timings["risk futures"] = time.perf_counter() - mark
         executor.close()
-        report = cls(inputs, result, curve, roles, binding, ranked, time.perf_counter() - started, timings)
+        report.seconds = time.perf_counter() - started  # the solver work ends here
+        report.draw_ahead()
+        report.risk()
         if output_dir is not None:
             write_tables_into(result, Path(output_dir), xlsx=True)
             (Path(output_dir) / "timings.json").write_text(
                 json.dumps({"solver_work_seconds": report.seconds, **report.timings}, indent=2), encoding="utf-8")
         return report
+
+    def draw_ahead(self) -> None:
+        """Make every chart section now, so that their charts are drawn while the rest is computed."""
+        for name in CHART_SECTIONS:
+            getattr(self, name)()
+
+    def risk(self) -> list:
+        """The risk section (docs/risk.md): the plan's Monte Carlo, with the futures re-solved, if any."""
+        if "risk" not in self.made:
+            self.made["risk"] = risk_section(self.inputs, self.result, futures_summary=self.risk_futures)
+        return self.made["risk"]
 
     # ------------------------------------------------------------------ sections
     def summary(self) -> Html:
@@ -174,18 +190,21 @@ class ScenarioReport:
             return None
         return Html("<p><em>No plan to show: see the conflicts above.</em></p>")
 
+    @drawn_ahead
     def roadmap(self):
         if self._no_plan():
             return self._no_plan()
         frame = charts.roadmap_frame(self.result, self.inputs.data)
         return Svg(charts.roadmap_chart(frame, CHART_WIDTH, title="Roadmap of selected projects"))
 
+    @drawn_ahead
     def capacity_heatmap(self):
         if self._no_plan():
             return self._no_plan()
         return Svg(charts.capacity_heatmap(self.result, CHART_WIDTH,
                                            title="Demand as a share of capacity (hired FTE included)"))
 
+    @drawn_ahead
     def capacity_lines(self):
         if self._no_plan():
             return self._no_plan()
@@ -199,12 +218,14 @@ class ScenarioReport:
             y="independent").properties(title="Demand against capacity per role")
         return Svg(chart)
 
+    @drawn_ahead
     def budget_chart(self):
         if self._no_plan():
             return self._no_plan()
         return Svg(charts.budget_chart(self.result, CHART_WIDTH, 220,
                                        title="Spend (bars) against budget (line) per period"))
 
+    @drawn_ahead
     def balance(self):
         if self._no_plan():
             return self._no_plan()
@@ -218,6 +239,7 @@ class ScenarioReport:
         ).properties(width=CHART_WIDTH, height=30 * len(frame))
         return Svg(chart)
 
+    @drawn_ahead
     def frontier_chart(self):
         if self._no_plan():
             return self._no_plan()
@@ -235,6 +257,7 @@ class ScenarioReport:
         return Svg((line + point).properties(width=CHART_WIDTH, height=260,
                                              title="Efficient frontier (diamond: this scenario)"))
 
+    @drawn_ahead
     def ranked_comparison(self):
         if self._no_plan() or self.prioritisation is None:
             return [self._no_plan() or Html("<p>Not available.</p>")]

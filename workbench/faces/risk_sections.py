@@ -12,7 +12,7 @@ from workbench.analyses.futures import FuturesSummary, resolve_futures
 from workbench.analyses.risk import RiskReport, has_risk_data, simulate
 from workbench.data.planning_data import Inputs
 from workbench.faces import charts
-from workbench.faces.report_sections import CHART_WIDTH, Html, Svg, esc, frame_html
+from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.views import regret_text
 from workbench.ground.executor import Executor
 from workbench.ground.formatting import money
@@ -31,15 +31,18 @@ class RiskSection:
 
     @classmethod
     def run(cls, inputs: Inputs, result: Result, futures: int = 0, executor: Executor | None = None,
-            solver: str | None = None, time_limit: float | None = None) -> RiskSection | None:
-        """The section, or ``None`` when there is no plan or nothing uncertain to simulate."""
+            solver: str | None = None, time_limit: float | None = None,
+            futures_summary: FuturesSummary | None = None) -> RiskSection | None:
+        """The section, or ``None`` when there is no plan or nothing uncertain to simulate; the
+        futures are re-solved here (``futures`` > 0) or were already (``futures_summary``)."""
         if not result.has_plan or not has_risk_data(inputs):
             return None
         report = simulate(inputs, result)
         if futures > 0:
-            summary: FuturesSummary = resolve_futures(inputs, result, futures, executor=executor, solver=solver,
-                                                      time_limit=time_limit)
-            report.core_index, report.regret = summary.core_index, summary.regret
+            futures_summary = resolve_futures(inputs, result, futures, executor=executor, solver=solver,
+                                              time_limit=time_limit)
+        if futures_summary is not None:
+            report.core_index, report.regret = futures_summary.core_index, futures_summary.regret
         return cls(inputs, result, report)
 
     def parts(self) -> list:
@@ -177,9 +180,10 @@ class RiskSection:
         return parts
 
 
-def risk_section(inputs: Inputs, result: Result, futures: int = 0, executor: Executor | None = None) -> list:
+def risk_section(inputs: Inputs, result: Result, futures: int = 0, executor: Executor | None = None,
+                 futures_summary: FuturesSummary | None = None) -> list:
     """What the report's risk section shows: the section's parts, or why there are none."""
-    section = RiskSection.run(inputs, result, futures, executor)
+    section = RiskSection.run(inputs, result, futures, executor, futures_summary=futures_summary)
     if section is not None:
         return section.parts()
     if not result.has_plan:

@@ -14,7 +14,7 @@ from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, load_inputs
 from workbench.faces.charts import period_date
-from workbench.faces.report_sections import CHART_WIDTH, Html, Svg, esc, frame_html
+from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.ground.formatting import money
 from workbench.planning.result import Result, package_versions
 

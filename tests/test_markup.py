@@ -1,0 +1,73 @@
+"""Charts drawn in the drawing processes: the same SVG as vl-convert draws here, at the lowest
+priority, still drawn when the drawing processes are gone, and a broken chart fails when shown."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import altair as alt
+import pandas as pd
+import psutil
+import pytest
+import vl_convert
+
+from workbench.faces import markup
+from workbench.faces.markup import Svg
+
+
+def _chart(label: str) -> alt.Chart:
+    frame = pd.DataFrame({"project": [f"{label} <b>&", "B"], "cost": [3, 5]})
+    return alt.Chart(frame, title=label).mark_bar().encode(x="cost:Q", y="project:N")
+
+
+def _drawing_pids() -> set[int]:
+    """The drawing processes, by asking each to name itself (one small task per process)."""
+    pids: set[int] = set()
+    for _ in range(20):
+        pids |= {future.result(timeout=60) for future in markup.warm_up()}
+        if len(pids) == markup.DRAWING_PROCESSES:
+            break
+    return pids
+
+
+def test_a_chart_drawn_apart_is_the_one_drawn_here():
+    charts = [_chart(f"chart {n}") for n in range(5)]
+    drawn = [Svg(chart) for chart in charts]  # sent at once, drawn in any process, shown in order
+    assert all(svg._drawn is not None for svg in drawn)  # sent to the drawing processes, not drawn here
+    for chart, svg in zip(charts, drawn):
+        assert svg.svg == vl_convert.vegalite_to_svg(chart.to_json())
+        assert svg._repr_html_() == f'<div class="chart">{svg.svg}</div>'
+    assert "&lt;b&gt;&amp;" in drawn[0].svg  # the project's text is escaped in the picture
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_the_drawing_processes_run_at_the_lowest_priority():
+    pids = _drawing_pids()
+    assert pids and os.getpid() not in pids
+    assert all(psutil.Process(pid).nice() == 19 for pid in pids)
+
+
+def test_a_chart_is_still_drawn_when_the_drawing_processes_are_gone():
+    pids = _drawing_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        psutil.Process(pid).wait(10) if psutil.pid_exists(pid) else None
+    time.sleep(0.2)
+    chart = _chart("after")
+    assert Svg(chart).svg == vl_convert.vegalite_to_svg(chart.to_json())
+    # and the next chart has drawing processes again
+    assert _drawing_pids().isdisjoint(pids)
+    assert Svg(_chart("again")).svg.startswith("<svg")
+
+
+class _BrokenChart:
+    def to_json(self) -> str:
+        return '{"mark": "no-such-mark", "data": {"values": [{"a": 1}]}}'
+
+
+def test_a_broken_chart_fails_when_shown_not_when_made():
+    svg = Svg(_BrokenChart())  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        svg.svg
