@@ -151,3 +151,26 @@ def test_batch_with_one_broken_scenario(tmp_path):
     again = run_reports([good_one], out, progress=False)[0]
     assert again.ok and again.folder not in [p.parent for p in html_files]
     assert len(list(out.glob("scenario/*/report.html"))) == 2
+
+
+def test_the_report_page_is_nbconverts_without_its_soup_pass(baseline_report):
+    """The report's exporter skips only HTMLExporter's last pass (alt text for <img>, focusable
+    cells): applying that pass to our page gives nbconvert's page exactly."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from workbench.faces.report_runner import _report_exporter
+
+    notebook = nbformat.read(baseline_report.folder / "report.ipynb", as_version=4)
+    ours, _ = _report_exporter().from_notebook_node(notebook)
+    reference = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                             exclude_output_prompt=True)
+    theirs, _ = reference.from_notebook_node(notebook)
+    soup = BeautifulSoup(ours, features="html.parser")
+    assert not soup.select("img")  # nothing the pass would have given alt text
+    for element in soup.select(".jp-Notebook div.jp-Cell-inputWrapper") + soup.select(
+            ".jp-Notebook div.jp-OutputArea-output"):
+        element.attrs["tabindex"] = "0"
+    assert str(soup) == theirs
+    assert ours.count("<svg") >= 6

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -24,6 +25,9 @@ from workbench.data.scenario import load_scenario
 from workbench.faces.export import new_run_folder, safe_name
 from workbench.ground.errors import WorkbenchError
 from workbench.ground.executor import Executor, LocalExecutor
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
@@ -61,18 +65,46 @@ class ReportOutcome:
         return None if self.folder is None or not self.ok else self.folder / self.html_name
 
 
-def notebook_to_html(notebook_path: Path, title: str) -> str:
-    """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
-    # heavy: nbconvert and its templates; loaded only when a report is written
-    import nbformat
-    from nbconvert import HTMLExporter
+def _report_exporter():
+    """nbconvert's HTML exporter (template "basic", no code, no prompts) without its last pass.
 
-    notebook = nbformat.read(notebook_path, as_version=4)
-    exporter = HTMLExporter(template_name="basic")
+    That pass parses the whole page again with BeautifulSoup to give ``<img>`` elements alt text
+    and to make code cells and outputs focusable with the keyboard. A report has no ``<img>``
+    (its charts are inline SVG, with their own titles) and no code cells, and on half a megabyte
+    of SVG the pass took 0.2 s of every report."""
+    # heavy: nbconvert and its templates; loaded only when a report is written
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            self.register_filter("highlight_code",
+                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = ReportExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(notebook)
+    return exporter
+
+
+def notebook_to_html(notebook: Path | NotebookNode, title: str) -> str:
+    """The executed notebook (a path, or the notebook itself) as one self-contained page: no
+    code, no scripts, no external URLs."""
+    import nbformat
+
+    if not isinstance(notebook, nbformat.NotebookNode):
+        notebook = nbformat.read(notebook, as_version=4)
+    body, _ = _report_exporter().from_notebook_node(notebook)
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
 
@@ -110,16 +142,17 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=parent))
     executed = staging / "report.ipynb"
     try:
-        papermill.execute_notebook(str(template), str(executed), parameters={**parameters, "output_dir": str(staging)}
-                                   if "output_dir" in parameters else parameters,
-                                   kernel_name="python3", progress_bar=False, log_output=False,
-                                   # the notebook is written once, at the end (the staging folder of a
-                                   # run that fails without a notebook is removed anyway)
-                                   request_save_on_cell_execute=False,
-                                   # every output is in when the last cell replies: a graceful shutdown
-                                   # waited 2.5 s for a kernel that had used a process pool, then killed it
-                                   shutdown_kernel="immediate",
-                                   cwd=str(template.parent), stdout_file=None, stderr_file=None)
+        given = {**parameters, "output_dir": str(staging)} if "output_dir" in parameters else parameters
+        notebook = papermill.execute_notebook(
+            str(template), str(executed), parameters=given, kernel_name="python3", progress_bar=False,
+            log_output=False,
+            # the notebook is written once, at the end (the staging folder of a run that fails
+            # without a notebook is removed anyway)
+            request_save_on_cell_execute=False,
+            # every output is in when the last cell replies: a graceful shutdown waited 2.5 s for a
+            # kernel that had used a process pool, then killed it
+            shutdown_kernel="immediate",
+            cwd=str(template.parent), stdout_file=None, stderr_file=None)
     except PapermillExecutionError as exc:
         summary = (f"# Report for {name} failed\n\nCell {exc.cell_index} (execution count {exc.exec_count}) "
                    f"raised {exc.ename}:\n\n```\n{exc.evalue}\n```\n\nThe failed notebook is report.ipynb beside "
@@ -136,7 +169,7 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
         if isinstance(exc, KeyboardInterrupt):
             raise
         return ReportOutcome(name, False, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
-    _atomic_write(staging / html_name, notebook_to_html(executed, title))
+    _atomic_write(staging / html_name, notebook_to_html(notebook, title))
     target = new_run_folder(parent)
     os.rename(staging, target)
     return ReportOutcome(name, True, target, "ok", time.perf_counter() - started, html_name)

@@ -298,7 +298,7 @@ class ScenarioReport:
         return Html(
             f"<h4>Scenario as resolved</h4><pre>{esc(resolved)}</pre>"
             f"<h4>Changes over the scenarios it extends</h4><ul>{changes}</ul>"
-            f"<table class='kpis'><tr><th>Data SHA-256</th><td data-kpi='data_sha256'>{esc(provenance['data_sha256'])}</td></tr>"
+            f"<table class='kpis'><tr><th>Data SHA-256</th><td data-kpi=\"data_sha256\">{esc(provenance['data_sha256'])}</td></tr>"
             f"<tr><th>Portfolio</th><td>{esc(provenance['portfolio'])}</td></tr>"
             f"<tr><th>Solver</th><td>{esc(self.result.solver['name'])}</td></tr>"
             f"<tr><th>Package versions</th><td>{versions}</td></tr>"

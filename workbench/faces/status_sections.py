@@ -229,7 +229,7 @@ class StatusSections:
     def appendix(self) -> Html:
         portfolio = self.inputs.portfolio
         versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in package_versions().items())
-        return Html(f"<table class='kpis'><tr><th>Data SHA-256</th><td data-kpi='data_sha256'>{esc(portfolio.data_hash)}"
+        return Html(f"<table class='kpis'><tr><th>Data SHA-256</th><td data-kpi=\"data_sha256\">{esc(portfolio.data_hash)}"
                     f"</td></tr><tr><th>Scenario file</th><td>{esc(self.inputs.scenario.path)}</td></tr>"
                     f"<tr><th>Package versions</th><td>{versions}</td></tr>"
                     f"<tr><th>Generated</th><td>{dt.datetime.now().isoformat(timespec='seconds')}</td></tr></table>"
