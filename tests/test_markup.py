@@ -48,6 +48,18 @@ def test_the_drawing_processes_run_at_the_lowest_priority():
     assert all(psutil.Process(pid).nice() == 19 for pid in pids)
 
 
+def test_an_interrupt_leaves_the_drawing_processes_drawing_quietly(capfd):
+    pids = _drawing_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGINT)  # as a kernel's shutdown does to its process group
+    time.sleep(0.5)
+    assert all(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
+    drawn = Svg(_chart("still"))
+    assert drawn.svg.startswith("<svg") and drawn._drawn is not None
+    assert _drawing_pids() == pids  # the same processes answer: none was replaced
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
 def test_a_chart_is_still_drawn_when_the_drawing_processes_are_gone():
     pids = _drawing_pids()
     for pid in pids:

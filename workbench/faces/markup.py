@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
@@ -36,10 +37,13 @@ _drawing: ProcessPoolExecutor | None = None
 
 def _start_drawing() -> None:
     """A drawing process's start: the lowest priority (where the system allows it), so that it
-    yields to the process that computes, and vl-convert's engine started, so that its first chart
-    does not wait."""
+    yields to the process that computes; deaf to Ctrl+C, which its parent handles (a kernel's
+    shutdown interrupts its whole process group before killing it, and each drawing process
+    printed the interruption); and vl-convert's engine started, so that its first chart does not
+    wait."""
     if hasattr(os, "nice"):
         os.nice(19)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     vl_convert.vegalite_to_svg(_WARM_UP_SPEC)
 
 
