@@ -29,6 +29,20 @@ def test_cbc_runs_serially_unless_threads_are_asked_for():
     assert cbc_command(problem, SolverSpec(name="cbc", threads=2), "m.mps", "m.sol", None)[-7:-5] == ["-threads", "2"]
 
 
+def test_highs_keeps_one_thread_count_whatever_the_scenario_asks():
+    """HiGHS keeps one thread pool per process: a solve asking for another size than the first
+    ended with no plan. Every solve uses every core but one, and each finds its plan."""
+    from workbench.model.solvers import HIGHS_THREADS, HighsRounds, _solve_highs
+    inputs = load_inputs(SAMPLE / "baseline.yaml")
+    for asked in (None, HIGHS_THREADS + 1, None):
+        problem, *_ = build_model(inputs.data)
+        run = _solve_highs(problem, SolverSpec(name="highs", threads=asked, time_limit=10), False, None)
+        assert run.status.has_plan
+        assert problem.solverModel.getOptionValue("threads")[1] == HIGHS_THREADS
+    problem, *_ = build_model(inputs.data)
+    assert HighsRounds(problem).model.getOptionValue("threads")[1] == HIGHS_THREADS  # the search's streams
+
+
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_one_more_tester_keeps_the_baseline_optimum(tmp_path, solver):
     """Capacity that no plan needs cannot lower the proven optimum (CBC with -threads 1 gave 20,996,000)."""

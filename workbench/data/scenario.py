@@ -112,8 +112,8 @@ class SolverSpec(_Strict):
         "cbc or highs runs that one alone."))
     time_limit: float | None = Field(None, gt=0, description="Seconds for all solver work of one command.")
     gap: float = Field(0.0, ge=0, description="Relative gap at which to stop; 0 proves the optimum.")
-    threads: int | None = Field(None, ge=1, description="Solver threads; unset runs the solver serially "
-                                "(CBC's threaded search is not used unless asked for).")
+    threads: int | None = Field(None, ge=1, description="CBC's threads; unset runs CBC serially (without "
+                                "its threaded search). HiGHS always runs on every core but one (docs/model.md).")
 
 
 class AHPSpec(_Strict):
