@@ -45,9 +45,6 @@ from workbench.model.formulation import Plan  # noqa: E402
 from workbench.planning.result import Result  # noqa: E402
 from workbench.planning.runs import Deadline, settings_for  # noqa: E402
 
-# the display classes live in markup; the other report modules used to take them from here
-__all__ = ["CHART_WIDTH", "Html", "ScenarioReport", "Svg", "esc", "frame_html", "plan_of"]
-
 #: the chart sections, in the order the notebook shows them
 CHART_SECTIONS: list[str] = []
 
