@@ -97,13 +97,8 @@ def _report_exporter():
     return exporter
 
 
-def notebook_to_html(notebook: Path | NotebookNode, title: str) -> str:
-    """The executed notebook (a path, or the notebook itself) as one self-contained page: no
-    code, no scripts, no external URLs."""
-    import nbformat
-
-    if not isinstance(notebook, nbformat.NotebookNode):
-        notebook = nbformat.read(notebook, as_version=4)
+def notebook_to_html(notebook: NotebookNode, title: str) -> str:
+    """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
     body, _ = _report_exporter().from_notebook_node(notebook)
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
