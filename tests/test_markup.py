@@ -22,12 +22,13 @@ def _chart(label: str) -> alt.Chart:
 
 
 def _drawing_pids() -> set[int]:
-    """The drawing processes, by asking each to name itself (one small task per process)."""
-    pids: set[int] = set()
-    for _ in range(20):
-        pids |= {future.result(timeout=60) for future in markup.warm_up()}
-        if len(pids) == markup.DRAWING_PROCESSES:
-            break
+    """The drawing processes, once every one has started and answered a small task: read from
+    the pool's own table, not from which processes happened to answer (on a busy machine one
+    process may answer every task before the other has started)."""
+    for future in markup.warm_up():
+        future.result(timeout=120)
+    pids = markup.drawing_process_ids()
+    assert len(pids) == markup.DRAWING_PROCESSES, pids
     return pids
 
 

@@ -61,9 +61,12 @@ def test_solver_threads_key_reaches_the_command(tmp_path):
 
 @pytest.mark.parametrize("solver", ["cbc", "highs", "auto"])
 def test_a_stop_request_ends_only_its_own_solve(solver):
-    """Two solves in two threads; stopping one leaves the other to prove the optimum."""
+    """Two solves in two threads; the one asked to stop (before it could finish, whatever the
+    machine's speed: the request is there when it starts) ends without a proof, the other proves
+    the optimum."""
     data = load_inputs(SAMPLE / "baseline.yaml").data
     stop = threading.Event()
+    stop.set()
     plans = {}
 
     def run(name, stop_event):
@@ -71,18 +74,13 @@ def test_a_stop_request_ends_only_its_own_solve(solver):
 
     stopped = threading.Thread(target=run, args=("stopped", stop))
     kept = threading.Thread(target=run, args=("kept", None))
-    stopped.start()
     kept.start()
-    time.sleep(0.3)
-    asked = time.monotonic()
-    stop.set()
+    stopped.start()
     stopped.join()
-    stop_seconds = time.monotonic() - asked
     kept.join()
     assert plans["kept"].status is SolveStatus.OPTIMAL
     assert plans["kept"].objective == pytest.approx(BASELINE_OPTIMUM)
-    assert plans["stopped"].status is not SolveStatus.OPTIMAL or plans["stopped"].objective == pytest.approx(BASELINE_OPTIMUM)
-    assert stop_seconds < 1.0
+    assert plans["stopped"].status is not SolveStatus.OPTIMAL, plans["stopped"]
 
 
 def test_cbc_processes_are_not_left_running_after_a_stop():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from fractions import Fraction
 from collections import defaultdict
 
 import numpy as np
@@ -108,7 +109,7 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
 
     # a re-plan from the status date (docs/status.md): history is fixed, started projects run on
     status_date = None if spec.status.as_of is None else index(spec.status.as_of)
-    started = {} if status_date is None else _started(portfolio, status_date, planned_profile)
+    started = {} if status_date is None else _started(portfolio, status_date)
     for pid, run in started.items():
         if pid in spec.force_out:
             continue
@@ -130,7 +131,7 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             continue
         s, d = starts[pid], duration[pid]
         if pid in started:
-            if index(next(o for o in result.projects if o.id == pid).finish) != min(started[pid]["finish"], periods - 1):
+            if index(next(o for o in result.projects if o.id == pid).finish) != started[pid]["finish"]:
                 errors.append(f"{pid} does not finish at its forecast finish")
             continue  # it runs from its actual start, whatever its window said
         if status_date is not None and s <= status_date:
@@ -307,7 +308,7 @@ def assert_checked(portfolio, spec, result: Result) -> None:
         raise CheckFailed(f"checker rejects the plan for {result.scenario}: " + "; ".join(violations[:5]))
 
 
-def _started(portfolio, status_date: int, planned_profile) -> dict[str, dict]:
+def _started(portfolio, status_date: int) -> dict[str, dict]:
     """Projects with cost or progress up to the status date, as docs/status.md re-plans them:
     the actual start, the finish (completion period, or forecast finish but after the status
     date), the cost still to come (ETC) and the demand per role still to come, per period."""
@@ -315,6 +316,16 @@ def _started(portfolio, status_date: int, planned_profile) -> dict[str, dict]:
     baseline = {r["project"]: int(r["start"]) for r in portfolio.table("baseline").to_dict("records")}
     demand_rows = portfolio.table("demand").to_dict("records")
     projects = {str(r["id"]): r for r in portfolio.projects.to_dict("records")}
+    written = defaultdict(dict)
+    for row in portfolio.table("costs").to_dict("records"):
+        written[row["project"]][int(row["offset"])] = Fraction(repr(float(row["amount"])))
+
+    def exact_profile(pid: str) -> list[Fraction]:
+        d = int(projects[pid]["duration"])
+        if pid in written:
+            return [written[pid].get(k, Fraction(0)) for k in range(d)]
+        return [Fraction(repr(float(projects[pid]["cost"]))) / d] * d
+
     runs = {}
     for pid in sorted({r["project"] for r in actuals}):
         rows = sorted((r for r in actuals if r["project"] == pid), key=lambda r: int(r["period"]))
@@ -322,26 +333,32 @@ def _started(portfolio, status_date: int, planned_profile) -> dict[str, dict]:
         if not active:
             continue
         start, d = min(active), int(projects[pid]["duration"])
-        percent = float(rows[-1]["percent_complete"])
-        spent = sum(float(r["cost"]) for r in rows)
-        profile = planned_profile(pid)
+        # exact arithmetic, figures as written: a ceiling must not fall on the wrong side of a float
+        percent = Fraction(repr(float(rows[-1]["percent_complete"])))
+        spent = sum((Fraction(repr(float(r["cost"]))) for r in rows), Fraction(0))
+        profile = exact_profile(pid)
         bac = sum(profile)
         earned = percent / 100 * bac
         eac = bac * spent / earned if spent > 0 and earned > 0 else bac
         if percent >= 100:
             finish = min(int(r["period"]) for r in rows if float(r["percent_complete"]) >= 100)
+        elif pid not in baseline:
+            finish = max(start + d - 1, status_date + 1)
         else:
-            finish = start + d - 1
-            if pid in baseline:
-                b = baseline[pid]
-                cumulative = [sum(profile[:k]) for k in range(d + 1)]
-                reached = max(k for k in range(d + 1) if cumulative[k] <= earned)
-                schedule = float(d) if reached == d else reached + (earned - cumulative[reached]) / (
-                    cumulative[reached + 1] - cumulative[reached])
-                elapsed = status_date - b + 1
-                index = schedule / elapsed if elapsed > 0 else None
-                finish = b + math.ceil(d / index) - 1 if index else b + d - 1
-            finish = max(finish, status_date + 1)
+            b = baseline[pid]
+            cumulative = [sum(profile[:k], Fraction(0)) for k in range(d + 1)]
+            reached = max(k for k in range(d + 1) if cumulative[k] <= earned)
+            schedule = Fraction(d) if reached == d else reached + (earned - cumulative[reached]) / (
+                cumulative[reached + 1] - cumulative[reached])
+            elapsed = status_date - b + 1
+            if schedule == 0:
+                finish = max(b + d - 1, status_date + d)
+            elif elapsed > 0:
+                finish = max(b + math.ceil(d * elapsed / schedule) - 1, status_date + 1)
+            else:
+                finish = max(b + d - 1, status_date + 1)
+            finish = min(finish, status_date + 1200)
+        percent, spent, eac = float(percent), float(spent), float(eac)
         remaining = [] if percent >= 100 else list(range(status_date + 1, finish + 1))
         role_demand: dict[str, float] = defaultdict(float)
         for row in demand_rows:

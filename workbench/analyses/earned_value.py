@@ -6,8 +6,10 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 from workbench.data.planning_data import Inputs, PlanningData, check_status_date
+from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import RagSpec
 from workbench.ground.errors import InputError
 from workbench.ground.periods import label_or_date
@@ -52,6 +54,7 @@ class ProjectStatus:
     tcpi: float | None
     forecast_finish: str | None
     rag: Rag
+    forecast_finish_index: int | None = field(default=None, repr=False)  # the period index of forecast_finish
 
 
 @dataclass
@@ -64,8 +67,8 @@ class StatusReport:
 
     def to_dict(self) -> dict:
         return {"scenario": self.scenario, "as_of": self.as_of,
-                "projects": [{k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(p).items()}
-                             for p in self.projects],
+                "projects": [{k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(p).items()
+                              if k != "forecast_finish_index"} for p in self.projects],
                 "portfolio": self.portfolio, "warnings": self.warnings}
 
     def to_json(self) -> str:
@@ -97,13 +100,62 @@ def cost_profile(data: PlanningData, project: str) -> list[float]:
     return profile
 
 
-def earned_schedule(cumulative: list[float], ev: float) -> float:
-    """ES: C = the largest k with PV[k] <= EV; d when C = d, else C plus the fraction of the next period."""
+def exact(number: float) -> Fraction:
+    """A figure as the decimal it was written as (a float's shortest repr), exactly."""
+    return Fraction(repr(float(number)))
+
+
+def exact_cost_profile(portfolio: Portfolio, project: str) -> list[Fraction]:
+    """c[0..d-1] in exact arithmetic: the costs table's amounts as written, or cost / d each."""
+    row = portfolio.projects.set_index("id").loc[project]
+    duration = int(row["duration"])
+    costs = portfolio.table("costs")
+    rows = costs[costs["project"] == project]
+    if len(rows):
+        profile = [Fraction(0)] * duration
+        for offset, amount in zip(rows["offset"], rows["amount"]):
+            profile[int(offset)] += exact(amount)
+        return profile
+    return [exact(row["cost"]) / duration] * duration
+
+
+def earned_schedule(cumulative: list, ev):
+    """ES: C = the largest k with PV[k] <= EV; d when C = d, else C plus the fraction of the next
+    period. Exact when the figures are :class:`~fractions.Fraction`."""
     duration = len(cumulative) - 1
     c = max(k for k in range(duration + 1) if cumulative[k] <= ev)
     if c == duration:
-        return float(duration)
+        return duration
     return c + (ev - cumulative[c]) / (cumulative[c + 1] - cumulative[c])
+
+
+#: a forecast further than this many periods past the status date is not given (SPI(t) near 0)
+FORECAST_REACH = 1200
+
+
+def forecast_finish(state: ProjectState, status_date: int, duration: int, baseline_start: int | None,
+                    elapsed: int | None, es: Fraction | None, completed_in: int | None) -> int | None:
+    """The forecast finish period (docs/status.md), in exact arithmetic.
+
+    complete: the period it first reached 100 %; not started by the status date: the baseline
+    finish, but no earlier than the status date plus the duration; in progress: b + ceil(d / SPI(t))
+    - 1 with SPI(t) = ES / AT, but no earlier than the period after the status date (with no
+    earned schedule yet: the status date plus the duration). ``None`` without a baseline row
+    (unless complete) or beyond :data:`FORECAST_REACH` periods."""
+    if state is ProjectState.COMPLETE:
+        return completed_in
+    if baseline_start is None:
+        return None
+    if state is ProjectState.NOT_STARTED:
+        finish = max(baseline_start + duration - 1, status_date + duration)
+    elif not es:  # started, nothing earned yet: all of it is still to do
+        finish = max(baseline_start + duration - 1, status_date + duration)
+    elif elapsed is not None and elapsed > 0:
+        # ceil(d / (ES / AT)) = ceil(d * AT / ES): no float in the way of the ceiling
+        finish = max(baseline_start + math.ceil(Fraction(duration) * elapsed / es) - 1, status_date + 1)
+    else:  # started before its baseline start, with progress: SPI(t) is undefined
+        finish = max(baseline_start + duration - 1, status_date + 1)
+    return None if finish - status_date > FORECAST_REACH else finish
 
 
 def status_period(inputs: Inputs, as_of: str | None = None) -> int:
@@ -120,8 +172,11 @@ def status_period(inputs: Inputs, as_of: str | None = None) -> int:
 
 
 def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
-    """Every project with a baseline row or actuals, as of the status period."""
-    portfolio, data = inputs.portfolio, inputs.data
+    """Every project with a baseline row or actuals, as of the status period.
+
+    Computed from the portfolio as loaded (its projects, costs, baseline and actuals tables), so a
+    re-planned ``inputs`` (:func:`workbench.analyses.replan.replanned`) gives the same figures."""
+    portfolio = inputs.portfolio
     horizon = portfolio.horizon
     a = status_period(inputs, as_of)
     thresholds = inputs.scenario.spec.status.rag
@@ -131,45 +186,58 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
     by_project = {str(p): rows for p, rows in actuals.groupby("project", sort=False)}
     warnings = [f"{portfolio.sources['actuals']}: {p} has actuals but no baseline row; it has no planned value"
                 for p in by_project if p not in baseline]
-    ids = [p for p in data.projects.index if p in baseline or p in by_project]
+    projects = portfolio.projects.set_index("id")
+    ids = [str(p) for p in projects.index if str(p) in baseline or str(p) in by_project]
     statuses = []
     for project in ids:
-        row = data.projects.loc[project]
+        row = projects.loc[project]
         d = int(row["duration"])
-        profile = cost_profile(data, project)
-        cumulative = [0.0]
-        for amount in profile:
+        cumulative = [Fraction(0)]
+        for amount in exact_cost_profile(portfolio, project):
             cumulative.append(cumulative[-1] + amount)
         bac = cumulative[-1]
         rows = by_project.get(project)
-        percent = float(rows["percent_complete"].iloc[-1]) if rows is not None else 0.0
-        ac = float(rows["cost"].sum()) if rows is not None else 0.0
-        ev = percent / 100.0 * bac
+        percent = exact(rows["percent_complete"].iloc[-1]) if rows is not None else Fraction(0)
+        ac = sum((exact(c) for c in rows["cost"]), Fraction(0)) if rows is not None else Fraction(0)
+        ev = percent / 100 * bac
+        state = ProjectState.COMPLETE if percent >= 100 else (
+            ProjectState.IN_PROGRESS if rows is not None else ProjectState.NOT_STARTED)
+        completed_in = None
+        if state is ProjectState.COMPLETE:
+            completed_in = int(rows.loc[rows["percent_complete"] >= 100.0, "period"].iloc[0])
         b = baseline.get(project)
-        pv = es = spi_t = forecast = None
+        pv = Fraction(0)
+        es = spi_t = elapsed = None
         if b is not None:
             elapsed = a - b + 1
             pv = cumulative[min(max(elapsed, 0), d)]
-            if percent >= 100.0:  # earned schedule counts to the period it first reached 100
-                elapsed = int(rows.loc[rows["percent_complete"] >= 100.0, "period"].iloc[0]) - b + 1
+            if completed_in is not None:  # earned schedule counts to the period it first reached 100
+                elapsed = completed_in - b + 1
             es = earned_schedule(cumulative, ev)
-            spi_t = es / elapsed if elapsed > 0 else None
-            finish = b + math.ceil(d / spi_t) - 1 if spi_t else b + d - 1
-            forecast = horizon.label(finish)
-        pv = pv or 0.0
-        cpi = _ratio(ev, ac)
-        spi = _ratio(ev, pv)
+            spi_t = Fraction(es) / elapsed if elapsed > 0 else None
+        finish = forecast_finish(state, a, d, b, elapsed, None if es is None else Fraction(es), completed_in)
+        if finish is None and b is not None:
+            warnings.append(f"{project}: at SPI(t) {float(spi_t or 0):.3g} it would finish more than "
+                            f"{FORECAST_REACH} periods after the status date; no forecast finish is given")
+        cpi = None if ac == 0 else ev / ac
+        spi = None if pv == 0 else ev / pv
         eac = bac / cpi if cpi else bac
-        state = ProjectState.COMPLETE if percent >= 100.0 else (
-            ProjectState.IN_PROGRESS if rows is not None else ProjectState.NOT_STARTED)
         statuses.append(ProjectStatus(
-            id=project, name=str(row["name"]), state=state, percent_complete=percent,
+            id=project, name=str(row["name"]), state=state, percent_complete=float(percent),
             baseline_start=None if b is None else horizon.label(b),
             baseline_finish=None if b is None else horizon.label(b + d - 1),
-            bac=bac, pv=pv, ev=ev, ac=ac, sv=ev - pv, cv=ev - ac, spi=spi, cpi=cpi, es=es, spi_t=spi_t,
-            eac=eac, etc=eac - ac, vac=bac - eac, tcpi=_ratio(bac - ev, bac - ac), forecast_finish=forecast,
-            rag=rag_of(cpi, spi_t if spi_t is not None else spi, thresholds)))
+            bac=float(bac), pv=float(pv), ev=float(ev), ac=float(ac), sv=float(ev - pv), cv=float(ev - ac),
+            spi=_float(spi), cpi=_float(cpi), es=_float(es), spi_t=_float(spi_t),
+            eac=float(eac), etc=float(eac - ac), vac=float(bac - eac),
+            tcpi=None if bac == ac else float((bac - ev) / (bac - ac)),
+            forecast_finish=None if finish is None else horizon.label(finish),
+            rag=rag_of(_float(cpi), _float(spi_t if spi_t is not None else spi), thresholds),
+            forecast_finish_index=finish))
     return StatusReport(inputs.name, horizon.label(a), statuses, portfolio_totals(statuses), warnings)
+
+
+def _float(number) -> float | None:
+    return None if number is None else float(number)
 
 
 def portfolio_totals(statuses: list[ProjectStatus]) -> dict:

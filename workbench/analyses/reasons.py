@@ -78,7 +78,11 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
     starts = context.starts
     start = starts.get(project)
     if start is not None:
-        when = f"starts {horizon.label(start)}, finishes {horizon.label(start + int(row['duration']) - 1)}"
+        finish = data.forecast_finish(project, start)
+        when = f"starts {horizon.label(start)}, finishes {horizon.label(finish)}"
+        if row["commitment"] == Commitment.IN_PROGRESS and data.status_period is not None:
+            when = (f"started {horizon.label(start)}, forecast finish {horizon.label(finish)}"
+                    + (f", after the horizon's end {horizon.label(data.periods - 1)}" if finish >= data.periods else ""))
         commitment = row["commitment"]
         if commitment:
             kind = _COMMITMENT_KIND[commitment]
@@ -93,6 +97,11 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
     if row["forced_out"]:
         return Reason(ReasonKind.FORCED_OUT, "Not selected: forced out by the scenario.")
     options = context.options.get(project, [])
+    closed = _closed_window(data, project)
+    if not options and closed is not None:
+        return Reason(ReasonKind.STATUS_DATE, f"Not selected: it could start {horizon.label(closed[0])}.."
+                      f"{horizon.label(closed[1])} only, which is no later than the status date "
+                      f"{horizon.label(data.status_period)}; a re-plan starts projects after the status date.")
     if not options:
         return Reason(ReasonKind.NO_START, "Not selected: cannot run within the horizon; "
                       + describe_window(row, horizon) + ".")
@@ -101,6 +110,12 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
         if project in members and winners:
             return Reason(ReasonKind.EXCLUDED, f"Not selected: excluded by group {group!r}, which already has "
                           f"{', '.join(winners)}.")
+    blocked = _closed_prerequisite(context, project)
+    if blocked is not None:
+        window = _closed_window(data, blocked)
+        return Reason(ReasonKind.STATUS_DATE, f"Not selected: no plan can hold it: it needs {blocked}, which could "
+                      f"start {horizon.label(window[0])}..{horizon.label(window[1])} only, no later than the status "
+                      f"date {horizon.label(data.status_period)}.")
     never = _never_fits(context, project, options)
     if never is not None:
         return Reason(ReasonKind.DOES_NOT_FIT, f"Not selected: no plan can hold it: {never}.")
@@ -141,6 +156,30 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
                   f"{describe_shortfalls(best_missing, horizon)} (at its best start {horizon.label(best_start)}); "
                   "whether making room would pay, or is possible at all, takes a re-solve "
                   "(workbench explain prices it).")
+
+
+def _closed_window(data: PlanningData, project: str) -> tuple[int, int] | None:
+    """A re-plan: the first and last start ``project`` had, when all of them are no later than the
+    status date (and it has not started); ``None`` otherwise."""
+    if "window_closed" not in data.projects:
+        return None
+    window = data.projects.at[project, "window_closed"]
+    return window if isinstance(window, tuple) else None
+
+
+def _closed_prerequisite(context: ReasonContext, project: str) -> str | None:
+    """A prerequisite (directly or through others) whose start window closed by the status date,
+    when it is why ``project`` can never start; ``None`` otherwise."""
+    if context.earliest.get(project) is not None:
+        return None
+    for required in context.requires.get(project, []):
+        if context.earliest.get(required) is None:
+            if _closed_window(context.data, required) is not None:
+                return required
+            deeper = _closed_prerequisite(context, required)
+            if deeper is not None:
+                return deeper
+    return None
 
 
 def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str | None:

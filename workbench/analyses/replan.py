@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.analyses.earned_value import ProjectState, StatusReport, project_status, status_period
+from workbench.analyses.earned_value import FORECAST_REACH, ProjectState, StatusReport, project_status, \
+    status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
 
 
@@ -32,22 +33,20 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
     """The status period, every project with actuals up to it, and the status they come from."""
     a = status_period(inputs, as_of)
     report = project_status(inputs, as_of)
-    horizon = inputs.portfolio.horizon
     actuals = inputs.portfolio.table("actuals")
     actuals = actuals[actuals["period"].astype(float) <= a]
     active = actuals[(actuals["cost"].astype(float) > 0) | (actuals["percent_complete"].astype(float) > 0)]
     first = active.groupby("project")["period"].min()
+    durations = dict(zip(inputs.portfolio.projects["id"], inputs.portfolio.projects["duration"]))
     started = {}
     for status in report.projects:
         if status.state is ProjectState.NOT_STARTED or status.id not in first.index:
             continue
         start = int(first[status.id])
-        duration = int(inputs.data.projects.loc[status.id, "duration"])
-        if status.state is ProjectState.COMPLETE:
-            rows = actuals[(actuals["project"] == status.id) & (actuals["percent_complete"].astype(float) >= 100)]
-            finish = int(rows["period"].min())
-        else:
-            finish = horizon.index_of(status.forecast_finish) if status.forecast_finish else start + duration - 1
+        finish = status.forecast_finish_index
+        if finish is None:  # no baseline row (its planned duration from the actual start), or beyond reach
+            finish = start + int(durations[status.id]) - 1 if status.baseline_start is None else a + FORECAST_REACH
+        if status.state is not ProjectState.COMPLETE:
             finish = max(finish, a + 1)
         started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE)
     return a, started, report
@@ -61,6 +60,21 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     projects = data.projects.copy()
     options = data.start_options
     new_starts = options[(options["start"] > a) & ~options["project"].isin(list(started))]
+    # the status date as a cause: projects that could start in the horizon, but not after it
+    closed = set(options["project"]) - set(new_starts["project"]) - set(started)
+    by_project = options.groupby("project")["start"]
+    first_start, last_start = by_project.min(), by_project.max()
+    projects["window_closed"] = [(int(first_start[p]), int(last_start[p])) if p in closed else None
+                                 for p in projects.index]
+    projects["forecast_finish"] = None
+    projects["forecast_cost"] = None
+    projects["actual_cost"] = 0.0
+    projects["after_horizon_cost"] = 0.0  # the part of ETC that falls after the horizon's end
+    actual = inputs.portfolio.table("actuals")
+    actual = actual[actual["period"].astype(float) <= a]
+    actual_by_project = actual.groupby("project")["cost"].sum().astype(float).to_dict()
+    for project, spent in actual_by_project.items():
+        projects.at[project, "actual_cost"] = spent
     kept_options, demand_rows, cost_rows = [], [], []
     demand = data.demand[~data.demand["project"].isin(list(started))]
     costs = data.costs[~data.costs["project"].isin(list(started))]
@@ -69,6 +83,9 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
             continue  # stopped: no further cost, no value
         last = min(run.finish, data.periods - 1)  # the plan runs to the horizon's end at most
         projects.loc[project, "duration"] = last - run.start + 1
+        projects.at[project, "forecast_finish"] = run.finish
+        projects.at[project, "forecast_cost"] = actual_by_project.get(project, 0.0) + (
+            0.0 if run.complete else report[project].etc)
         if not projects.loc[project, "commitment"]:
             projects.loc[project, "commitment"] = Commitment.IN_PROGRESS
         value = option_coefficient(projects, project, run.start, inputs.scenario.spec, data.horizon)
@@ -80,6 +97,7 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
         status = report[project]
         for offset in remaining:
             cost_rows.append({"project": project, "offset": offset, "amount": status.etc / spread})
+        projects.at[project, "after_horizon_cost"] = status.etc * (spread - len(remaining)) / spread
         left = 1.0 - status.percent_complete / 100.0
         for role, planned in data.demand[data.demand["project"] == project].groupby("role")["fte"].sum().items():
             for offset in remaining:
@@ -92,11 +110,12 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     demand = demand[demand["fte"] > 0].reset_index(drop=True)
     costs = costs[costs["amount"] > 0].reset_index(drop=True)
     budget = [None if t <= a else amount for t, amount in enumerate(data.budget)]
-    actual_cost = float(inputs.portfolio.table("actuals").query("period <= @a")["cost"].astype(float).sum())
+    actual_cost = float(sum(actual_by_project.values()))
     total = None if data.budget_total is None else max(data.budget_total - actual_cost, 0.0)
     dependencies = [(p, q) for p, q in data.dependencies if p not in started]
     return data.with_changes(projects=projects, start_options=start_options, demand=demand, costs=costs,
-                             budget=budget, budget_total=total, dependencies=dependencies, status_period=a)
+                             budget=budget, budget_total=total, dependencies=dependencies, status_period=a,
+                             actual_cost=actual_cost)
 
 
 def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
@@ -113,20 +132,31 @@ def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
 
 
 def baseline_changes(inputs: Inputs, result) -> list[dict]:
-    """Against the approved baseline: projects the plan moves, drops or adds."""
-    baseline = {str(p): int(s) for p, s in zip(inputs.portfolio.table("baseline")["project"],
-                                               inputs.portfolio.table("baseline")["start"])}
-    horizon = inputs.portfolio.horizon
+    """Against the approved baseline: projects the plan moves (another start), slips (the same
+    start, a later finish), brings forward (an earlier finish), drops or adds. Finishes are the
+    re-plan's forecasts for started projects."""
+    portfolio = inputs.portfolio
+    baseline = {str(p): int(s) for p, s in zip(portfolio.table("baseline")["project"],
+                                               portfolio.table("baseline")["start"])}
+    durations = {str(p): int(d) for p, d in zip(portfolio.projects["id"], portfolio.projects["duration"])}
+    horizon = portfolio.horizon
     changes = []
     for outcome in result.projects:
         before = baseline.get(outcome.id)
+        before_finish = None if before is None else before + durations[outcome.id] - 1
+        change = {"project": outcome.id, "baseline_start": None if before is None else horizon.label(before),
+                  "start": outcome.start, "baseline_finish": None if before_finish is None else
+                  horizon.label(before_finish), "finish": outcome.finish, "reason": outcome.reason}
         if before is not None and not outcome.selected:
-            changes.append({"project": outcome.id, "change": "dropped", "baseline_start": horizon.label(before),
-                            "start": None, "reason": outcome.reason})
+            changes.append({**change, "change": "dropped", "start": None, "finish": None})
         elif before is None and outcome.selected:
-            changes.append({"project": outcome.id, "change": "added", "baseline_start": None,
-                            "start": outcome.start, "reason": outcome.reason})
-        elif before is not None and outcome.start_index != before:
-            changes.append({"project": outcome.id, "change": "moved", "baseline_start": horizon.label(before),
-                            "start": outcome.start, "reason": outcome.reason})
+            changes.append({**change, "change": "added"})
+        elif before is not None:
+            finish = horizon.index_of(outcome.finish)
+            if outcome.start_index != before:
+                changes.append({**change, "change": "moved"})
+            elif finish > before_finish:
+                changes.append({**change, "change": "slipped"})
+            elif finish < before_finish:
+                changes.append({**change, "change": "brought forward"})
     return changes

@@ -74,6 +74,24 @@ class PlanningData:
     balance: dict[str, tuple[float, float]]
     warnings: list[str] = field(default_factory=list)
     status_period: int | None = None  # set when this is a re-plan from that status period
+    actual_cost: float | None = None  # a re-plan: the actual cost of every project up to the status period
+
+    def forecast_finish(self, project: str, start: int) -> int:
+        """The finish of ``project`` started at ``start``: a started project's forecast in a re-plan
+        (which may lie after the horizon), else start + duration - 1."""
+        if "forecast_finish" in self.projects:
+            forecast = self.projects.at[project, "forecast_finish"]
+            if forecast is not None and forecast == forecast:
+                return int(forecast)
+        return start + int(self.projects.at[project, "duration"]) - 1
+
+    def forecast_cost(self, project: str) -> float:
+        """A started project's forecast cost at completion in a re-plan (actual + ETC), else its cost."""
+        if "forecast_cost" in self.projects:
+            forecast = self.projects.at[project, "forecast_cost"]
+            if forecast is not None and forecast == forecast:
+                return float(forecast)
+        return float(self.projects.at[project, "cost"])
 
     @property
     def periods(self) -> int:

@@ -72,7 +72,10 @@ class Workbench:
                  time_limit: float | None = None):
         _enable_offline_charts()
         self.path = Path(scenario).resolve()
-        self.inputs: Inputs = replanned(load_inputs(self.path))
+        # the scenario as loaded (the status is measured on it) and as planned (re-planned from its
+        # status date, when it has one)
+        self.loaded_inputs: Inputs = load_inputs(self.path)
+        self.inputs: Inputs = replanned(self.loaded_inputs)
         self.loaded: LoadedScenario = self.inputs.scenario
         spec = self.loaded.spec
         self.debounce = debounce
@@ -196,7 +199,7 @@ class Workbench:
     def _show_status(self) -> None:
         """KPIs and RAG counts, the projects that need a decision, cost against schedule and every
         project worst first (docs/status.md)."""
-        sections = StatusSections(self.inputs, project_status(self.inputs))
+        sections = StatusSections(self.loaded_inputs, project_status(self.loaded_inputs))
         quadrant = sections.quadrant()
         self.status_view.value = (sections.summary().markup + "<h4>Projects that need a decision</h4>"
                                   + sections.decisions().markup + getattr(quadrant, "svg", str(quadrant))

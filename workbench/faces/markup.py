@@ -54,7 +54,15 @@ def _drawer() -> ProcessPoolExecutor:
         # spawned, not forked: this process may hold threads, a kernel's sockets and a solver's state
         _drawing = ProcessPoolExecutor(DRAWING_PROCESSES, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_start_drawing)
+        # every drawing process now: a spawning pool otherwise starts one per task sent while none
+        # is idle, so a busy machine could leave it at one process for good
+        _drawing._launch_processes()
     return _drawing
+
+
+def drawing_process_ids() -> set[int]:
+    """The process ids of the drawing processes started so far (the pool's own table)."""
+    return set(_drawer()._processes or {})
 
 
 def warm_up() -> list[Future]:

@@ -9,11 +9,12 @@ from functools import cached_property
 import altair as alt
 import pandas as pd
 
-from workbench.analyses.earned_value import StatusReport, cost_profile, project_status, worst_first
+from workbench.analyses.earned_value import StatusReport, exact_cost_profile, project_status, worst_first
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, load_inputs
 from workbench.faces.charts import period_date
+from workbench.faces.views import replan_cost_text
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.ground.formatting import money
 from workbench.planning.result import Result, package_versions
@@ -100,8 +101,8 @@ class StatusSections:
         actuals = portfolio.table("actuals")
         rows = []
         for status in self.report.projects:
-            profile = cost_profile(data, status.id)
-            bac = sum(profile)
+            profile = [float(c) for c in exact_cost_profile(portfolio, status.id)]
+            bac = status.bac
             start = baseline.get(status.id)
             mine = actuals[actuals["project"] == status.id].sort_values("period")
             pv = ev = ac = 0.0
@@ -221,10 +222,11 @@ class StatusSections:
         if not result.baseline_changes:
             return Html(f"<p>The re-plan ({esc(result.status.value)}) keeps the baseline as it is.</p>")
         frame = pd.DataFrame([{"project": c["project"], "change": c["change"], "baseline start": c["baseline_start"] or "-",
-                               "re-planned start": c["start"] or "-", "reason": c["reason"]}
+                               "re-planned start": c["start"] or "-", "baseline finish": c["baseline_finish"] or "-",
+                               "forecast finish": c["finish"] or "-", "reason": c["reason"]}
                               for c in result.baseline_changes])
-        return Html(f"<p>Re-plan: {esc(result.status.value)}, objective {money(result.objective)}.</p>"
-                    + frame_html(frame).markup)
+        return Html(f"<p>Re-plan: {esc(result.status.value)}, objective {money(result.objective)}; "
+                    f"{esc(replan_cost_text(result.replan))}.</p>" + frame_html(frame).markup)
 
     def appendix(self) -> Html:
         portfolio = self.inputs.portfolio

@@ -8,14 +8,29 @@ from workbench.analyses.prices import binding_constraints
 from workbench.ground.formatting import money, status_label
 
 
+def replan_cost_text(replan: dict) -> str:
+    """A re-plan's forecast cost in words: actual to date, the rest to the horizon's end, and after it."""
+    text = (f"forecast cost to {replan['horizon_end']} {money(replan['forecast_cost'])} (actual to date "
+            f"{money(replan['actual_cost'])} + remaining {money(replan['remaining_cost'])})")
+    if replan["after_horizon_cost"] > 0:
+        text += (f"; a further {money(replan['after_horizon_cost'])} falls after {replan['horizon_end']} "
+                 f"({', '.join(replan['after_horizon'])} run past the horizon)")
+    return text
+
+
 def result_text(result) -> str:
     lines = [f"Scenario {result.scenario}: {result.status.value.upper()}"]
     if result.has_plan:
         kpis = result.kpis()
         lines.append(f"Objective ({result.objective_kind}): {money(result.objective)}  "
                      f"[{status_label(result.status, result.gap)}]")
-        lines.append(f"Selected {kpis['selected']} of {kpis['projects']} projects; value "
-                     f"{money(kpis['value'])}, cost {money(kpis['cost'])}")
+        if result.replan:
+            replan = result.replan
+            lines.append(f"Re-plan from {replan['as_of']}: selected {kpis['selected']} of {kpis['projects']} projects; "
+                         f"value {money(kpis['value'])}; {replan_cost_text(replan)}")
+        else:
+            lines.append(f"Selected {kpis['selected']} of {kpis['projects']} projects; value "
+                         f"{money(kpis['value'])}, cost {money(kpis['cost'])}")
     lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
     if result.conflicts:
         lines.append("")
@@ -35,7 +50,8 @@ def result_text(result) -> str:
     if result.baseline_changes:
         lines.append("")
         lines.append("Against the approved baseline:")
-        lines.extend(f"  {c['project']:<10} {c['change']:<8} {c['baseline_start'] or '-':>8} -> {c['start'] or '-':<8}"
+        lines.extend(f"  {c['project']:<10} {c['change']:<15} start {c['baseline_start'] or '-':>8} -> "
+                     f"{c['start'] or '-':<8} finish {c['baseline_finish'] or '-':>8} -> {c['finish'] or '-':<8}"
                      for c in result.baseline_changes)
     for warning in result.warnings:
         lines.append(f"warning: {warning}")

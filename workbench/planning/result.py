@@ -31,6 +31,7 @@ class ReasonKind(StrEnum):
     NEEDS_PREREQUISITE = "needs_prerequisite"  #: a project it requires is not selected
     PREREQUISITE_LATE = "prerequisite_late"  #: its prerequisite is selected but finishes too late for any start
     NO_START = "no_start"  #: no start inside the horizon and its window
+    STATUS_DATE = "status_date"  #: a re-plan: its start window, or a prerequisite's, closed by the status date
     DOES_NOT_FIT = "does_not_fit"  #: no feasible plan contains it
     DISPLACES_MORE = "displaces_more"  #: forcing it in lowers the proven optimum
     NO_GAIN = "no_gain"  #: forcing it in leaves the proven optimum unchanged
@@ -100,7 +101,11 @@ class Result:
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
-    baseline_changes: list[dict] = field(default_factory=list)  # a re-plan: moved, dropped, added
+    baseline_changes: list[dict] = field(default_factory=list)  # a re-plan: moved, slipped, dropped, added
+    # a re-plan: as_of, actual_cost (every project, to the status date), remaining_cost (the plan's
+    # spend after it, to the horizon's end, hiring included), forecast_cost (the two), and
+    # after_horizon_cost (what started projects that run past the horizon still cost there)
+    replan: dict = field(default_factory=dict)
 
     @property
     def has_plan(self) -> bool:

@@ -144,14 +144,14 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
     for project_id, row in projects.iterrows():
         start = starts.get(project_id)
         selected = start is not None
-        finish = None if start is None else start + int(row["duration"]) - 1
+        finish = None if start is None else data.forecast_finish(str(project_id), start)
         reason = reasons.get(str(project_id))
         outcomes.append(ProjectOutcome(
             id=str(project_id), name=str(row["name"]),
             category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
             selected=selected, start=None if start is None else horizon.label(start),
             finish=None if finish is None else horizon.label(finish),
-            value=float(row["value"]), cost=float(row["cost"]), commitment=str(row["commitment"]),
+            value=float(row["value"]), cost=data.forecast_cost(str(project_id)), commitment=str(row["commitment"]),
             reason=reason.text if reason else _no_plan_reason(plan.status),
             reason_kind=reason.kind.value if reason else None,
             start_index=start,
@@ -167,12 +167,21 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
     budget_rows = [{"period": horizon.label(t), "spend": usage.spend[t], "budget": data.budget[t]}
                    for t in range(data.periods)]
     scenario = inputs.scenario
+    replan = {}
+    if data.status_period is not None:
+        remaining = sum(usage.spend[t] for t in range(data.status_period + 1, data.periods))
+        after = sum(float(projects.at[o.id, "after_horizon_cost"]) for o in outcomes if o.selected)
+        replan = {"as_of": horizon.label(data.status_period), "actual_cost": data.actual_cost,
+                  "remaining_cost": remaining, "forecast_cost": data.actual_cost + remaining,
+                  "after_horizon_cost": after, "horizon_end": horizon.label(data.periods - 1),
+                  "after_horizon": [o.id for o in outcomes if o.selected
+                                    and float(projects.at[o.id, "after_horizon_cost"]) > 0]}
     return Result(
         scenario=scenario.name, status=plan.status, objective=plan.objective,
         objective_kind=data.objective.value, gap=plan.gap, bound=plan.bound,
         solver={"name": plan.solver, "seconds": plan.seconds},
         projects=outcomes, capacity=capacity_rows, budget=budget_rows, conflicts=list(conflicts or []),
-        warnings=list(data.warnings),
+        warnings=list(data.warnings), replan=replan,
         provenance={"data_sha256": inputs.portfolio.data_hash, "portfolio": str(inputs.portfolio.location),
                     "scenario_file": str(scenario.path), "scenario_files": [str(p) for p in scenario.files],
                     "scenario": _plain(scenario.resolved), "changes": scenario.changes,
