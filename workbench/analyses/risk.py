@@ -11,6 +11,7 @@ from scipy import special
 
 from workbench.data.confidence import figure_quantiles, stretched_offsets, stretched_shares, success_probability, \
     uncertainty_by_project, whole_periods
+from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
 from workbench.data.uncertainty import given
 from workbench.planning.result import Result
@@ -35,9 +36,12 @@ class RiskReport:
     curves: dict = field(default_factory=dict)  # level, cost, value: the S-curves at 1%, 2%, ..., 99%
     core_index: list[dict] | None = None  # with re-solved futures (workbench.analyses.futures)
     regret: dict | None = None
+    hiring_cost: float = 0.0  # the plan's hiring, in every sample's cost
+    actual_cost: float = 0.0  # a status-dated plan: the actual cost to date (every project), in every sample
+    as_of: str | None = None  # a status-dated plan: its status date
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2, ensure_ascii=False)
+        return json.dumps(self.__dict__, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _summary(values: np.ndarray) -> dict:
@@ -53,6 +57,7 @@ class Draws:
     value: np.ndarray
     duration: np.ndarray
     delay: np.ndarray
+    impact: np.ndarray  # the part of ``cost`` that risk events add
 
 
 def open_risks(inputs: Inputs) -> dict[str, list[dict]]:
@@ -83,13 +88,58 @@ def draw_projects(inputs: Inputs, project_ids: list[str], samples: int, seed: in
         duration = whole_periods(figure_quantiles(own, "duration", float(planned["duration"]), rng.random(samples)))
         value = value * (rng.random(samples) < success_probability(own))
         delay = np.zeros(samples, dtype=int)
+        impacts = np.zeros(samples)
         for risk in risks.get(project, []):
             hit = rng.random(samples) < float(risk["probability"])
             impact, lag = risk.get("cost_impact"), risk.get("delay")
             cost = cost + hit * (float(impact) if given(impact) else 0.0)
+            impacts = impacts + hit * (float(impact) if given(impact) else 0.0)
             delay = delay + hit * (int(lag) if given(lag) else 0)
-        draws[project] = Draws(cost, value, duration, delay)
+        draws[project] = Draws(cost, value, duration, delay, impacts)
     return draws
+
+
+def _started_run(data: PlanningData, project: str) -> tuple[float, float, int] | None:
+    """A re-plan's project started by the status date: (actual cost to date, ETC, periods from the
+    status date to its forecast finish, 0 when complete); ``None`` for any other project."""
+    if "forecast_finish" not in data.projects:
+        return None
+    finish = data.projects.at[project, "forecast_finish"]
+    if finish is None or finish != finish:
+        return None
+    actual = float(data.projects.at[project, "actual_cost"])
+    etc = data.forecast_cost(project) - actual
+    left = max(int(finish) - data.status_period, 0)
+    return actual, etc, left
+
+
+def _lay_out(spend: np.ndarray, load: np.ndarray, role_index: dict[str, int], cost: np.ndarray,
+             duration: np.ndarray, delay: np.ndarray, origin: int, profile: np.ndarray,
+             demand: dict[str, np.ndarray], periods: int) -> None:
+    """Add one project's sampled spend and load from period ``origin``: its ``profile`` and
+    ``demand`` stretched to each sample's duration and shifted by its delay (the last column
+    of ``spend`` and ``load`` holds what falls after the horizon)."""
+    samples = len(cost)
+    planned = len(profile)
+    # samples fall in a few classes of (duration, delay): each class's spend shares and FTE per
+    # period are laid out once, and every sample takes its class's row by one matrix product
+    keys, inverse = np.unique(duration * 1_000_000 + delay, return_inverse=True)
+    lengths, shifts = np.divmod(keys, 1_000_000)
+    low = min(origin + int(shifts.min()), periods)
+    high = min(origin + int((shifts + lengths).max()), periods) + 1  # the last column: after the horizon
+    shares = np.zeros((len(keys), high - low))
+    fte_rows = {role: np.zeros((len(keys), high - low)) for role in demand}
+    for k, (length, shift) in enumerate(zip(lengths.tolist(), shifts.tolist())):
+        columns = np.minimum(origin + shift + np.arange(length), periods) - low
+        np.add.at(shares[k], columns, stretched_shares(profile, length))
+        original = stretched_offsets(planned, length)
+        for role, fte in demand.items():
+            np.add.at(fte_rows[role][k], columns, fte[original])
+    classes = np.zeros((samples, len(keys)))
+    classes[np.arange(samples), inverse] = 1.0
+    spend[:, low:high] += (classes * cost[:, None]) @ shares
+    for role, rows in fte_rows.items():
+        load[:, role_index[role], low:high] += classes @ rows
 
 
 def has_risk_data(inputs: Inputs) -> bool:
@@ -107,12 +157,16 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     """Sample the plan of ``result``: each selected project's cost, value and duration from its
     uncertainty row (the planned figure when none), its success, and the open risk events on it.
     A plan made at a confidence level (``risk.plan_at``) is sampled around the estimates."""
+    inputs = replanned(inputs)  # a status-dated plan is sampled from its status date
     spec = inputs.scenario.spec.risk
-    samples = samples or spec.samples
+    samples = spec.samples if samples is None else samples
     seed = spec.seed if seed is None else seed
-    data: PlanningData = inputs.data if inputs.estimates is None else \
-        build_planning_data(inputs.scenario, inputs.estimates).with_changes(budget=inputs.data.budget,
-                                                                             capacity=inputs.data.capacity)
+    data: PlanningData = inputs.data
+    if inputs.estimates is not None:
+        as_estimated = Inputs(inputs.scenario, inputs.estimates, build_planning_data(inputs.scenario, inputs.estimates))
+        if data.status_period is not None:
+            as_estimated = replanned(as_estimated, data.horizon.label(data.status_period))
+        data = as_estimated.data.with_changes(budget=inputs.data.budget, capacity=inputs.data.capacity)
     horizon, periods = data.horizon, data.periods
     selected = [p for p in result.selected]
     draws = draw_projects(inputs, [p.id for p in selected], samples, seed)
@@ -123,47 +177,83 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     role_index = {r: i for i, r in enumerate(roles)}
     load = np.zeros((samples, len(roles), periods + 1))
     finishes, costs_by_project = [], {}
+    status_date = data.status_period
+    planned_figures = estimates(inputs).projects.set_index("id")
     for p in selected:
-        d, start = int(data.projects.loc[p.id, "duration"]), int(p.start_index)
+        start = int(p.start_index)
         sampled = draws[p.id]
-        cost, value, duration, delay = sampled.cost, sampled.value, sampled.duration, sampled.delay
-        profile = np.zeros(d)
-        for offset, amount in data.costs_by_project.get(p.id, []):
-            profile[offset] += amount
-        demand = {}
-        for role, offset, fte in data.demand_by_project.get(p.id, []):
-            demand.setdefault(role, np.zeros(d))[offset] += fte
-        # samples fall in a few classes of (duration, delay): each class's spend shares and FTE per
-        # period are laid out once, and every sample takes its class's row by one matrix product
-        keys, inverse = np.unique(duration * 1_000_000 + delay, return_inverse=True)
-        lengths, shifts = np.divmod(keys, 1_000_000)
-        low = start + int(shifts.min())
-        high = min(start + int((shifts + lengths).max()), periods) + 1  # the last column: after the horizon
-        shares = np.zeros((len(keys), high - low))
-        fte_rows = {role: np.zeros((len(keys), high - low)) for role in demand}
-        for k, (length, shift) in enumerate(zip(lengths.tolist(), shifts.tolist())):
-            columns = np.minimum(start + shift + np.arange(length), periods) - low
-            np.add.at(shares[k], columns, stretched_shares(profile, length))
-            original = stretched_offsets(d, length)
-            for role, fte in demand.items():
-                np.add.at(fte_rows[role][k], columns, fte[original])
-        classes = np.zeros((samples, len(keys)))
-        classes[np.arange(samples), inverse] = 1.0
-        spend[:, low:high] += (classes * cost[:, None]) @ shares
-        for role, rows in fte_rows.items():
-            load[:, role_index[role], low:high] += classes @ rows
+        run = _started_run(data, p.id) if status_date is not None else None
+        if run is None:
+            d = int(data.projects.loc[p.id, "duration"])
+            cost, duration, delay, origin = sampled.cost, sampled.duration, sampled.delay, start
+            profile = np.zeros(d)
+            for offset, amount in data.costs_by_project.get(p.id, []):
+                profile[offset] += amount
+            demand = {}
+            for role, offset, fte in data.demand_by_project.get(p.id, []):
+                demand.setdefault(role, np.zeros(d))[offset] += fte
+        else:
+            # started by the status date: its actual cost is spent; what is left (ETC over the
+            # periods to its forecast finish) varies as its whole estimate does, from the status date
+            actual, etc, left = run
+            planned = planned_figures.loc[p.id]
+            if left == 0:  # complete: nothing left to vary
+                cost = np.full(samples, actual)
+                duration, delay = np.ones(samples, dtype=int), np.zeros(samples, dtype=int)
+                total_cost += cost
+                total_value += sampled.value
+                costs_by_project[p.id] = cost
+                finish = np.full(samples, data.forecast_finish(p.id, start))
+                finishes.append({"id": p.id, "p50": horizon.label(int(finish[0])), "p80": horizon.label(int(finish[0]))})
+                continue
+            cost_factor = (sampled.cost - sampled.impact) / max(float(planned["cost"]), 1e-12)
+            remaining = etc * cost_factor + sampled.impact
+            duration = whole_periods(left * sampled.duration / max(float(planned["duration"]), 1.0))
+            delay, origin, d = sampled.delay, status_date + 1, left
+            profile = np.full(left, etc / left if etc > 0 else 0.0)
+            demand = {}
+            first_left = status_date + 1 - start
+            for role, offset, fte in data.demand_by_project.get(p.id, []):
+                if offset == first_left:
+                    demand.setdefault(role, np.zeros(left))[:] += fte
+            # the spend laid out below is the remaining cost; the total counts the actual cost too
+            _lay_out(spend, load, role_index, remaining, duration, delay, origin, profile, demand, periods)
+            cost = actual + remaining
+            total_cost += cost
+            total_value += sampled.value
+            costs_by_project[p.id] = cost
+            finish = origin + duration - 1 + delay
+            finishes.append({"id": p.id, "p50": horizon.label(int(np.quantile(finish, 0.5, method="lower"))),
+                             "p80": horizon.label(int(np.quantile(finish, 0.8, method="higher")))})
+            continue
+        _lay_out(spend, load, role_index, cost, duration, delay, origin, profile, demand, periods)
         total_cost += cost
-        total_value += value
+        total_value += sampled.value
         costs_by_project[p.id] = cost
-        finish = start + duration - 1 + delay
+        finish = origin + duration - 1 + delay
         finishes.append({"id": p.id, "p50": horizon.label(int(np.quantile(finish, 0.5, method="lower"))),
                          "p80": horizon.label(int(np.quantile(finish, 0.8, method="higher")))})
+    # hiring the plan buys is paid whatever happens: a fixed cost in its periods
+    hiring_cost = 0.0
+    for row in result.capacity:
+        if row["hired"] > 0:
+            t = horizon.index_of(row["period"])
+            amount = row["hired"] * data.hiring.get(row["role"], (0.0, 0.0))[0]
+            spend[:, t] += amount
+            hiring_cost += amount
+    total_cost += hiring_cost
+    # a re-plan: what stopped projects (forced out after they started) spent is spent too
+    sunk = 0.0 if status_date is None else (data.actual_cost or 0.0) - sum(
+        _started_run(data, p.id)[0] for p in selected if _started_run(data, p.id) is not None)
+    total_cost += sunk
     budget = data.budget
     overrun = {horizon.label(t): float((spend[:, t] > budget[t] + 1e-9).mean())
                for t in range(periods) if budget[t] is not None}
-    limit = data.budget_total if data.budget_total is not None else (
-        sum(budget) if budget and all(b is not None for b in budget) else None)
-    overrun["total"] = None if limit is None else float((total_cost > limit + 1e-9).mean())
+    # against the total budget only where the scenario has one (a re-plan: what is left of it,
+    # against the cost still to come); no sum of period budgets passes for one
+    limit = data.budget_total
+    to_come = total_cost - (data.actual_cost or 0.0 if status_date is not None else 0.0)
+    overrun["total"] = None if limit is None else float((to_come > limit + 1e-9).mean())
     budgeted = [t for t in range(periods) if budget[t] is not None]
     over = np.array([budget[t] for t in budgeted]) + 1e-9
     any_period = float((spend[:, budgeted] > over).any(axis=1).mean()) if budgeted else None
@@ -177,6 +267,8 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
             if share > 0:
                 overload.append({"role": role, "period": horizon.label(t), "probability": share})
     variance = total_cost.var()
+    if variance <= 1e-18 * max(1.0, float(total_cost.mean()) ** 2):  # the same cost in every sample, up to rounding
+        variance = 0.0
     drivers = sorted(({"id": pid, "share_of_variance": float(np.cov(c, total_cost, bias=True)[0, 1] / variance)
                        if variance > 0 else 0.0} for pid, c in costs_by_project.items()),
                      key=lambda item: -abs(item["share_of_variance"]))[:10]
@@ -190,5 +282,7 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     levels = np.arange(1, 100) / 100
     curves = {"level": levels.tolist(), "cost": np.quantile(total_cost, levels).tolist(),
               "value": np.quantile(total_value, levels).tolist()}
+    actual = 0.0 if status_date is None else (data.actual_cost or 0.0)
     return RiskReport(samples, seed, _summary(total_cost), _summary(total_value), overrun, overload, finishes,
-                      drivers, warnings, limit, any_period, by_year, curves)
+                      drivers, warnings, limit, any_period, by_year, curves, hiring_cost=hiring_cost,
+                      actual_cost=actual, as_of=None if status_date is None else horizon.label(status_date))

@@ -10,6 +10,7 @@ objects are refused, and a key set twice in one mapping is an error.
 from __future__ import annotations
 
 import copy
+import math
 
 import datetime as dt
 import json
@@ -19,9 +20,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.ground.errors import InputError, Problem
+from workbench.ground.limits import MAX_FTE, MAX_MONEY, MAX_PERIODS, MAX_SAMPLES, MAX_SECONDS, MAX_SEED, MAX_WORKERS
 from workbench.ground.periods import Granularity, Horizon, format_period, label_or_date, parse_period
 
 
@@ -32,7 +34,8 @@ class Objective(StrEnum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # numbers must be finite: inf or nan in a scenario is refused, naming the key
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 def _period_text(value: Any) -> Any:
@@ -45,7 +48,7 @@ class HorizonSpec(_Strict):
     """Planning horizon."""
 
     start: str = Field(description="First period label, e.g. 2027-01 (month) or 2027Q1 (quarter).")
-    periods: int = Field(ge=1, description="Number of periods.")
+    periods: int = Field(ge=1, le=MAX_PERIODS, strict=True, description="Number of periods.")
     granularity: Granularity = Granularity.MONTH
 
     _coerce_start = field_validator("start", mode="before")(_period_text)
@@ -60,8 +63,8 @@ class BudgetSpec(_Strict):
     """Budget changes: ``scale`` multiplies every period's budget; ``periods`` sets a
     period's budget outright (not scaled); ``total`` caps spending over the horizon."""
 
-    scale: float = Field(1.0, ge=0)
-    total: float | None = Field(None, ge=0)
+    scale: float = Field(1.0, ge=0, le=1000)
+    total: float | None = Field(None, ge=0, le=MAX_MONEY)
     periods: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("periods", mode="before")
@@ -77,6 +80,8 @@ class BudgetSpec(_Strict):
         for key, amount in value.items():
             if amount < 0:
                 raise ValueError(f"budget for {key} is negative ({amount})")
+            if not math.isfinite(amount) or amount > MAX_MONEY:
+                raise ValueError(f"budget for {key} ({amount}) must be a finite amount of at most {MAX_MONEY:g}")
         return value
 
 
@@ -84,7 +89,7 @@ class CapacityAdjustment(_Strict):
     """Add ``delta`` FTE (negative to remove) to a role from ``from`` until ``until`` (inclusive)."""
 
     role: str
-    delta: float
+    delta: float = Field(ge=-MAX_FTE, le=MAX_FTE)
     from_: str | None = Field(None, alias="from")
     until: str | None = None
 
@@ -95,8 +100,8 @@ class HiringSpec(_Strict):
     """Extra capacity that may be bought: up to ``max_fte`` per period at ``cost`` per FTE-period."""
 
     role: str
-    cost: float = Field(ge=0, description="Cost of one FTE for one period.")
-    max_fte: float = Field(gt=0, description="Most FTE that may be hired in any one period.")
+    cost: float = Field(ge=0, le=MAX_MONEY, description="Cost of one FTE for one period.")
+    max_fte: float = Field(gt=0, le=MAX_FTE, description="Most FTE that may be hired in any one period.")
 
 
 class BalanceSpec(_Strict):
@@ -110,9 +115,9 @@ class SolverSpec(_Strict):
     name: Literal["auto", "cbc", "highs"] = Field("auto", description=(
         "auto races CBC and HiGHS on the same model and keeps the better plan with the better bound; "
         "cbc or highs runs that one alone."))
-    time_limit: float | None = Field(None, gt=0, description="Seconds for all solver work of one command.")
-    gap: float = Field(0.0, ge=0, description="Relative gap at which to stop; 0 proves the optimum.")
-    threads: int | None = Field(None, ge=1, description="CBC's threads; unset runs CBC serially (without "
+    time_limit: float | None = Field(None, gt=0, le=MAX_SECONDS, description="Seconds for all solver work of one command.")
+    gap: float = Field(0.0, ge=0, le=1, description="Relative gap at which to stop; 0 proves the optimum.")
+    threads: int | None = Field(None, ge=1, le=MAX_WORKERS, strict=True, description="CBC's threads; unset runs CBC serially (without "
                                 "its threaded search). HiGHS always runs on every core but one (docs/model.md).")
 
 
@@ -127,8 +132,16 @@ class RagSpec(_Strict):
     """RAG thresholds on the lower of CPI and SPI(t): green at or above ``green_at``, red below
     ``red_below``, amber between."""
 
-    green_at: float = Field(0.95, gt=0)
-    red_below: float = Field(0.90, gt=0)
+    green_at: float = Field(0.95, gt=0, le=100)
+    red_below: float = Field(0.90, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RagSpec:
+        if self.red_below > self.green_at:
+            raise ValueError(f"red_below ({self.red_below:g}) is above green_at ({self.green_at:g}); green is at "
+                             "or above green_at, red below red_below, so red_below must not exceed green_at "
+                             "(e.g. green_at: 0.95, red_below: 0.90)")
+        return self
 
 
 class StatusSpec(_Strict):
@@ -145,8 +158,8 @@ class RiskSpec(_Strict):
     common correlation of the projects' cost factors (a Gaussian copula), and the confidence level
     a plan is made at."""
 
-    samples: int = Field(10_000, ge=1)
-    seed: int = 1
+    samples: int = Field(10_000, ge=1, le=MAX_SAMPLES, strict=True)
+    seed: int = Field(1, ge=0, le=MAX_SEED, strict=True)
     correlation: float = Field(0.0, ge=0, le=1)
     plan_at: float | None = Field(None, gt=0, lt=1, description=(
         "Plan with each project's cost and duration at this quantile of its range (0.8: P80) "
@@ -162,7 +175,7 @@ class Scenario(_Strict):
     portfolio: str = Field(description="Folder of CSV files or .xlsx workbook, relative to this file.")
     horizon: HorizonSpec
     objective: Objective = Objective.VALUE
-    discount_rate: float = Field(0.0, ge=0, description="Yearly rate r: value counts x (1+r)^(-t/periods_per_year).")
+    discount_rate: float = Field(0.0, ge=0, le=10, description="Yearly rate r: value counts x (1+r)^(-t/periods_per_year).")
     budget: BudgetSpec = Field(default_factory=BudgetSpec)
     capacity: list[CapacityAdjustment] = Field(default_factory=list)
     hiring: list[HiringSpec] = Field(default_factory=list)

@@ -46,6 +46,13 @@ def _signed(amount: float, kind: str) -> str:
     return ("+" if amount >= 0 else "-") + short_money(abs(amount))
 
 
+def spend_difference(amount: float) -> str:
+    """A difference in spend as words: '658.0k less', '12.5k more', 'the same'."""
+    if abs(amount) < 0.005:
+        return "the same"
+    return f"{short_money(abs(amount))} {'less' if amount < 0 else 'more'}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -275,8 +282,8 @@ class Comparison:
             tooltip=["scenario", "series", "period", alt.Tooltip("amount:Q", format=",.0f")],
         ).properties(width=CHART_WIDTH, height=240, title="Spend (solid) and budget (dashed) per period")
         first_name, first_total = totals[0]
-        sentence = "; ".join(f"{name} spends {_signed(total - first_total, 'cost')}" for name, total in totals[1:]
-                             ) if len(totals) > 1 else ""
+        sentence = "; ".join(f"{name} spends {short_money(total)} ({spend_difference(total - first_total)})"
+                             for name, total in totals[1:]) if len(totals) > 1 else ""
         caption = (f"Over the horizon {first_name} spends {short_money(first_total)}"
                    + (f"; {sentence}" if sentence else "") + ".")
         return [Html(f"<p class='caption'>{esc(caption)}</p>"), Svg(chart)]

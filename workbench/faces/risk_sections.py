@@ -59,9 +59,22 @@ class RiskSection:
                    f"{figure('risk_cost_p50', report.cost['p50'])}, P80 {figure('risk_cost_p80', report.cost['p80'])}; "
                    f"value P50 {figure('risk_value_p50', report.value['p50'])}, "
                    f"P80 {figure('risk_value_p80', report.value['p80'])}.")
+        any_period = report.any_period_overrun
+        if any_period is not None:
+            summary += (" Probability that at least one period overruns its budget: "
+                        f'<span data-kpi="risk_overrun_any_period">{any_period:.1%}</span>.')
         if total is not None:
-            summary += (f" Probability of spending more than the total budget of {money(report.budget_total)}: "
+            what = ("the cost still to come exceeding what is left of the total budget" if report.as_of
+                    else "spending more than the total budget")
+            summary += (f" Probability of {what} of {money(report.budget_total)}: "
                         f'<span data-kpi="risk_overrun_total">{total:.1%}</span>.')
+        else:
+            summary += " The scenario has no total budget."
+        if report.as_of is not None:
+            summary += (f" From the status date {esc(report.as_of)}: the cost includes the actual cost to date "
+                        f"({money(report.actual_cost)}) in every sample; the work still to do is sampled.")
+        if report.hiring_cost:
+            summary += f" The cost includes the plan's hiring ({money(report.hiring_cost)}) in every sample."
         parts = [Html(f"<p>{summary}</p>"), self.s_curves(), self.overrun_by_year(), self.overload_heatmap(),
                  self.p80_roadmap(), self.tornado(), *self.register()]
         if report.regret is not None:

@@ -168,14 +168,33 @@ def regret_text(regret: dict) -> str:
     return text
 
 
+def risk_basis_sentences(report) -> list[str]:
+    """What the cost figures hold, and the budget overrun probabilities, in words."""
+    lines = []
+    if report.as_of is not None:
+        lines.append(f"from the status date {report.as_of}: the cost includes the actual cost to date "
+                     f"{money(report.actual_cost)} in every sample; the work still to do is sampled")
+    if report.hiring_cost:
+        lines.append(f"the cost includes the plan's hiring, {money(report.hiring_cost)}, in every sample")
+    any_period = report.any_period_overrun
+    lines.append("probability that at least one period overruns its budget: "
+                 + ("- (no period has a budget)" if any_period is None else f"{any_period:.1%}"))
+    total = report.budget_overrun_probability.get("total")
+    if report.budget_total is None:
+        lines.append("probability of exceeding the total budget: - (the scenario has no total budget)")
+    else:
+        what = "the cost still to come against what is left of the total budget" if report.as_of else "the total budget"
+        lines.append(f"probability of exceeding {what} of {money(report.budget_total)}: {total:.1%}")
+    return lines
+
+
 def risk_text(report) -> str:
     """The Monte Carlo's figures: cost and value quantiles, overruns, overloads, drivers."""
     def row(name, figures):
         return f"{name:<6} " + "  ".join(f"{k} {money(v)}" for k, v in figures.items())
 
-    total = report.budget_overrun_probability.get("total")
-    lines = [f"{report.samples} samples, seed {report.seed}", row("cost", report.cost), row("value", report.value),
-             "probability of exceeding the total budget: " + ("-" if total is None else f"{total:.1%}")]
+    lines = [f"{report.samples} samples, seed {report.seed}", row("cost", report.cost), row("value", report.value)]
+    lines.extend(risk_basis_sentences(report))
     periods = {k: v for k, v in report.budget_overrun_probability.items() if k != "total" and v > 0}
     if periods:
         lines.append("probability of exceeding the budget: " + ", ".join(f"{k} {v:.1%}" for k, v in periods.items()))
