@@ -131,3 +131,58 @@ def random_case(seed: int) -> Case:
     if rest and rng.random() < 0.3:
         scenario["force_in"] = [rng.choice(rest)]
     return Case(seed, tables, scenario, periods, granularity)
+
+
+def status_dated_case(seed: int) -> Case:
+    """:func:`random_case` with an approved plan and what happened: a baseline start for most
+    projects (inside its window), a status date, and actuals up to it for the projects whose
+    baseline start has come (some on plan, some late or over cost, some complete, some not
+    started); the scenario re-plans from the status date."""
+    case = random_case(seed)
+    rng = random.Random(10_000 + seed)
+    periods = case.periods
+    index = {case.label(t): t for t in range(periods)}
+    status_date = rng.randint(0, periods - 2)
+    baseline, actuals = [], []
+    groups: dict[str, set[str]] = {}
+    for exclusion in case.tables["exclusions"]:
+        groups.setdefault(exclusion["project"], set()).add(exclusion["group"])
+    approved_groups: set[str] = set()  # an approved plan holds one project of an exclusion group
+    for row in case.tables["projects"]:
+        duration = int(row["duration"])
+        if row.get("start"):
+            starts = [index[row["start"]]]
+        else:
+            low = index[row["earliest_start"]] if row.get("earliest_start") else 0
+            high = min(index[row["latest_start"]] if row.get("latest_start") else periods - 1, periods - duration)
+            starts = list(range(low, high + 1))
+        committed = bool(row.get("mandatory") or row.get("status"))
+        if not starts or (not committed and rng.random() < 0.25) or groups.get(row["id"], set()) & approved_groups:
+            continue
+        approved_groups |= groups.get(row["id"], set())
+        b = rng.choice(starts)
+        baseline.append({"project": row["id"], "start": case.label(b)})
+        if b > status_date or (not committed and rng.random() < 0.2):  # not due yet, or due and not started
+            continue
+        percent = 0.0
+        for t in range(b, status_date + 1):
+            percent = min(100.0, percent + rng.choice([0, 20, 35, 50, 100]))
+            percent = max(percent, 5.0) if committed else percent  # a commitment due by now has begun
+            cost = round(float(row["cost"]) / duration * rng.choice([0.5, 1, 1.5]), 2)
+            actuals.append({"project": row["id"], "period": case.label(t), "cost": cost, "percent_complete": percent})
+            if percent >= 100:
+                break
+    tables = {**case.tables, "baseline": baseline, "actuals": actuals}
+    started = {r["project"] for r in actuals if r["cost"] > 0 or r["percent_complete"] > 0}
+    scenario = {**case.scenario, "status": {"as_of": case.label(status_date)}}
+    rows = {row["id"]: row for row in case.tables["projects"]}
+
+    def last_start(row: dict) -> int:
+        last = periods - int(row["duration"])
+        return min(last, index[row["latest_start"]]) if row.get("latest_start") else last
+
+    # forcing in a project that can no longer start is refused (tested on its own); keep the rest
+    forced = [p for p in scenario.get("force_in", []) if p in started or last_start(rows[p]) > status_date]
+    if forced != scenario.get("force_in", []):
+        scenario["force_in"] = forced
+    return Case(seed, tables, scenario, periods, case.granularity)

@@ -17,6 +17,7 @@ import pandas as pd
 from workbench.analyses.earned_value import FORECAST_REACH, ProjectState, StatusReport, project_status, \
     status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
+from workbench.ground.errors import InputError, Problem
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,30 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
     return a, started, report
 
 
+def _refuse_closed_commitments(inputs: Inputs, projects: pd.DataFrame, closed: set[str], first_start, last_start,
+                               status_date: int) -> None:
+    """A project that must be in every plan but has not started and can no longer start after the
+    status date leaves the re-plan impossible by its input: say which, and what to change."""
+    horizon = inputs.portfolio.horizon
+    rows = inputs.portfolio.projects.set_index("id")["_row"]
+    problems = []
+    for project in sorted(closed):
+        commitment = projects.at[project, "commitment"]
+        if not commitment or projects.at[project, "forced_out"]:
+            continue
+        window = (f"it could start {horizon.label(int(first_start[project]))}..{horizon.label(int(last_start[project]))}"
+                  f" only, no later than the status date {horizon.label(status_date)}, and it has no actuals")
+        if commitment == Commitment.FORCED_IN:
+            problems.append(inputs.scenario.problem(("force_in",), f"{project} cannot be forced into the re-plan: "
+                                                    f"{window}; remove it from force_in", item=project))
+        else:
+            problems.append(Problem(inputs.portfolio.sources["projects"], f"{project} is {commitment} but {window}; "
+                                    "widen its window (latest_start), report its actuals, or force it out",
+                                    row=int(rows[project]), column="latest_start", item=project))
+    if problems:
+        raise InputError(problems)
+
+
 def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     """The planning data of the periods after the status date."""
     data = inputs.data
@@ -66,6 +91,7 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     first_start, last_start = by_project.min(), by_project.max()
     projects["window_closed"] = [(int(first_start[p]), int(last_start[p])) if p in closed else None
                                  for p in projects.index]
+    _refuse_closed_commitments(inputs, projects, closed, first_start, last_start, a)
     projects["forecast_finish"] = None
     projects["forecast_cost"] = None
     projects["actual_cost"] = 0.0
