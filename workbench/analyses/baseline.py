@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 from workbench.data.planning_data import Inputs
@@ -28,6 +29,37 @@ def baseline_target(inputs: Inputs, out: Path | None) -> Path:
                               "'baseline' sheet")])
 
 
+BASELINE_HEADER = ["project", "start"]
+
+
+def check_baseline_target(target: Path, replace: bool) -> None:
+    """The baseline may go to ``target``: a new file in a folder that can be written, or, with
+    ``replace``, an existing regular file that holds a baseline table (header project,start) and
+    nothing else: never a folder, a device or another table."""
+    target = Path(target)
+    if target.exists() or target.is_symlink():
+        if not target.is_file() or target.is_symlink():
+            kind = "a folder" if target.is_dir() else "a link" if target.is_symlink() else "not a regular file"
+            raise InputError([Problem(str(target), f"is {kind}; the baseline is written as a CSV file: give a file "
+                                      "name (--out FILE.csv)")])
+        if not replace:
+            raise InputError([Problem(str(target), "a baseline exists; pass --replace to approve a new one "
+                                      "(the old one is kept beside it with a timestamp)")])
+        try:
+            with open(target, encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader([handle.readline()]), [])
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError([Problem(str(target), f"cannot be read to check that it is a baseline ({exc})")]) from None
+        if [h.strip().lower() for h in header] != BASELINE_HEADER:
+            raise InputError([Problem(str(target), "is not a baseline table (its header is not 'project,start'); "
+                                      "--replace only replaces a baseline: give another --out FILE")])
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError([Problem(str(target), f"its folder {folder} does not exist; create it or give another file")])
+    if not os.access(folder, os.W_OK):
+        raise InputError([Problem(str(target), f"its folder {folder} cannot be written")])
+
+
 def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, replace: bool = False,
                    note: str = "") -> tuple[Path, Path | None]:
     """Write the plan's starts as the baseline table. An existing file is kept: an error unless
@@ -36,17 +68,20 @@ def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, repl
     if not result.has_plan:
         raise InputError([Problem(str(inputs.scenario.path), f"no plan to approve ({result.status.value})")])
     target = baseline_target(inputs, out)
+    check_baseline_target(target, replace)
     kept = None
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     if target.exists():
-        if not replace:
-            raise InputError([Problem(str(target), "a baseline exists; pass --replace to approve a new one "
-                                      "(the old one is kept beside it with a timestamp)")])
         kept = target.with_name(f"{target.stem}-{stamp}{target.suffix}")
-        os.rename(target, kept)
+        while kept.exists():  # two approvals within a second: never overwrite a kept one
+            kept = kept.with_name(f"{kept.stem}-1{kept.suffix}")
+        try:
+            os.link(target, kept)  # the old baseline stays in place until the new one replaces it
+        except OSError:  # a file system without hard links
+            shutil.copy2(target, kept)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["project", "start"])
+    writer.writerow(BASELINE_HEADER)
     for outcome in sorted(result.selected, key=lambda p: (p.start_index, p.id)):
         writer.writerow([outcome.id, outcome.start])
     temporary = target.with_name(f".{target.name}.tmp")

@@ -13,6 +13,7 @@ from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import RagSpec
 from workbench.ground.errors import InputError
 from workbench.ground.periods import label_or_date
+from workbench.ground.formatting import finite_json
 
 
 class ProjectState(StrEnum):
@@ -72,7 +73,7 @@ class StatusReport:
                 "portfolio": self.portfolio, "warnings": self.warnings}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        return finite_json(self.to_dict())
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -165,7 +166,8 @@ def status_period(inputs: Inputs, as_of: str | None = None) -> int:
     if label is None:
         raise InputError([inputs.scenario.problem(("status", "as_of"), "no status date: set status.as_of in the "
                                                    "scenario or pass --as-of")])
-    problems = check_status_date(inputs.scenario, inputs.portfolio, str(label))
+    problems = check_status_date(inputs.scenario, inputs.portfolio, str(label),
+                                 argument="--as-of" if as_of is not None else None)
     if problems:
         raise InputError(problems)
     return inputs.portfolio.horizon.index_of(label_or_date(str(label)))

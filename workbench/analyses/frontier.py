@@ -14,6 +14,7 @@ from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.data.scenario import Scenario
+from workbench.ground.formatting import finite_json
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Frontier:
     points: list[dict] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps({"scenario": self.scenario, "points": self.points}, indent=2)
+        return finite_json({"scenario": self.scenario, "points": self.points})
 
 
 def with_total_budget(inputs: Inputs, total: float | None) -> tuple[Scenario, PlanningData]:

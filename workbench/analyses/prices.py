@@ -22,6 +22,7 @@ from workbench.planning.runs import Deadline, plan_variant, plan_variants, setti
 from workbench.analyses.reasons import refine_with_forced_solve
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
+from workbench.ground.formatting import finite_json
 
 EPS = 1e-6
 
@@ -49,7 +50,7 @@ class Explanation:
                 "binding": self.binding}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        return finite_json(self.to_dict())
 
 
 def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:

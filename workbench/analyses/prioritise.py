@@ -20,6 +20,7 @@ from workbench.analyses.reasons import coefficient_of
 from workbench.planning.result import Result
 from workbench.data.scoring import ahp_weights, criteria_weights, project_scores
 from workbench.ground.status import SolveStatus
+from workbench.ground.formatting import finite_json
 
 
 def rank_and_cut(data, ranking: pd.Series) -> list[str]:
@@ -71,7 +72,7 @@ class Prioritisation:
         return self.optimal_objective - self.greedy_objective
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2)
+        return finite_json(asdict(self))
 
 
 def prioritisation(inputs, solver: str | None = None, time_limit: float | None = None,

@@ -15,6 +15,7 @@ from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
 from workbench.data.uncertainty import given
 from workbench.planning.result import Result
+from workbench.ground.formatting import finite_json
 
 QUANTILES = {"p10": 0.10, "p50": 0.50, "p80": 0.80, "p90": 0.90}
 
@@ -41,7 +42,7 @@ class RiskReport:
     as_of: str | None = None  # a status-dated plan: its status date
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2, ensure_ascii=False, allow_nan=False)
+        return finite_json(self.__dict__)
 
 
 def _summary(values: np.ndarray) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -23,6 +24,8 @@ from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import LoadedScenario, with_overrides
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.executor import Executor, Progress, local_executor
+from workbench.ground.formatting import finite_json
+from workbench.ground.limits import MAX_GRID_POINTS
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,27 @@ class GridAxis:
         return f"--grid {self.argument}"
 
 
+#: keys a grid may vary: each changes the planning model (tests/test_validation.py sweeps each and
+#: sees the planning data change). ROLE, PERIOD and CATEGORY stand for any role, period or category.
+SWEEP_KEYS = ("budget.scale", "budget.total", "budget.periods.PERIOD", "capacity.ROLE", "hiring.ROLE",
+              "discount_rate", "objective", "risk.plan_at", "balance.CATEGORY.min", "balance.CATEGORY.max",
+              "status.as_of")
+
+
+def check_sweep_key(key: str, source: str) -> None:
+    """Refuse a key whose values would not change the model (the horizon, the portfolio, the
+    solver's settings, the Monte Carlo's, names), naming the argument."""
+    parts = key.split(".")
+    allowed = key in SWEEP_KEYS or (
+        len(parts) == 3 and parts[:2] == ["budget", "periods"] and parts[2]) or (
+        len(parts) == 2 and parts[0] in ("capacity", "hiring") and parts[1]) or (
+        len(parts) == 3 and parts[0] == "balance" and parts[1] and parts[2] in ("min", "max"))
+    if not allowed:
+        raise InputError([Problem(source, f"{key!r} cannot be swept: its values would not change the planning "
+                                  f"model (or it is not a scenario key); sweep one of {', '.join(SWEEP_KEYS)}",
+                                  column=key)])
+
+
 def parse_grid(argument: str) -> GridAxis:
     """``KEY=V1,V2,...`` as a :class:`GridAxis`; a malformed argument is an :class:`InputError`."""
     key, equals, listed = argument.partition("=")
@@ -45,12 +69,15 @@ def parse_grid(argument: str) -> GridAxis:
     source = f"--grid {argument}"
     if not equals or not key or not listed.strip():
         raise InputError([Problem(source, "expected KEY=V1,V2,... (e.g. budget.scale=0.8,0.9,1.0)")])
+    check_sweep_key(key, source)
     values = []
     for text in listed.split(","):
         try:
             value = yaml.safe_load(text.strip()) if text.strip() else None
         except yaml.YAMLError:
             raise InputError([Problem(source, f"{text.strip()!r} is not a value", column=key)]) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError([Problem(source, f"{text.strip()!r} is not a finite number", column=key)])
         if isinstance(value, (dict, list)):
             raise InputError([Problem(source, f"{text.strip()!r}: each value must be a single number or word",
                                       column=key)])
@@ -131,8 +158,8 @@ class Sweep:
                               "conflicts": "; ".join(p.conflicts), "solver": p.solver} for p in self.points])
 
     def to_json(self) -> str:
-        return json.dumps({"scenario": self.scenario, "keys": self.keys, "objective_kind": self.objective_kind,
-                           "points": [asdict(p) for p in self.points]}, indent=2, ensure_ascii=False)
+        return finite_json({"scenario": self.scenario, "keys": self.keys, "objective_kind": self.objective_kind,
+                            "points": [asdict(p) for p in self.points]})
 
 
 def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis]) -> list[SweepTask]:
@@ -142,6 +169,10 @@ def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxi
     if len(set(keys)) != len(keys):
         twice = next(k for k in keys if keys.count(k) > 1)
         raise InputError([Problem(f"--grid {twice}=...", "this key has two grids; give it one")])
+    points = math.prod(len(axis.values) for axis in axes)
+    if points > MAX_GRID_POINTS:
+        raise InputError([Problem(" ".join(axis.source for axis in axes), f"the grids make {points:,} points; "
+                                  f"a sweep has at most {MAX_GRID_POINTS:,}: give fewer values")])
     problems: list[Problem] = []
     for axis in axes:  # each value alone first, so that a problem names the one argument it is in
         for value in axis.values:

@@ -271,18 +271,25 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
     return problems
 
 
-def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str | None) -> list[Problem]:
-    """The status date lies in the horizon, and no actuals are reported after it."""
+def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str | None,
+                      argument: str | None = None) -> list[Problem]:
+    """The status date lies in the horizon, and no actuals are reported after it; a bad date is
+    blamed on ``argument`` (``--as-of``) when it came from there, else on the scenario's key."""
     if as_of is None:
         return []
     horizon = portfolio.horizon
+
+    def bad_date(message: str) -> list[Problem]:
+        if argument is not None:
+            return [Problem(argument, message)]
+        return [scenario.problem(("status", "as_of"), message)]
+
     try:
         status_period = horizon.index_of(label_or_date(str(as_of)))
     except ValueError as exc:
-        return [scenario.problem(("status", "as_of"), str(exc))]
+        return bad_date(str(exc))
     if not 0 <= status_period < horizon.periods:
-        return [scenario.problem(("status", "as_of"), f"{as_of} is outside the horizon "
-                                 f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}")]
+        return bad_date(f"{as_of} is outside the horizon {horizon.label(0)}..{horizon.label(horizon.periods - 1)}")
     problems = []
     for name in ("actuals", "effort"):
         frame = portfolio.table(name)

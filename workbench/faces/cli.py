@@ -13,7 +13,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from workbench.faces import arguments
 from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
+from workbench.ground.limits import MAX_FRONTIER_POINTS, MAX_FUTURES, MAX_PROBLEMS_SHOWN, MAX_SAMPLES, MAX_WORKERS
 from workbench.ground.imports import skip_iri_grammar
 from workbench.ground.status import SolveStatus
 
@@ -36,32 +38,34 @@ def _parser() -> argparse.ArgumentParser:
 
     def solver_arguments(command: argparse.ArgumentParser) -> None:
         command.add_argument("--solver", choices=["auto", "cbc", "highs"], help="override the scenario's solver")
-        command.add_argument("--time-limit", type=float, metavar="S", help="seconds for all solver work")
-        command.add_argument("--gap", type=float, help="relative gap at which to stop (0 proves the optimum)")
+        command.add_argument("--time-limit", type=arguments.seconds, metavar="S", help="seconds for all solver work")
+        command.add_argument("--gap", type=arguments.gap, help="relative gap at which to stop (0 proves the optimum)")
 
     def executor_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+        command.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=arguments.scheduler,
                              help="run the fanned-out solves on this Dask scheduler (default: $WORKBENCH_SCHEDULER, "
                                   "else local processes)")
-        command.add_argument("--workers", type=int, metavar="N", help="local processes (default: all cores)")
+        command.add_argument("--workers", type=arguments.count(1, MAX_WORKERS, "a number of processes"), metavar="N",
+                             help=f"local processes, 1 to {MAX_WORKERS} (default: all cores)")
 
     scenario_command("validate", "check a scenario and its portfolio; print every problem")
     solve = scenario_command("solve", "find the optimal plan and say why each project is in or out")
     solver_arguments(solve)
     solve.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     solve.add_argument("--out", type=Path, metavar="DIR", help="also write CSV tables to DIR/<scenario>/<timestamp>/")
-    solve.add_argument("--as-of", metavar="PERIOD", help="re-plan the periods after this status period (docs/status.md)")
+    solve.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="re-plan the periods after this status period (docs/status.md)")
     explain = scenario_command("explain", "price every decision by re-solving: force in/out, one more FTE")
     solver_arguments(explain)
     explain.add_argument("--json", action="store_true")
     executor_arguments(explain)
     frontier = scenario_command("frontier", "efficient frontier of value against total budget")
     solver_arguments(frontier)
-    frontier.add_argument("--points", type=int, default=8, help="number of budget levels (default 8)")
+    frontier.add_argument("--points", type=arguments.count(2, MAX_FRONTIER_POINTS, "a number of levels"), default=8,
+                          help=f"number of budget levels, 2 to {MAX_FRONTIER_POINTS} (default 8)")
     frontier.add_argument("--json", action="store_true")
     executor_arguments(frontier)
     status = scenario_command("status", "earned value, forecasts and RAG per project against the baseline")
-    status.add_argument("--as-of", metavar="PERIOD", help="status period (overrides the scenario's status.as_of)")
+    status.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="status period (overrides the scenario's status.as_of)")
     status.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     approve = scenario_command("baseline", "solve and approve the plan as the portfolio's baseline table")
     solver_arguments(approve)
@@ -70,10 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--out", type=Path, metavar="FILE", help="write here (required for an xlsx portfolio)")
     risk = scenario_command("risk", "Monte Carlo of the optimal plan: cost, value, overruns, overloads, finishes")
     solver_arguments(risk)
-    risk.add_argument("--samples", type=int, help="samples (default: the scenario's risk.samples)")
-    risk.add_argument("--seed", type=int, help="seed (default: the scenario's risk.seed)")
-    risk.add_argument("--resolve", type=int, metavar="K", default=0,
-                      help="re-optimise the selection on K sampled futures: core index and regret")
+    risk.add_argument("--samples", type=arguments.count(1, MAX_SAMPLES, "a number of samples"),
+                      help=f"samples, 1 to {MAX_SAMPLES:,} (default: the scenario's risk.samples)")
+    risk.add_argument("--seed", type=arguments.seed, help="seed, from 0 (default: the scenario's risk.seed)")
+    risk.add_argument("--resolve", type=arguments.count(0, MAX_FUTURES, "a number of futures"), metavar="K", default=0,
+                      help=f"re-optimise the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and "
+                           "regret")
     executor_arguments(risk)
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
@@ -89,24 +95,25 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="run the report notebook per scenario into self-contained HTML")
     report.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
-    report.add_argument("--jobs", type=int, default=1, help="reports run in parallel (local processes)")
-    report.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+    report.add_argument("--jobs", type=arguments.count(1, MAX_WORKERS, "a number of processes"), default=1,
+                        help="reports run in parallel (local processes)")
+    report.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=arguments.scheduler,
                         help="run the reports on this Dask scheduler (its workers must see the output folder)")
     report.add_argument("--compare", action="store_true", help="also write a comparison report")
     report.add_argument("--status", action="store_true",
                         help="the status report (earned value, RAG) instead of the planning report")
-    report.add_argument("--as-of", metavar="PERIOD", help="status period for --status (implies it)")
+    report.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="status period for --status (implies it)")
     report.add_argument("--solver", choices=["auto", "cbc", "highs"])
-    report.add_argument("--time-limit", type=float, metavar="S")
-    report.add_argument("--resolve", type=int, default=0, metavar="K",
+    report.add_argument("--time-limit", type=arguments.seconds, metavar="S")
+    report.add_argument("--resolve", type=arguments.count(0, MAX_FUTURES, "a number of futures"), default=0, metavar="K",
                         help="the risk section re-optimises K sampled futures: core index and regret")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
-    workshop.add_argument("--port", type=int, help="port (default 8866)")
+    workshop.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8866)")
     workshop.add_argument("--solver", choices=["auto", "cbc", "highs"])
     lab = commands.add_parser("lab", help="JupyterLab on 127.0.0.1 with notebooks/explore.ipynb open")
     lab.add_argument("scenario", type=Path, nargs="?", help="the scenario to explore (default: the sample's baseline)")
-    lab.add_argument("--port", type=int, help="port (default 8888)")
+    lab.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8888)")
     lab.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -129,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except InputError as exc:
         print(f"error: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
             print(f"  - {problem}", file=sys.stderr)
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            print(f"  ... and {len(exc.problems) - MAX_PROBLEMS_SHOWN:,} more", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
         return EXIT_INPUT
@@ -163,6 +172,7 @@ def _run(args: argparse.Namespace) -> int:
         print(csv_folder_to_xlsx(args.folder, args.target))
         return EXIT_OK
 
+    _check_outputs(args)
     from workbench.ground.executor import executor_for
     if args.command == "report":
         from workbench.faces.report_runner import run_reports, run_status_report, summary_table
@@ -185,7 +195,7 @@ def _run(args: argparse.Namespace) -> int:
         from workbench.faces.lab import serve_lab
         return serve_lab(args.scenario, args.port)
 
-    from workbench.analyses.baseline import write_baseline
+    from workbench.analyses.baseline import baseline_target, check_baseline_target, write_baseline
     from workbench.analyses.earned_value import project_status
     from workbench.analyses.frontier import frontier
     from workbench.analyses.futures import resolve_futures
@@ -194,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
     from workbench.analyses.replan import replanned
     from workbench.analyses.risk import simulate
     from workbench.analyses.solve import solve
-    from workbench.analyses.sweep import parse_grid, sweep
+    from workbench.analyses.sweep import parse_grid, sweep, sweep_tasks
     from workbench.data.planning_data import load_inputs
     from workbench.faces import views
     from workbench.faces.export import write_tables
@@ -236,7 +246,12 @@ def _run(args: argparse.Namespace) -> int:
         print(report.to_json() if args.json else views.status_text(report))
         return EXIT_OK
     if args.command == "baseline":
+        check_baseline_target(baseline_target(inputs, args.out), args.replace)  # before the solve, not after
         result = solve(inputs, args.solver, args.time_limit, args.gap)
+        if not result.has_plan:
+            print(views.result_text(result))
+            print("no baseline written: there is no plan to approve", file=sys.stderr)
+            return exit_code(result)
         target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
         print(f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
               f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else ""))
@@ -261,6 +276,13 @@ def _run(args: argparse.Namespace) -> int:
         total = 1
         for axis in axes:
             total *= len(axis.values)
+        sweep_tasks(inputs.scenario, loaded, axes)  # every point valid before the estimate and any solve
+        workers = args.workers or os.cpu_count() or 1
+        if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
+            one = solve(inputs).solver["seconds"]
+            print(f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} processes'}; one "
+                  f"solve of the scenario took {one:.1f} s, so about {one * total / workers:,.0f} s in all "
+                  "(points may take longer or shorter)", file=sys.stderr)
         with executor_for(args.scheduler, args.workers) as executor, \
                 progress_bar(total, "points", disable=args.json) as bar:
             result = sweep(inputs.scenario, loaded, axes, executor, progress=bar)
@@ -276,6 +298,17 @@ def _run(args: argparse.Namespace) -> int:
         print(report.to_json() if args.json else views.prioritisation_text(report))
         return EXIT_OK
     raise AssertionError(args.command)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Where results go is checked before any work: a folder that exists and can be written, or
+    that can be created; a scheduler named by the environment has the right form."""
+    out = getattr(args, "out", None)
+    if out is not None and args.command in ("solve", "sweep", "report"):
+        arguments.writable_folder(out, "--out")
+    if getattr(args, "scheduler", None) is None and os.environ.get("WORKBENCH_SCHEDULER") and \
+            args.command in ("explain", "frontier", "risk", "sweep", "report"):
+        arguments.check_scheduler_address(os.environ["WORKBENCH_SCHEDULER"], "WORKBENCH_SCHEDULER")
 
 
 def exit_code(result: Result) -> int:

@@ -1,6 +1,9 @@
 """Numbers and statuses in words, the same on every face (terminal, report, app)."""
 from __future__ import annotations
 
+import json
+import math
+
 from workbench.ground.status import SolveStatus
 
 
@@ -25,3 +28,19 @@ def status_label(status: SolveStatus | str, gap: float | None = None, refining: 
     if status is SolveStatus.INFEASIBLE:
         return "No plan exists"
     return "Stopped before any plan was found"
+
+
+def finite_json(value: object, indent: int | None = 2) -> str:
+    """``value`` as strict JSON: a non-finite number (which JSON cannot hold) becomes null, so the
+    output never holds NaN or Infinity."""
+    return json.dumps(_finite(value), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -14,6 +14,7 @@ from importlib import metadata
 import pandas as pd
 
 from workbench.ground.status import ConflictKind, SolveStatus
+from workbench.ground.formatting import finite_json
 
 
 
@@ -119,7 +120,7 @@ class Result:
         return _plain(asdict(self))
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return finite_json(self.to_dict(), indent=indent)
 
     def kpis(self) -> dict[str, object]:
         """The key figures every face shows (report, app, comparison, CSV summary)."""
