@@ -108,16 +108,28 @@ def exact(number: float) -> Fraction:
 
 def exact_cost_profile(portfolio: Portfolio, project: str) -> list[Fraction]:
     """c[0..d-1] in exact arithmetic: the costs table's amounts as written, or cost / d each."""
-    row = portfolio.projects.set_index("id").loc[project]
-    duration = int(row["duration"])
+    return exact_cost_profiles(portfolio, [project])[project]
+
+
+def exact_cost_profiles(portfolio: Portfolio, projects: list[str]) -> dict[str, list[Fraction]]:
+    """:func:`exact_cost_profile` of each of ``projects``, reading each table once."""
+    table = portfolio.projects
+    rows = {str(p): (int(d), c) for p, d, c in zip(table["id"], table["duration"], table["cost"])}
     costs = portfolio.table("costs")
-    rows = costs[costs["project"] == project]
-    if len(rows):
-        profile = [Fraction(0)] * duration
-        for offset, amount in zip(rows["offset"], rows["amount"]):
-            profile[int(offset)] += exact(amount)
-        return profile
-    return [exact(row["cost"]) / duration] * duration
+    written: dict[str, list[tuple[int, float]]] = {}
+    for project, offset, amount in zip(costs["project"], costs["offset"], costs["amount"]):
+        written.setdefault(str(project), []).append((int(offset), amount))
+    profiles = {}
+    for project in projects:
+        duration, cost = rows[project]
+        if project in written:
+            profile = [Fraction(0)] * duration
+            for offset, amount in written[project]:
+                profile[offset] += exact(amount)
+            profiles[project] = profile
+        else:
+            profiles[project] = [exact(cost) / duration] * duration
+    return profiles
 
 
 def earned_schedule(cumulative: list, ev):
@@ -188,14 +200,15 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
     by_project = {str(p): rows for p, rows in actuals.groupby("project", sort=False)}
     warnings = [f"{portfolio.sources['actuals']}: {p} has actuals but no baseline row; it has no planned value"
                 for p in by_project if p not in baseline]
-    projects = portfolio.projects.set_index("id")
-    ids = [str(p) for p in projects.index if str(p) in baseline or str(p) in by_project]
+    table = portfolio.projects
+    names = {str(p): str(n) for p, n in zip(table["id"], table["name"])}
+    ids = [p for p in names if p in baseline or p in by_project]
+    profiles = exact_cost_profiles(portfolio, ids)
     statuses = []
     for project in ids:
-        row = projects.loc[project]
-        d = int(row["duration"])
+        d = len(profiles[project])
         cumulative = [Fraction(0)]
-        for amount in exact_cost_profile(portfolio, project):
+        for amount in profiles[project]:
             cumulative.append(cumulative[-1] + amount)
         bac = cumulative[-1]
         rows = by_project.get(project)
@@ -225,7 +238,7 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
         spi = None if pv == 0 else ev / pv
         eac = bac / cpi if cpi else bac
         statuses.append(ProjectStatus(
-            id=project, name=str(row["name"]), state=state, percent_complete=float(percent),
+            id=project, name=names[project], state=state, percent_complete=float(percent),
             baseline_start=None if b is None else horizon.label(b),
             baseline_finish=None if b is None else horizon.label(b + d - 1),
             bac=float(bac), pv=float(pv), ev=float(ev), ac=float(ac), sv=float(ev - pv), cv=float(ev - ac),

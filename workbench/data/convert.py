@@ -5,7 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from workbench.data.tables import TABLE_NAMES, read_csv_table
+from workbench.data.tables import TABLE_NAMES, read_csv_table, read_raw_portfolio
+from workbench.ground.errors import InputError, Problem
 
 
 def _cell(text: object) -> object:
@@ -24,8 +25,15 @@ def csv_folder_to_xlsx(folder: str | Path, target: str | Path) -> Path:
     import openpyxl  # heavy: loaded only to write a workbook
 
     folder, target = Path(folder), Path(target)
-    if target.exists():
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "is not a folder of CSV tables; give the portfolio folder")])
+    if target.suffix.lower() != ".xlsx":
+        raise InputError([Problem(str(target), "must name an .xlsx workbook (e.g. portfolio.xlsx)")])
+    if target.exists() or target.is_symlink():
         raise FileExistsError(f"{target} exists; choose a new name (nothing is overwritten)")
+    raw = read_raw_portfolio(folder)  # every table checked as loading would, before anything is written
+    if raw.problems:
+        raise InputError(raw.problems)
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name in TABLE_NAMES:
@@ -34,7 +42,7 @@ def csv_folder_to_xlsx(folder: str | Path, target: str | Path) -> Path:
             continue
         table, problems = read_csv_table(path, name)
         if problems or table is None:
-            raise ValueError("; ".join(str(p) for p in problems))
+            raise InputError(problems)
         sheet = book.create_sheet(name)
         sheet.append(table.header)
         for _, cells in table.rows:

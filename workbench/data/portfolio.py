@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.ground.errors import InputError, Problem
+from workbench.ground.limits import MAX_FTE, MAX_MONEY, MAX_PERIODS
 from workbench.ground.periods import Granularity, Horizon, format_period
 from workbench.data.actuals import check_status_tables
 from workbench.data.uncertainty import check_risk_tables
@@ -29,14 +30,14 @@ class Column:
     """One documented column: how its cells are read and what values are allowed."""
 
     name: str
-    kind: str  # text | decimal | whole | bool | period | status
+    kind: str  # text | decimal | whole | bool | period | status | percent (a decimal 0-100; a 60 % cell is 60)
     required: bool = False
     minimum: float | None = None
     maximum: float | None = None
 
     def expectation(self) -> str:
         kinds = {
-            "text": "text", "decimal": "a number", "whole": "a whole number",
+            "text": "text", "decimal": "a number", "whole": "a whole number", "percent": "a percentage",
             "bool": "true or false", "period": "a period label", "status": "one of " + ", ".join(STATUSES),
         }
         text = kinds[self.kind]
@@ -44,43 +45,46 @@ class Column:
             text += f" from {self.minimum:g} to {self.maximum:g}"
         elif self.minimum is not None:
             text += f" >= {self.minimum:g}"
+        if self.kind == "percent":
+            text += " (40 for 40 %)"
         return text
 
 
+M, F, P = MAX_MONEY, MAX_FTE, MAX_PERIODS  # the documented bounds (docs/portfolio-format.md, "Limits")
 SCHEMA: dict[str, tuple[Column, ...]] = {
     "projects": (
         Column("id", "text", True), Column("name", "text", True),
-        Column("value", "decimal", True, 0), Column("cost", "decimal", True, 0),
-        Column("duration", "whole", True, 1),
+        Column("value", "decimal", True, 0, M), Column("cost", "decimal", True, 0, M),
+        Column("duration", "whole", True, 1, P),
         Column("earliest_start", "period"), Column("latest_start", "period"),
         Column("mandatory", "bool"), Column("category", "text"), Column("status", "status"),
         Column("start", "period"), Column("risk", "decimal", False, 0, 1),
     ),
     "demand": (Column("project", "text", True), Column("role", "text", True),
-               Column("fte", "decimal", True, 0), Column("offset", "whole", False, 0)),
-    "capacity": (Column("role", "text", True), Column("fte", "decimal", True, 0),
+               Column("fte", "decimal", True, 0, F), Column("offset", "whole", False, 0, P)),
+    "capacity": (Column("role", "text", True), Column("fte", "decimal", True, 0, F),
                  Column("period", "period")),
-    "budget": (Column("amount", "decimal", True, 0), Column("period", "period")),
-    "costs": (Column("project", "text", True), Column("offset", "whole", True, 0),
-              Column("amount", "decimal", True, 0)),
+    "budget": (Column("amount", "decimal", True, 0, M), Column("period", "period")),
+    "costs": (Column("project", "text", True), Column("offset", "whole", True, 0, P),
+              Column("amount", "decimal", True, 0, M)),
     "dependencies": (Column("project", "text", True), Column("requires", "text", True)),
     "exclusions": (Column("group", "text", True), Column("project", "text", True)),
-    "criteria": (Column("criterion", "text", True), Column("weight", "decimal", True, 0)),
+    "criteria": (Column("criterion", "text", True), Column("weight", "decimal", True, 0, M)),
     # status tracking (docs/status.md): the approved plan, and what happened
     "baseline": (Column("project", "text", True), Column("start", "period", True)),
     "actuals": (Column("project", "text", True), Column("period", "period", True),
-                Column("cost", "decimal", True, 0), Column("percent_complete", "decimal", True, 0, 100)),
+                Column("cost", "decimal", True, 0, M), Column("percent_complete", "percent", True, 0, 100)),
     "effort": (Column("project", "text", True), Column("period", "period", True), Column("role", "text", True),
-               Column("fte", "decimal", True, 0)),
+               Column("fte", "decimal", True, 0, F)),
     # risk (docs/risk.md): ranges around the planned figures, and a register of risk events
-    "uncertainty": (Column("project", "text", True), Column("cost_low", "decimal", False, 0),
-                    Column("cost_high", "decimal", False, 0), Column("value_low", "decimal", False, 0),
-                    Column("value_high", "decimal", False, 0), Column("duration_low", "whole", False, 1),
-                    Column("duration_high", "whole", False, 1), Column("success_probability", "decimal", False, 0, 1),
-                    Column("distribution", "text")),
+    "uncertainty": (Column("project", "text", True), Column("cost_low", "decimal", False, 0, M),
+                    Column("cost_high", "decimal", False, 0, M), Column("value_low", "decimal", False, 0, M),
+                    Column("value_high", "decimal", False, 0, M), Column("duration_low", "whole", False, 1, P),
+                    Column("duration_high", "whole", False, 1, P),
+                    Column("success_probability", "decimal", False, 0, 1), Column("distribution", "text")),
     "risks": (Column("id", "text", True), Column("title", "text", True), Column("project", "text"),
-              Column("probability", "decimal", True, 0, 1), Column("cost_impact", "decimal", False, 0),
-              Column("delay", "whole", False, 0), Column("owner", "text"), Column("status", "text"),
+              Column("probability", "decimal", True, 0, 1), Column("cost_impact", "decimal", False, 0, M),
+              Column("delay", "whole", False, 0, P), Column("owner", "text"), Column("status", "text"),
               Column("mitigation", "text"), Column("due", "period")),
 }
 SCORE_PREFIX = "score_"
@@ -156,14 +160,15 @@ def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
 
     readers: dict[str, Callable[[object], object]] = {
         "text": as_text, "decimal": as_decimal, "whole": as_whole, "bool": as_bool,
-        "period": lambda cell: as_period(cell, granularity), "status": _as_status,
+        "period": lambda cell: as_period(cell, granularity), "status": _as_status, "percent": as_decimal,
     }
+    formatted = raw.percent_cells  # (row, column index) of workbook cells shown as a percentage
     id_column = "id" if raw.name == "projects" else ("project" if "project" in header else None)
     records: list[dict[str, object]] = []
     for row_number, cells in raw.rows:
         record: dict[str, object] = {"_row": row_number}
         item = as_text(cells[header.index(id_column)]) if id_column in header else None
-        for title, cell in zip(header, cells):
+        for position, (title, cell) in enumerate(zip(header, cells)):
             if not title or title in record:
                 continue
             spec = spec_by_name.get(title)
@@ -174,6 +179,13 @@ def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
                 continue
             try:
                 value = readers[spec.kind](cell)
+                if (row_number, position) in formatted and value is not None:
+                    # a cell formatted as a percentage holds a fraction (0.6 shown as 60 %)
+                    if spec.kind == "percent":
+                        value = value * 100
+                    elif not (spec.kind == "decimal" and spec.maximum == 1):
+                        raise CellError(f"{value:g} is formatted as a percentage ({value:.0%}); format the cell "
+                                        "as a plain number")
             except CellError as exc:
                 problems.append(Problem(raw.source, f"{exc}; expected {spec.expectation()}",
                                         row=row_number, column=title, item=item))
@@ -183,7 +195,7 @@ def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
                 if spec.required:
                     problems.append(Problem(raw.source, f"is empty; expected {spec.expectation()}",
                                             row=row_number, column=title, item=item))
-            elif spec.kind in ("decimal", "whole") and (
+            elif spec.kind in ("decimal", "whole", "percent") and (
                     (spec.minimum is not None and value < spec.minimum)
                     or (spec.maximum is not None and value > spec.maximum)):
                 problems.append(Problem(raw.source, f"{value:g} is out of range; expected {spec.expectation()}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.ground.errors import Problem
+from workbench.ground.limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
 from workbench.ground.periods import Granularity, parse_period
 
 TABLE_NAMES = (
@@ -31,6 +32,7 @@ class RawTable:
     source: str
     header: list[str]
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, column index) shown as a percentage
 
 
 @dataclass
@@ -45,8 +47,21 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and cell.strip() == "")
 
 
+def _too_large(path: Path) -> Problem | None:
+    """A file past the documented size, refused before it is read into memory."""
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        return Problem(str(path), f"is {size / 1024 / 1024:,.1f} MB; a table or workbook may be at most "
+                       f"{MAX_TABLE_BYTES // 1024 // 1024} MB (docs/portfolio-format.md, 'Limits'): split it or "
+                       "remove rows the portfolio does not need")
+    return None
+
+
 def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
     source = str(path)
+    large = _too_large(path)
+    if large is not None:
+        return None, [large]
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -68,6 +83,10 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem
             if header is None:
                 header = [f.strip() for f in fields]
                 continue
+            if len(rows) >= MAX_TABLE_ROWS:
+                problems.append(Problem(source, f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
+                                        "have (docs/portfolio-format.md, 'Limits')", row=row_number))
+                break
             if len(fields) != len(header):
                 problems.append(Problem(
                     source,
@@ -88,6 +107,9 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem
 def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     import openpyxl  # imported here: only workbooks need it
 
+    large = _too_large(path)
+    if large is not None:
+        return {}, [large]
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         # the same cells as written, to tell an empty cell from a formula with no saved result
@@ -98,15 +120,30 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     problems: list[Problem] = []
     try:
         for sheet_name in book.sheetnames:
-            name = sheet_name.strip().lower()
+            near = near_table_name(sheet_name)
+            if near is not None:
+                problems.append(Problem(f"{path}, sheet {sheet_name!r}", f"is not a table name: did you mean "
+                                        f"{near!r}? Rename the sheet to exactly {near!r} (table names are "
+                                        "lowercase, without spaces)"))
+                continue
+            name = sheet_name
             if name not in TABLE_NAMES:
                 continue
             source = f"{path}, sheet {sheet_name!r}"
             header: list[str] | None = None
             rows: list[tuple[int, list[object]]] = []
+            percent_cells: set[tuple[int, int]] = set()
             written_rows = formulas[sheet_name].iter_rows(values_only=True)
-            for row_number, values in enumerate(book[sheet_name].iter_rows(values_only=True), 1):
-                values = list(values)
+            for row_number, cells in enumerate(book[sheet_name].iter_rows(), 1):
+                values = [getattr(cell, "value", None) for cell in cells]
+                for column, cell in enumerate(cells):
+                    if "%" in str(getattr(cell, "number_format", "") or "") and isinstance(
+                            getattr(cell, "value", None), (int, float)):
+                        percent_cells.add((row_number, column))
+                if len(rows) >= MAX_TABLE_ROWS:
+                    problems.append(Problem(source, f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
+                                            "have (docs/portfolio-format.md, 'Limits')", row=row_number))
+                    break
                 written = list(next(written_rows, ()))
                 for column, (value, as_written) in enumerate(zip(values, written)):
                     if value is None and isinstance(as_written, str) and as_written.startswith("="):
@@ -136,7 +173,7 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             if header is None:
                 problems.append(Problem(source, "is empty; the first row must be the header row"))
                 continue
-            tables[name] = RawTable(name, source, header, rows)
+            tables[name] = RawTable(name, source, header, rows, percent_cells)
     finally:
         book.close()
         formulas.close()
@@ -154,20 +191,32 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
                                 "CSV files or an .xlsx workbook (relative to the scenario file)"))
         return RawPortfolio(location, tables, "", problems)
     if location.is_dir():
-        files = {p.stem.lower(): p for p in sorted(location.glob("*.csv"))}
+        files = {}
+        for path in sorted(location.iterdir()):
+            if path.suffix.lower() != ".csv" or not path.is_file():
+                continue
+            near = near_table_name(path.stem)
+            if near is not None or (path.suffix != ".csv" and path.stem in TABLE_NAMES):
+                problems.append(Problem(str(path), f"is not a table file name: did you mean {near or path.stem}.csv? "
+                                        f"Rename it to exactly {near or path.stem}.csv (table names are lowercase, "
+                                        "without spaces)"))
+                continue
+            files[path.stem] = path
         for name in TABLE_NAMES:
             path = files.get(name)
             if path is None:
                 continue
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
             table, found = read_csv_table(path, name)
+            if table is not None:
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
             problems.extend(found)
             if table is not None:
                 tables[name] = table
         where = "folder"
     elif location.suffix.lower() in (".xlsx", ".xlsm"):
-        digest.update(location.read_bytes())
         tables, found = read_xlsx_tables(location)
+        if not found or tables:
+            digest.update(location.read_bytes())
         problems.extend(found)
         where = "workbook"
     else:
@@ -179,6 +228,15 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
             hint = f"add {name}.csv" if where == "folder" else f"add a sheet named {name!r}"
             problems.append(Problem(str(location), f"has no {name!r} table; {hint}"))
     return RawPortfolio(location, tables, digest.hexdigest(), problems)
+
+
+def near_table_name(name: str) -> str | None:
+    """The table a file or sheet name almost names (another case, spaces around or inside), or
+    ``None`` when it names one exactly or none at all."""
+    if name in TABLE_NAMES:
+        return None
+    squeezed = "".join(name.split()).lower()
+    return squeezed if squeezed in TABLE_NAMES else None
 
 
 # ----------------------------------------------------------------------------- cell typing
@@ -204,7 +262,9 @@ def as_decimal(cell: object) -> float | None:
     if isinstance(cell, (int, float)):
         number = float(cell)
     else:
-        text = str(cell).strip().replace("_", "")
+        text = str(cell).strip()
+        if "_" in text:  # Python's float() reads 1_2 as 12; nobody writes a number so
+            raise CellError(f"{text!r} is not a number; write it without underscores, like 1250.5")
         try:
             number = float(text)
         except ValueError:
