@@ -14,6 +14,8 @@ from workbench.data.confidence import figure_quantiles, stretched_offsets, stret
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
 from workbench.data.uncertainty import given
+from workbench.ground.errors import InputError, Problem
+from workbench.ground.limits import MAX_RISK_CELLS
 from workbench.planning.result import Result
 from workbench.ground.formatting import finite_json
 
@@ -169,6 +171,12 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
             as_estimated = replanned(as_estimated, data.horizon.label(data.status_period))
         data = as_estimated.data.with_changes(budget=inputs.data.budget, capacity=inputs.data.capacity)
     horizon, periods = data.horizon, data.periods
+    cells = samples * (len(data.roles) + 1) * (periods + 1)
+    if cells > MAX_RISK_CELLS:
+        most = MAX_RISK_CELLS // ((len(data.roles) + 1) * (periods + 1))
+        raise InputError([Problem("--samples (or risk.samples)", f"{samples:,} samples of {len(data.roles)} roles over "
+                                  f"{periods} periods would hold {cells:,} numbers at once; at most {most:,} samples "
+                                  "here (docs/risk.md)")])
     selected = [p for p in result.selected]
     draws = draw_projects(inputs, [p.id for p in selected], samples, seed)
     spend = np.zeros((samples, periods + 1))  # the last column holds what falls after the horizon

@@ -280,7 +280,7 @@ def _run(args: argparse.Namespace) -> int:
         workers = args.workers or os.cpu_count() or 1
         if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
             one = solve(inputs).solver["seconds"]
-            print(f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} processes'}; one "
+            print(f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} process' + ('es' if workers > 1 else '')}; one "
                   f"solve of the scenario took {one:.1f} s, so about {one * total / workers:,.0f} s in all "
                   "(points may take longer or shorter)", file=sys.stderr)
         with executor_for(args.scheduler, args.workers) as executor, \

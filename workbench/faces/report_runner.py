@@ -97,6 +97,9 @@ def _report_exporter():
     return exporter
 
 
+FAILURE_LINES = 12  # of a failed report's error, printed on the terminal (all of it is in error.md)
+
+
 def notebook_to_html(notebook: NotebookNode, title: str) -> str:
     """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
     body, _ = _report_exporter().from_notebook_node(notebook)
@@ -156,8 +159,11 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
         target = new_run_folder(parent)
         target = target.with_name(target.name + "-failed")
         os.rename(staging, target)
-        first_line = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
-        return ReportOutcome(name, False, target, f"cell {exc.cell_index}: {exc.ename}: {first_line}",
+        # the first lines of the error: for bad input, the problems with their file, row and column
+        lines = str(exc.evalue).strip().splitlines() or [exc.ename]
+        shown = lines[:FAILURE_LINES] + ([f"... and {len(lines) - FAILURE_LINES} more lines in error.md"]
+                                         if len(lines) > FAILURE_LINES else [])
+        return ReportOutcome(name, False, target, f"cell {exc.cell_index}: {exc.ename}: " + "\n".join(shown),
                              time.perf_counter() - started)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -227,6 +233,9 @@ def summary_table(outcomes: list[ReportOutcome]) -> str:
     lines = [f"{'scenario':<{width}}  {'result':<7}  {'seconds':>7}  output"]
     for o in outcomes:
         where = o.html or (o.folder / "error.md" if o.folder else "-")
-        detail = "" if o.ok else f"  ({o.message})"
+        message = o.message.splitlines() or [""]
+        detail = "" if o.ok else f"  ({message[0]})"
         lines.append(f"{o.scenario:<{width}}  {'ok' if o.ok else 'FAILED':<7}  {o.seconds:>7.1f}  {where}{detail}")
+        if not o.ok:
+            lines.extend(f"    {line}" for line in message[1:])
     return "\n".join(lines)

@@ -10,13 +10,13 @@ MAX_FTE = 1e6
 #: periods (a horizon, a duration, a risk's delay): at most this many
 MAX_PERIODS = 1200
 #: Monte Carlo samples of one run
-MAX_SAMPLES = 1_000_000
+MAX_SAMPLES = 100_000
 #: sampled futures re-solved by one run (``--resolve``)
-MAX_FUTURES = 10_000
+MAX_FUTURES = 1_000
 #: points of one sweep (the product of its grids)
-MAX_GRID_POINTS = 10_000
+MAX_GRID_POINTS = 1_000
 #: levels of one frontier
-MAX_FRONTIER_POINTS = 1_000
+MAX_FRONTIER_POINTS = 100
 #: local worker processes
 MAX_WORKERS = 1024
 #: a seed: numpy takes any non-negative integer; this keeps it to 64 bits
@@ -24,8 +24,10 @@ MAX_SEED = 2**63 - 1
 #: seconds of solver work
 MAX_SECONDS = 7 * 24 * 3600.0
 #: a table file (CSV) or workbook larger than this is refused before it is read
-MAX_TABLE_BYTES = 50 * 1024 * 1024
+MAX_TABLE_BYTES = 20 * 1024 * 1024
 #: rows of one table
-MAX_TABLE_ROWS = 500_000
+MAX_TABLE_ROWS = 250_000
 #: problems printed for one input; the rest are counted
 MAX_PROBLEMS_SHOWN = 50
+#: numbers one Monte Carlo holds at once (samples x (roles + 1) x (periods + 1)): about 400 MB
+MAX_RISK_CELLS = 50_000_000
