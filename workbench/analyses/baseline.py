@@ -42,17 +42,17 @@ def check_baseline_target(target: Path, replace: bool) -> None:
             kind = "a folder" if target.is_dir() else "a link" if target.is_symlink() else "not a regular file"
             raise InputError([Problem(str(target), f"is {kind}; the baseline is written as a CSV file: give a file "
                                       "name (--out FILE.csv)")])
-        if not replace:
-            raise InputError([Problem(str(target), "a baseline exists; pass --replace to approve a new one "
-                                      "(the old one is kept beside it with a timestamp)")])
         try:
             with open(target, encoding="utf-8-sig", newline="") as handle:
                 header = next(csv.reader([handle.readline()]), [])
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError([Problem(str(target), f"cannot be read to check that it is a baseline ({exc})")]) from None
         if [h.strip().lower() for h in header] != BASELINE_HEADER:
-            raise InputError([Problem(str(target), "is not a baseline table (its header is not 'project,start'); "
-                                      "--replace only replaces a baseline: give another --out FILE")])
+            raise InputError([Problem(str(target), "exists and is not a baseline table (its header is not "
+                                      "'project,start'); nothing is overwritten: give another --out FILE")])
+        if not replace:
+            raise InputError([Problem(str(target), "a baseline exists; pass --replace to approve a new one "
+                                      "(the old one is kept beside it with a timestamp)")])
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError([Problem(str(target), f"its folder {folder} does not exist; create it or give another file")])

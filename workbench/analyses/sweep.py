@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel
 
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import check_scenario, inputs_for
 from workbench.data.portfolio import Portfolio
-from workbench.data.scenario import LoadedScenario, with_overrides
+from workbench.data.scenario import LoadedScenario, Scenario, with_overrides
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.formatting import finite_json
@@ -57,9 +58,26 @@ def check_sweep_key(key: str, source: str) -> None:
         len(parts) == 2 and parts[0] in ("capacity", "hiring") and parts[1]) or (
         len(parts) == 3 and parts[0] == "balance" and parts[1] and parts[2] in ("min", "max"))
     if not allowed:
-        raise InputError([Problem(source, f"{key!r} cannot be swept: its values would not change the planning "
-                                  f"model (or it is not a scenario key); sweep one of {', '.join(SWEEP_KEYS)}",
-                                  column=key)])
+        unknown = _unknown_part(parts)
+        why = (f"unknown key {unknown!r} (not a scenario key)" if unknown is not None
+               else f"{key!r} cannot be swept (a sweep keeps the scenario's portfolio, horizon, names, solver and "
+               "Monte Carlo settings: it varies only keys that change the planning model)")
+        raise InputError([Problem(source, f"{why}; sweep one of {', '.join(SWEEP_KEYS)}", column=key)])
+
+
+def _unknown_part(parts: list[str]) -> str | None:
+    """The first part of a key path that the scenario schema does not have; ``None`` if it has them all."""
+    model = Scenario
+    for part in parts:
+        fields = {name: f for name, f in model.model_fields.items()} | {
+            f.alias: f for f in model.model_fields.values() if f.alias}
+        if part not in fields:
+            return part
+        annotation = fields[part].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if model is None:
+            return None  # a mapping or a value: whatever lies below is the value's business
+    return None
 
 
 def parse_grid(argument: str) -> GridAxis:

@@ -41,8 +41,10 @@ class Column:
             "bool": "true or false", "period": "a period label", "status": "one of " + ", ".join(STATUSES),
         }
         text = kinds[self.kind]
-        if self.minimum is not None and self.maximum is not None:
+        if self.minimum is not None and self.maximum is not None and self.maximum <= 100:
             text += f" from {self.minimum:g} to {self.maximum:g}"
+        elif self.minimum is not None and self.maximum is not None:  # a documented limit, far above real figures
+            text += f" >= {self.minimum:g}, at most {self.maximum:g} (docs/portfolio-format.md, 'Limits')"
         elif self.minimum is not None:
             text += f" >= {self.minimum:g}"
         if self.kind == "percent":

@@ -177,6 +177,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         from workbench.faces.report_runner import run_reports, run_status_report, summary_table
         if args.status or args.as_of:
+            if args.as_of is not None:  # a bad --as-of is the argument's fault: say so before any kernel starts
+                from workbench.analyses.earned_value import status_period
+                from workbench.data.planning_data import load_inputs
+                for scenario in args.scenarios:
+                    status_period(load_inputs(scenario), args.as_of)
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
             with executor_for(args.scheduler, args.jobs) as executor:
