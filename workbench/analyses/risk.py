@@ -194,48 +194,37 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         run = _started_run(data, p.id) if status_date is not None else None
         if run is None:
             d = int(data.projects.loc[p.id, "duration"])
-            cost, duration, delay, origin = sampled.cost, sampled.duration, sampled.delay, start
+            laid_out, duration, delay, origin = sampled.cost, sampled.duration, sampled.delay, start
             profile = np.zeros(d)
             for offset, amount in data.costs_by_project.get(p.id, []):
                 profile[offset] += amount
             demand = {}
             for role, offset, fte in data.demand_by_project.get(p.id, []):
                 demand.setdefault(role, np.zeros(d))[offset] += fte
+            cost = laid_out
         else:
             # started by the status date: its actual cost is spent; what is left (ETC over the
             # periods to its forecast finish) varies as its whole estimate does, from the status date
             actual, etc, left = run
             planned = planned_figures.loc[p.id]
-            if left == 0:  # complete: nothing left to vary
-                cost = np.full(samples, actual)
-                duration, delay = np.ones(samples, dtype=int), np.zeros(samples, dtype=int)
-                total_cost += cost
-                total_value += sampled.value
-                costs_by_project[p.id] = cost
-                finish = np.full(samples, data.forecast_finish(p.id, start))
-                finishes.append({"id": p.id, "p50": horizon.label(int(finish[0])), "p80": horizon.label(int(finish[0]))})
-                continue
-            cost_factor = (sampled.cost - sampled.impact) / max(float(planned["cost"]), 1e-12)
-            remaining = etc * cost_factor + sampled.impact
-            duration = whole_periods(left * sampled.duration / max(float(planned["duration"]), 1.0))
-            delay, origin, d = sampled.delay, status_date + 1, left
-            profile = np.full(left, etc / left if etc > 0 else 0.0)
-            demand = {}
-            first_left = status_date + 1 - start
-            for role, offset, fte in data.demand_by_project.get(p.id, []):
-                if offset == first_left:
-                    demand.setdefault(role, np.zeros(left))[:] += fte
-            # the spend laid out below is the remaining cost; the total counts the actual cost too
-            _lay_out(spend, load, role_index, remaining, duration, delay, origin, profile, demand, periods)
-            cost = actual + remaining
-            total_cost += cost
-            total_value += sampled.value
-            costs_by_project[p.id] = cost
-            finish = origin + duration - 1 + delay
-            finishes.append({"id": p.id, "p50": horizon.label(int(np.quantile(finish, 0.5, method="lower"))),
-                             "p80": horizon.label(int(np.quantile(finish, 0.8, method="higher")))})
-            continue
-        _lay_out(spend, load, role_index, cost, duration, delay, origin, profile, demand, periods)
+            origin = status_date + 1
+            if left == 0:  # complete: nothing left to vary, nothing laid out
+                laid_out, duration, delay = np.zeros(samples), np.ones(samples, dtype=int), np.zeros(samples, dtype=int)
+                origin = data.forecast_finish(p.id, start)  # its finish is where it completed
+                profile, demand = np.zeros(1), {}
+            else:
+                cost_factor = (sampled.cost - sampled.impact) / max(float(planned["cost"]), 1e-12)
+                laid_out = etc * cost_factor + sampled.impact
+                duration = whole_periods(left * sampled.duration / max(float(planned["duration"]), 1.0))
+                delay = sampled.delay
+                profile = np.full(left, etc / left if etc > 0 else 0.0)
+                demand = {}
+                for role, offset, fte in data.demand_by_project.get(p.id, []):
+                    if offset == origin - start:  # the rest runs at the FTE per period the re-plan gives it
+                        demand.setdefault(role, np.zeros(left))[:] += fte
+            cost = actual + laid_out  # the total counts the actual cost too
+        if run is None or run[2] > 0:  # a complete project has nothing left to lay out
+            _lay_out(spend, load, role_index, laid_out, duration, delay, origin, profile, demand, periods)
         total_cost += cost
         total_value += sampled.value
         costs_by_project[p.id] = cost

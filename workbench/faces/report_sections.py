@@ -38,7 +38,7 @@ from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
-from workbench.faces.views import optimiser_gain_sentences  # noqa: E402
+from workbench.faces.views import optimiser_gain_sentences, replan_cost_text  # noqa: E402
 from workbench.ground.executor import local_executor  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
 from workbench.model.formulation import Plan  # noqa: E402
@@ -153,10 +153,13 @@ class ScenarioReport:
             ("Optimality gap", "-" if k["gap"] is None else f"{k['gap']:.4%}", "gap"),
             ("Projects selected", f"{k['selected']} of {k['projects']}", "selected"),
             ("Value of selected projects", money(k["value"]), "value"),
-            ("Cost of selected projects", money(k["cost"]), "cost"),
+            ("Cost of selected projects" + (" (at completion: actual + ETC for started ones)"
+                                            if self.result.replan else ""), money(k["cost"]), "cost"),
             ("Capacity utilisation", percent(k["utilisation"]), "utilisation"),
             ("Solver", f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s", "solver"),
         ]
+        if self.result.replan:
+            rows.append(("Re-plan's forecast cost", esc(replan_cost_text(self.result.replan)), "replan_forecast"))
         body = "".join(f'<tr><th>{label}</th><td data-kpi="{key}">{value}</td></tr>' for label, value, key in rows)
         description = self.inputs.scenario.spec.description
         intro = f"<p>{esc(description)}</p>" if description else ""
