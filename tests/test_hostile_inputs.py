@@ -254,3 +254,147 @@ def test_convert_of_a_bad_table_is_an_input_error(sample, tmp_path, capsys):
 
 def test_json_never_holds_nan_or_infinity():
     assert finite_json({"a": float("inf"), "b": [float("nan"), 1.5]}, indent=None) == '{"a": null, "b": [null, 1.5]}'
+
+
+# ----------------------------------------------------------------------------- found by trying to break it
+def test_a_tiny_actual_cost_is_refused_not_overflowed(sample, capsys):
+    with open(sample / "portfolio" / "actuals.csv", "a") as handle:
+        handle.write("CUS-05,2027-02,1e-320,100\n")
+    refused(["status", sample / "status-2027-06.yaml", "--json"], capsys, "actuals.csv", "column 'cost'",
+            "too small")
+
+
+@pytest.mark.parametrize("extra, key", [
+    ("horizon: {start: 2027-1, periods: 24}", "horizon"),
+    ("horizon: {start: 2027-01, periods: 8, granularity: quarter}", "horizon"),
+    ("risk: {plan_at: 1.0e-300}", "risk.plan_at"),
+    ("status: {as_of: 2027-06, rag: {green_at: true}}", "status.rag.green_at"),
+    ("budget: {periods: {2099-01: 1000}}", "budget.periods"),
+])
+def test_more_bad_scenario_values_name_their_key(extra, key, sample, capsys):
+    scenario = sample / "bad.yaml"
+    scenario.write_text(f"extends: baseline.yaml\nname: bad\n{extra}\n")
+    refused(["validate", scenario], capsys, "bad.yaml", key)
+
+
+def test_a_scenario_that_is_not_a_small_yaml_file_is_refused_before_it_is_read(sample, capsys):
+    refused(["validate", sample / "portfolio"], capsys, "not a scenario file")
+    refused(["validate", "/dev/zero"], capsys, "not a scenario file")
+    extends_device = sample / "device.yaml"
+    extends_device.write_text("extends: /dev/zero\nname: device\n")
+    refused(["validate", extends_device], capsys, "not a scenario file")
+    huge = sample / "huge.yaml"
+    with open(huge, "w") as handle:
+        handle.truncate(2 * 1024 * 1024)
+    refused(["validate", huge], capsys, "at most")
+    bomb = sample / "bomb.yaml"
+    bomb.write_text("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                    "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")
+    refused(["validate", bomb], capsys, "bomb.yaml", "alias")
+
+
+def test_unicode_digits_are_not_numbers_or_periods(sample, capsys):
+    _replace(sample / "portfolio" / "actuals.csv", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,\uff15\uff10")
+    refused(["status", sample / "status-2027-06.yaml"], capsys, "actuals.csv", "column 'percent_complete'")
+    refused(["status", SAMPLE / "status-2027-06.yaml", "--as-of", "\uff12\uff10\uff12\uff17-06"], capsys, "--as-of")
+
+
+def test_duplicate_effort_rows_are_refused(sample, capsys):
+    effort = sample / "portfolio" / "effort.csv"
+    first = effort.read_text().splitlines()[1]
+    with open(effort, "a") as handle:
+        handle.write(first + "\n")
+    refused(["status", sample / "status-2027-06.yaml"], capsys, "effort.csv", "a second row")
+
+
+def test_a_grid_value_with_thousands_separators_is_explained(capsys):
+    refused(["sweep", BASELINE, "--grid", "budget.total=1,000,000"], capsys, "--grid", "not 1,000,000")
+
+
+def test_names_that_only_look_like_a_table_are_refused(sample, capsys):
+    def zero_width(book):
+        book["actuals"].title = "actuals\u200b"
+    refused(["validate", _workbook(sample, zero_width)], capsys, "did you mean 'actuals'")
+
+    def cyrillic(book):
+        book["actuals"].title = "\u0430ctuals"
+    refused(["validate", _workbook(sample, cyrillic)], capsys, "did you mean 'actuals'")
+    portfolio = sample / "portfolio"
+    os.remove(portfolio / "risks.csv")
+    (portfolio / "risks.csv").mkdir()
+    refused(["validate", sample / "baseline.yaml"], capsys, "risks.csv", "not a regular file")
+
+
+def test_a_stray_cell_far_away_in_a_sheet_is_refused_not_read(sample, capsys):
+    def stray(book):
+        book["actuals"]["XFD1048576"] = "x"
+    refused(["validate", _workbook(sample, stray)], capsys, "sheet 'actuals'", "stray cells")
+
+
+def test_convert_keeps_text_as_text_and_says_where_it_cannot_write(sample, tmp_path, capsys):
+    import openpyxl
+
+    _replace(sample / "portfolio" / "projects.csv", ",CFO,", ",007,")
+    target = tmp_path / "book.xlsx"
+    assert main(["convert", str(sample / "portfolio"), str(target)]) == 0
+    sheet = openpyxl.load_workbook(target)["projects"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("sponsor") + 1).value == "007"
+    assert isinstance(sheet.cell(2, header.index("cost") + 1).value, (int, float))
+    refused(["convert", sample / "portfolio", "/proc/no/book.xlsx"], capsys, "/proc/no/book.xlsx")
+
+
+def test_baseline_never_writes_through_a_planted_link_or_into_a_broken_log(sample, capsys):
+    portfolio = sample / "portfolio"
+    before = {p.name: p.read_bytes() for p in portfolio.iterdir()}
+    (portfolio / ".baseline.csv.tmp").symlink_to(portfolio / "projects.csv")
+    code, _, err = run(["baseline", sample / "baseline.yaml", "--replace", "--solver", "highs"], capsys)
+    assert code == 0, err
+    assert (portfolio / "projects.csv").read_bytes() == before["projects.csv"]
+    # a decisions log that is a folder: refused before anything is written
+    after = {p.name: p.read_bytes() for p in portfolio.iterdir() if p.is_file() and not p.is_symlink()}
+    (sample / "decisions.jsonl").unlink()
+    (sample / "decisions.jsonl").mkdir()
+    refused(["baseline", sample / "baseline.yaml", "--replace", "--solver", "highs"], capsys, "decisions.jsonl")
+    assert {p.name: p.read_bytes() for p in portfolio.iterdir() if p.is_file() and not p.is_symlink()} == after
+    refused(["baseline", sample / "baseline.yaml", "--out", portfolio / "Baseline.csv"], capsys, "Baseline.csv")
+
+
+def test_risk_json_without_a_plan_is_json(capsys):
+    import json
+
+    code, out, err = run(["risk", SAMPLE / "status-2027-06.yaml", "--solver", "highs", "--samples", "10", "--json"],
+                         capsys)
+    assert code == 3, err
+    assert json.loads(out)["status"] == "infeasible"
+
+
+def test_a_server_that_is_not_a_dask_scheduler_is_an_input_error(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def answer():  # what an HTTP server says to anything it does not understand
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 100)
+            connection.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "sweep", str(BASELINE), "--grid",
+                                  "budget.scale=1,0.9", "--scheduler", f"tcp://127.0.0.1:{port}"],
+                                 capture_output=True, text=True, timeout=300)
+    finally:
+        server.close()
+    assert outcome.returncode == 2, outcome.stderr
+    assert "not as a Dask scheduler" in outcome.stderr and "Traceback" not in outcome.stderr

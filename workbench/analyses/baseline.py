@@ -8,13 +8,20 @@ import io
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from workbench.data.planning_data import Inputs
+from workbench.data.tables import near_table_name
 from workbench.ground.errors import InputError, Problem
 from workbench.planning.result import Result
 
 DECISIONS_LOG = "decisions.jsonl"
+
+
+def portfolio_folder_of(inputs: Inputs) -> Path | None:
+    location = Path(inputs.portfolio.location)
+    return location if location.is_dir() else None
 
 
 def baseline_target(inputs: Inputs, out: Path | None) -> Path:
@@ -32,11 +39,26 @@ def baseline_target(inputs: Inputs, out: Path | None) -> Path:
 BASELINE_HEADER = ["project", "start"]
 
 
-def check_baseline_target(target: Path, replace: bool) -> None:
+def decisions_log(inputs: Inputs) -> Path:
+    """The decisions log beside the scenario: a regular file, or none yet (checked before any write)."""
+    log = Path(inputs.scenario.path).parent / DECISIONS_LOG
+    if (log.exists() or log.is_symlink()) and (not log.is_file() or log.is_symlink()):
+        raise InputError([Problem(str(log), "is not a regular file; the decisions log is appended to it: move "
+                                  "what is there and run again")])
+    if not os.access(log.parent, os.W_OK) or (log.exists() and not os.access(log, os.W_OK)):
+        raise InputError([Problem(str(log), "cannot be written; the decisions log records every approval")])
+    return log
+
+
+def check_baseline_target(target: Path, replace: bool, portfolio_folder: Path | None = None) -> None:
     """The baseline may go to ``target``: a new file in a folder that can be written, or, with
     ``replace``, an existing regular file that holds a baseline table (header project,start) and
     nothing else: never a folder, a device or another table."""
     target = Path(target)
+    if portfolio_folder is not None and target.resolve().parent == Path(portfolio_folder).resolve() \
+            and target.name != "baseline.csv" and (target.suffix.lower() == ".csv" or near_table_name(target.stem)):
+        raise InputError([Problem(str(target), "would be a table file in the portfolio folder under another name "
+                                  "than baseline.csv; write the baseline as baseline.csv there, or elsewhere")])
     if target.exists() or target.is_symlink():
         if not target.is_file() or target.is_symlink():
             kind = "a folder" if target.is_dir() else "a link" if target.is_symlink() else "not a regular file"
@@ -68,7 +90,8 @@ def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, repl
     if not result.has_plan:
         raise InputError([Problem(str(inputs.scenario.path), f"no plan to approve ({result.status.value})")])
     target = baseline_target(inputs, out)
-    check_baseline_target(target, replace)
+    check_baseline_target(target, replace, portfolio_folder_of(inputs))
+    decisions_log(inputs)
     kept = None
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     if target.exists():
@@ -84,13 +107,16 @@ def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, repl
     writer.writerow(BASELINE_HEADER)
     for outcome in sorted(result.selected, key=lambda p: (p.start_index, p.id)):
         writer.writerow([outcome.id, outcome.start])
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
+    # a fresh temporary file of our own (O_EXCL): a name planted beforehand, a link among them, is
+    # never followed
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        stream.write(buffer.getvalue())
     os.replace(temporary, target)
     record = {"time": dt.datetime.now().isoformat(timespec="seconds"), "decision": "baseline",
               "scenario": str(inputs.scenario.path), "data_sha256": inputs.portfolio.data_hash,
               "status": result.status.value, "objective": result.objective, "solver": result.solver.get("name"),
               "file": str(target), "replaced": None if kept is None else str(kept), "note": note}
-    with open(Path(inputs.scenario.path).parent / DECISIONS_LOG, "a", encoding="utf-8") as log:
+    with open(decisions_log(inputs), "a", encoding="utf-8") as log:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")
     return target, kept

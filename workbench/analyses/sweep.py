@@ -101,7 +101,8 @@ def parse_grid(argument: str) -> GridAxis:
                                       column=key)])
         values.append(value)
     if len(set(map(repr, values))) != len(values):
-        raise InputError([Problem(source, "a value is listed twice; list each once", column=key)])
+        raise InputError([Problem(source, "a value is listed twice; list each once (values are separated by "
+                                  "commas: write 1000000, not 1,000,000)", column=key)])
     return GridAxis(argument, key, tuple(values))
 
 

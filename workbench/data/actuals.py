@@ -62,6 +62,9 @@ def check_status_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str]
                                 "earlier period; it is cumulative and never decreases", row=row,
                                 column="percent_complete", item=project))
     effort = tables["effort"]
+    for _, row in effort[effort.duplicated(["project", "period", "role"])].iterrows():
+        problems.append(Problem(sources["effort"], "a second row for the same project, period and role; merge the "
+                                "two", row=row["_row"], column="role", item=row["project"]))
     unknown_role = ~effort["role"].isin(roles)
     for row, role, project in zip(effort["_row"][unknown_role], effort["role"][unknown_role],
                                   effort["project"][unknown_role]):

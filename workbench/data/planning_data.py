@@ -259,9 +259,13 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
             problems.append(scenario.problem(("balance", category), f"min {bounds.min} is above max {bounds.max}"))
     for key in spec.budget.periods:
         try:
-            horizon.index_of(label_or_date(key))
+            t = horizon.index_of(label_or_date(key))
         except ValueError as exc:
             problems.append(scenario.problem(("budget", "periods", key), str(exc)))
+            continue
+        if not 0 <= t < horizon.periods:  # a typo'd year would otherwise be dropped without a word
+            problems.append(scenario.problem(("budget", "periods", key), f"{key} is outside the horizon "
+                                             f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}"))
     if spec.objective is Objective.SCORE and not len(portfolio.table("criteria")) and spec.ahp is None:
         problems.append(scenario.problem(("objective",), "objective 'score' needs a criteria table in the "
                                          "portfolio (or an 'ahp' block in the scenario)"))

@@ -37,6 +37,15 @@ class _Strict(BaseModel):
     # numbers must be finite: inf or nan in a scenario is refused, naming the key
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info) -> Any:
+        """true is not a number: YAML's true where a number belongs is refused, not read as 1."""
+        annotation = str(cls.model_fields[info.field_name].annotation)
+        if isinstance(value, bool) and ("float" in annotation or "int" in annotation):
+            raise ValueError(f"{value} is not a number")
+        return value
+
 
 def _period_text(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
@@ -52,6 +61,11 @@ class HorizonSpec(_Strict):
     granularity: Granularity = Granularity.MONTH
 
     _coerce_start = field_validator("start", mode="before")(_period_text)
+
+    @model_validator(mode="after")
+    def _start_is_a_period(self) -> HorizonSpec:
+        parse_period(label_or_date(self.start), self.granularity)  # a ValueError names the expected form
+        return self
 
     def to_horizon(self) -> Horizon:
         # normalise a date on a period's first day to the label
@@ -161,7 +175,7 @@ class RiskSpec(_Strict):
     samples: int = Field(10_000, ge=1, le=MAX_SAMPLES, strict=True)
     seed: int = Field(1, ge=0, le=MAX_SEED, strict=True)
     correlation: float = Field(0.0, ge=0, le=1)
-    plan_at: float | None = Field(None, gt=0, lt=1, description=(
+    plan_at: float | None = Field(None, ge=0.01, le=0.99, description=(
         "Plan with each project's cost and duration at this quantile of its range (0.8: P80) "
         "instead of the planned figures; null plans with the planned figures."))
 
@@ -265,15 +279,29 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+#: a scenario file is a few hundred lines; past this it is refused before it is read
+MAX_SCENARIO_BYTES = 1024 * 1024
+
+
 def _read_yaml(path: Path) -> tuple[dict, yaml.Node | None]:
     source = str(path)
+    if not path.exists():
+        raise InputError([Problem(source, "scenario file does not exist")])
+    if not path.is_file():  # a folder, a device, a pipe: nothing to read, or never an end to it
+        raise InputError([Problem(source, "is not a scenario file (a folder or a special file); give a .yaml file")])
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InputError([Problem(source, f"is {path.stat().st_size:,} bytes; a scenario file may be at most "
+                                  f"{MAX_SCENARIO_BYTES:,} bytes")])
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(source, "scenario file does not exist")]) from None
     except UnicodeDecodeError:
         raise InputError([Problem(source, "is not UTF-8 text; save it as UTF-8")]) from None
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # an alias can repeat a part without end ("billion laughs")
+                raise InputError([Problem(source, "uses a YAML alias (*name); scenario files may not repeat parts "
+                                          "by anchors and aliases: write the values out, or use extends",
+                                          row=event.start_mark.line + 1)])
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.constructor.ConstructorError as exc:

@@ -6,15 +6,17 @@ the row number a spreadsheet would show, so that every later message can point a
 from __future__ import annotations
 
 import csv
+import difflib
 import datetime as dt
 import hashlib
 import io
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.ground.errors import Problem
-from workbench.ground.limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
+from workbench.ground.limits import MAX_SHEET_COLUMNS, MAX_TABLE_BYTES, MAX_TABLE_ROWS, MIN_MAGNITUDE
 from workbench.ground.periods import Granularity, parse_period
 
 TABLE_NAMES = (
@@ -130,11 +132,20 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             if name not in TABLE_NAMES:
                 continue
             source = f"{path}, sheet {sheet_name!r}"
+            sheet = book[sheet_name]
+            # a stray cell far away makes every row that wide: refuse the used range, not read it
+            used_rows, used_columns = sheet.max_row or 0, sheet.max_column or 0
+            if used_rows > MAX_TABLE_ROWS + 1 or used_columns > MAX_SHEET_COLUMNS:
+                problems.append(Problem(source, f"uses {used_rows:,} rows and {used_columns:,} columns; a table may "
+                                        "have at most "
+                                        f"{MAX_TABLE_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns: delete the stray "
+                                        "cells beyond the table"))
+                continue
             header: list[str] | None = None
             rows: list[tuple[int, list[object]]] = []
             percent_cells: set[tuple[int, int]] = set()
             written_rows = formulas[sheet_name].iter_rows(values_only=True)
-            for row_number, cells in enumerate(book[sheet_name].iter_rows(), 1):
+            for row_number, cells in enumerate(sheet.iter_rows(), 1):
                 values = [getattr(cell, "value", None) for cell in cells]
                 for column, cell in enumerate(cells):
                     if "%" in str(getattr(cell, "number_format", "") or "") and isinstance(
@@ -193,7 +204,12 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
     if location.is_dir():
         files = {}
         for path in sorted(location.iterdir()):
-            if path.suffix.lower() != ".csv" or not path.is_file():
+            if path.suffix.lower() != ".csv":
+                continue
+            if not path.is_file():
+                if path.stem in TABLE_NAMES or near_table_name(path.stem):
+                    problems.append(Problem(str(path), "is named like a table but is not a regular file (a folder, "
+                                            "a device or a pipe); a table is a CSV file"))
                 continue
             near = near_table_name(path.stem)
             if near is not None or (path.suffix != ".csv" and path.stem in TABLE_NAMES):
@@ -235,8 +251,15 @@ def near_table_name(name: str) -> str | None:
     ``None`` when it names one exactly or none at all."""
     if name in TABLE_NAMES:
         return None
-    squeezed = "".join(name.split()).lower()
-    return squeezed if squeezed in TABLE_NAMES else None
+    # another case, spaces, invisible characters (zero-width, joiners) or compatibility forms
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
+    squeezed = "".join(visible.split()).lower()
+    if squeezed in TABLE_NAMES:
+        return squeezed
+    if not squeezed.isascii():  # a letter from another script that looks the same (Cyrillic a for a)
+        close = difflib.get_close_matches(squeezed, TABLE_NAMES, n=1, cutoff=0.8)
+        return close[0] if close else None
+    return None
 
 
 # ----------------------------------------------------------------------------- cell typing
@@ -263,8 +286,10 @@ def as_decimal(cell: object) -> float | None:
         number = float(cell)
     else:
         text = str(cell).strip()
-        if "_" in text:  # Python's float() reads 1_2 as 12; nobody writes a number so
-            raise CellError(f"{text!r} is not a number; write it without underscores, like 1250.5")
+        # Python's float() reads 1_2 as 12 and any script's digits (١٠, １０); nobody writes a number so
+        if "_" in text or not text.isascii():
+            raise CellError(f"{text!r} is not a number; write it with the digits 0-9, a dot for decimals and "
+                            "no underscores, like 1250.5")
         try:
             number = float(text)
         except ValueError:
@@ -272,6 +297,8 @@ def as_decimal(cell: object) -> float | None:
                             "(a dot for decimals, no thousands separators or currency signs)") from None
     if not math.isfinite(number):
         raise CellError(f"{cell!r} is not a finite number")
+    if number != 0 and abs(number) < MIN_MAGNITUDE:
+        raise CellError(f"{cell!r} is too small to compute with; write 0, or a figure of at least {MIN_MAGNITUDE:g}")
     return number
 
 

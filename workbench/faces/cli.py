@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
+        else:  # a half-made Dask client may complain as it is collected: the sentence above says it all
+            sys.unraisablehook = lambda _unraisable: None
         return EXIT_INPUT
     except InputError as exc:
         print(f"error: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
@@ -200,7 +202,8 @@ def _run(args: argparse.Namespace) -> int:
         from workbench.faces.lab import serve_lab
         return serve_lab(args.scenario, args.port)
 
-    from workbench.analyses.baseline import baseline_target, check_baseline_target, write_baseline
+    from workbench.analyses.baseline import baseline_target, check_baseline_target, decisions_log, \
+        portfolio_folder_of, write_baseline
     from workbench.analyses.earned_value import project_status
     from workbench.analyses.frontier import frontier
     from workbench.analyses.futures import resolve_futures
@@ -251,7 +254,9 @@ def _run(args: argparse.Namespace) -> int:
         print(report.to_json() if args.json else views.status_text(report))
         return EXIT_OK
     if args.command == "baseline":
-        check_baseline_target(baseline_target(inputs, args.out), args.replace)  # before the solve, not after
+        # where it goes and the log it is recorded in, before the solve, not after
+        check_baseline_target(baseline_target(inputs, args.out), args.replace, portfolio_folder_of(inputs))
+        decisions_log(inputs)
         result = solve(inputs, args.solver, args.time_limit, args.gap)
         if not result.has_plan:
             print(views.result_text(result))
@@ -264,7 +269,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "risk":
         result = solve(inputs, args.solver, args.time_limit, args.gap)
         if not result.has_plan:
-            print(views.result_text(result))
+            print(result.to_json() if args.json else views.result_text(result))
             return exit_code(result)
         report = simulate(replanned(inputs), result, args.samples, args.seed)
         if args.resolve > 0:

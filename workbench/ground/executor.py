@@ -9,6 +9,7 @@ never depend on where they ran.
 from __future__ import annotations
 
 import functools
+import threading
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -142,12 +143,32 @@ class DaskExecutor:
         from distributed import Client
 
         self.address = address
-        try:
-            self.client = Client(address, timeout=self.CONNECT_SECONDS, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise SchedulerError(f"cannot reach the Dask scheduler at {address} within {self.CONNECT_SECONDS} s "
-                                 f"({exc}); start one with `dask scheduler` and workers with "
-                                 f"`dask worker {address}`, or leave --scheduler out to run locally") from None
+        advice = (f"start one with `dask scheduler` and workers with `dask worker {address}`, or leave "
+                  "--scheduler out to run locally")
+        # connected in a thread with a deadline of our own: a server that accepts the connection but
+        # never answers as Dask does would otherwise hold the command for good, and one that answers
+        # something else makes the client read garbage (a memory error, seen with an HTTP server)
+        connected: dict[str, Any] = {}
+
+        def connect() -> None:
+            try:
+                connected["client"] = Client(address, timeout=self.CONNECT_SECONDS, set_as_default=False)
+            except BaseException as exc:  # noqa: BLE001 - reported below as the scheduler's fault
+                connected["error"] = exc
+
+        thread = threading.Thread(target=connect, daemon=True, name="dask-connect")
+        thread.start()
+        thread.join(self.CONNECT_SECONDS + 10)  # its own timeout first; ours only for a server that never answers
+        if thread.is_alive() or "error" in connected or "client" not in connected:
+            error = connected.get("error")
+            if isinstance(error, (OSError, TimeoutError)):
+                why = f"cannot reach the Dask scheduler at {address} within {self.CONNECT_SECONDS} s ({error})"
+            elif thread.is_alive():
+                why = f"{address} did not answer as a Dask scheduler within {self.CONNECT_SECONDS + 10} s"
+            else:
+                why = f"{address} answered, but not as a Dask scheduler ({type(error).__name__})"
+            raise SchedulerError(f"{why}; {advice}")
+        self.client = connected["client"]
         self.workers = max(1, sum(info.get("nthreads", 1) for info in
                                   self.client.scheduler_info().get("workers", {}).values()))
 

@@ -31,3 +31,7 @@ MAX_TABLE_ROWS = 250_000
 MAX_PROBLEMS_SHOWN = 50
 #: numbers one Monte Carlo holds at once (samples x (roles + 1) x (periods + 1)): about 400 MB
 MAX_RISK_CELLS = 50_000_000
+#: the smallest non-zero figure in a table: below it a ratio (CPI = EV / AC) passes any float
+MIN_MAGNITUDE = 1e-9
+#: columns a workbook sheet may use (a table has about twenty)
+MAX_SHEET_COLUMNS = 500
