@@ -447,15 +447,22 @@ def with_overrides(loaded: LoadedScenario, overrides: dict, source: str,
 
 def _allowed_keys(loc: tuple) -> str:
     model: type[BaseModel] | None = Scenario
+    key_next = False  # the part after a mapping of models is a key of the user's (a category)
     for part in loc[:-1]:
         if model is None or isinstance(part, int):
             continue
+        if key_next:
+            key_next = False
+            continue
         annotation = model.model_fields.get(str(part))
+        key_next = annotation is not None and str(annotation.annotation).startswith("dict[")
         model = None
         if annotation is not None:
             for candidate in (HorizonSpec, BudgetSpec, CapacityAdjustment, HiringSpec, BalanceSpec,
-                              SolverSpec, AHPSpec):
-                if candidate.__name__ in str(annotation.annotation):
+                              SolverSpec, AHPSpec, StatusSpec, RagSpec, RiskSpec):
+                if candidate.__name__ == getattr(annotation.annotation, "__name__", None) or \
+                        f".{candidate.__name__}]" in str(annotation.annotation) or \
+                        f"[{candidate.__name__}]" in str(annotation.annotation):
                     model = candidate
     if model is None:
         return "see 'workbench schema'"

@@ -10,6 +10,7 @@ YAML file that ``extends`` the loaded scenario with only what changed, never ove
 from __future__ import annotations
 
 import html
+import logging
 import threading
 from pathlib import Path
 
@@ -45,8 +46,12 @@ def _enable_offline_charts() -> None:
         try:
             alt.JupyterChart.enable_offline()
         except Exception:  # noqa: BLE001 - charts still render where the front end has network
-            pass
+            _log.warning("offline charts could not be enabled; charts load their scripts from the network",
+                         exc_info=True)
         _offline_done = True
+
+
+_log = logging.getLogger(__name__)
 
 
 class Workbench:
@@ -291,7 +296,10 @@ class Workbench:
             if result is not None and generation == self._generation:
                 self._show(result, inputs)
         except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
-            self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
+            # kept for whoever debugs it (the kernel's log), and shown only if no newer change superseded it
+            _log.exception("a re-solve of the workbench failed")
+            if generation == self._generation:
+                self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
         finally:
             if generation == self._generation:
                 self._idle.set()

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -165,11 +166,18 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
                                          if len(lines) > FAILURE_LINES else [])
         return ReportOutcome(name, False, target, f"cell {exc.cell_index}: {exc.ename}: " + "\n".join(shown),
                              time.perf_counter() - started)
-    except BaseException as exc:
+    except KeyboardInterrupt:
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        return ReportOutcome(name, False, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
+        raise
+    except Exception as exc:  # noqa: BLE001 - one failed report, kept with its traceback, stops no other
+        # the run folder keeps what failed and why, the traceback included (a failed run is visible)
+        error_text = (f"# Report for {name} failed\n\n{type(exc).__name__}: {exc}\n\n"
+                      f"```\n{traceback.format_exc()}```\n")
+        (staging / "error.md").write_text(error_text, encoding="utf-8")
+        target = new_run_folder(parent)
+        target = target.with_name(target.name + "-failed")
+        os.rename(staging, target)
+        return ReportOutcome(name, False, target, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
     _atomic_write(staging / html_name, notebook_to_html(notebook, title))
     target = new_run_folder(parent)
     os.rename(staging, target)

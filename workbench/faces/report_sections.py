@@ -21,8 +21,6 @@ skip_iri_grammar()  # before Altair imports jsonschema: 0.7 s of a report kernel
 
 from workbench.faces import markup  # noqa: E402
 
-markup.warm_up()  # the drawing processes start on the other core while the imports below run
-
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402

@@ -60,10 +60,11 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it;
     ``plan_by`` (``auto`` only): a plan is wanted by then rather than a proof by the limit.
 
-    Nothing here touches the process's file descriptors: CBC writes into its own log file and
-    HiGHS is silenced by its options (its one-time banner is printed when this module loads),
-    so solves in worker threads do not step on each other or on standard output.
+    CBC writes into its own log file and HiGHS is silenced by its options (its one-time banner,
+    printed when the process's first HiGHS object is made, is sent to the null device before the
+    first solve), so solves in worker threads do not step on each other or on standard output.
     """
+    _silence_highs_banner()
     solvers = {"highs": _solve_highs, "cbc": _solve_cbc, "auto": _solve_auto}
     if settings.name not in solvers:
         raise SolverError(f"unknown solver {settings.name!r}; use auto, cbc or highs")
@@ -77,10 +78,25 @@ def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: boo
     return run if run.solver is not None else replace(run, solver=settings.name)
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_silenced = False
+
+
 def _silence_highs_banner() -> None:
     """HiGHS prints its banner on standard output the first time a solver object is made, once per
-    process; make that first object here, at import (in the importing thread), with fd 1 pointed
-    at the null device, so that ``--json`` output stays one object and the terminal stays quiet."""
+    process; make that first object here, before the first solve (not at import: importing does
+    no work), with fd 1 pointed at the null device for that moment, so that ``--json`` output stays
+    one object and the terminal stays quiet. Under a lock: two threads swapping fd 1 at once could
+    leave it pointing at the null device."""
+    global _banner_silenced
+    with _BANNER_LOCK:
+        if _banner_silenced:
+            return
+        _banner_silenced = True
+        _make_first_highs_quietly()
+
+
+def _make_first_highs_quietly() -> None:
     try:
         import highspy  # noqa: PLC0415 - optional dependency
     except ImportError:  # HiGHS is optional; asking for it later gives a clear error
@@ -99,8 +115,6 @@ def _silence_highs_banner() -> None:
         os.dup2(saved, 1)
         os.close(saved)
 
-
-_silence_highs_banner()
 
 CBC_GRACE = 1.5  # seconds past the limit, plus 10%, before our own CBC process is stopped
 POLL_SECONDS = 0.02
