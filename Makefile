@@ -16,6 +16,8 @@ run: $(STAMP)
 	$(BIN)/workbench report scenarios/sample/baseline.yaml
 
 test: $(STAMP) browser
+	$(BIN)/ruff check workbench tests benchmarks scripts
+	$(BIN)/ruff format --check workbench tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 

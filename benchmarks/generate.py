@@ -1,4 +1,5 @@
 """Generated portfolios for scaling benchmarks: N projects x R roles x T months."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,9 @@ def _write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def generate(folder: Path, projects: int, roles: int = 10, periods: int = 36, seed: int = 1,
-             dependencies: int = 0) -> Path:
+def generate(
+    folder: Path, projects: int, roles: int = 10, periods: int = 36, seed: int = 1, dependencies: int = 0
+) -> Path:
     """Write a portfolio and a baseline scenario; returns the scenario path.
 
     Each project needs 2-4 roles, runs 3-12 months and may start within a 3-9 month window;
@@ -46,12 +48,18 @@ def generate(folder: Path, projects: int, roles: int = 10, periods: int = 36, se
             monthly += fte * 10_000
         cost = round(monthly * duration, -2)
         total_cost += cost
-        project_rows.append({
-            "id": f"P{p:04d}", "name": f"Generated project {p}", "value": round(cost * rng.uniform(0.8, 3.0), -2),
-            "cost": cost, "duration": duration, "earliest_start": month(first),
-            "latest_start": month(min(first + width - 1, periods - duration)),
-            "category": rng.choice(["growth", "efficiency", "platform", "regulatory"]),
-        })
+        project_rows.append(
+            {
+                "id": f"P{p:04d}",
+                "name": f"Generated project {p}",
+                "value": round(cost * rng.uniform(0.8, 3.0), -2),
+                "cost": cost,
+                "duration": duration,
+                "earliest_start": month(first),
+                "latest_start": month(min(first + width - 1, periods - duration)),
+                "category": rng.choice(["growth", "efficiency", "platform", "regulatory"]),
+            }
+        )
     capacity_rows = [{"role": r, "fte": round(0.4 * load[r] / periods + 1, 1)} for r in role_names]
     budget_rows = [{"amount": round(0.45 * total_cost / periods, -3)}]
     _write(folder / "projects.csv", project_rows)

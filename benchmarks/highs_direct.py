@@ -1,4 +1,5 @@
 """The same MILP passed to highspy directly (no PuLP), as the reference for model-building time."""
+
 from __future__ import annotations
 
 import highspy

@@ -18,6 +18,7 @@ Sections (default: sample build):
 
 Every table compares against a baseline measured in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,11 @@ from workbench.analyses.solve import solve  # noqa: E402
 
 def table(title: str, header: list[str], rows: list[list]) -> None:
     print(f"\n## {title}\n")
-    widths = [max(len(str(h)), *(len(_fmt(r[i])) for r in rows)) for i, h in enumerate(header)] if rows else \
-        [len(h) for h in header]
+    widths = (
+        [max(len(str(h)), *(len(_fmt(r[i])) for r in rows)) for i, h in enumerate(header)]
+        if rows
+        else [len(h) for h in header]
+    )
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
@@ -78,8 +82,11 @@ def bench_sample(repeats: int) -> None:
             if base is None:
                 base = median
             rows.append([name, solver, result.status.value, result.objective, median, max(times), median / base])
-    table(f"Sample scenarios (median of {repeats}; ratio against CBC on the baseline)",
-          ["scenario", "solver", "status", "objective", "median s", "max s", "ratio"], rows)
+    table(
+        f"Sample scenarios (median of {repeats}; ratio against CBC on the baseline)",
+        ["scenario", "solver", "status", "objective", "median s", "max s", "ratio"],
+        rows,
+    )
 
 
 def bench_build(sizes: list[int]) -> None:
@@ -99,10 +106,22 @@ def bench_build(sizes: list[int]) -> None:
         started = time.perf_counter()
         problem, *_ = build_model(data)
         pulp_seconds = time.perf_counter() - started
-        rows.append([size, len(data.start_options), len(problem.constraints), load_seconds, direct, pulp_seconds,
-                     pulp_seconds / direct])
-    table("Model building: PuLP (ours) against the same matrix passed to highspy directly",
-          ["projects", "variables", "constraints", "load s", "highspy direct s", "PuLP build s", "ratio"], rows)
+        rows.append(
+            [
+                size,
+                len(data.start_options),
+                len(problem.constraints),
+                load_seconds,
+                direct,
+                pulp_seconds,
+                pulp_seconds / direct,
+            ]
+        )
+    table(
+        "Model building: PuLP (ours) against the same matrix passed to highspy directly",
+        ["projects", "variables", "constraints", "load s", "highspy direct s", "PuLP build s", "ratio"],
+        rows,
+    )
 
 
 def bench_scale(sizes: list[int], long_limit: float) -> None:
@@ -127,12 +146,35 @@ def bench_scale(sizes: list[int], long_limit: float) -> None:
             at10 = find_plan(data, SolverSpec(name=solver, time_limit=10))
             warm10 = find_plan(data, SolverSpec(name=solver, time_limit=10), warm_start=greedy)
             at_long = find_plan(data, SolverSpec(name=solver, time_limit=long_limit))
-            rows.append([size, solver, build, first.seconds, to_one.seconds if to_one.gap is not None and to_one.gap <= 0.01 else None,
-                         _gap(at10), _gap(warm10), _gap(at_long), build / max(at_long.seconds, 1e-9)])
-    table(f"Scaling (10 roles x 36 months): seconds to a first plan and to 1% gap (cap {long_limit:g} s), "
-          f"gap at 10 s (cold and from a greedy warm start) and at {long_limit:g} s; build as a share of the long solve",
-          ["projects", "solver", "build s", "first plan s", "1% gap s", "gap@10s", "gap@10s warm", f"gap@{long_limit:g}s",
-           "build/solve"], rows)
+            rows.append(
+                [
+                    size,
+                    solver,
+                    build,
+                    first.seconds,
+                    to_one.seconds if to_one.gap is not None and to_one.gap <= 0.01 else None,
+                    _gap(at10),
+                    _gap(warm10),
+                    _gap(at_long),
+                    build / max(at_long.seconds, 1e-9),
+                ]
+            )
+    table(
+        f"Scaling (10 roles x 36 months): seconds to a first plan and to 1% gap (cap {long_limit:g} s), "
+        f"gap at 10 s (cold and from a greedy warm start) and at {long_limit:g} s; build as a share of the long solve",
+        [
+            "projects",
+            "solver",
+            "build s",
+            "first plan s",
+            "1% gap s",
+            "gap@10s",
+            "gap@10s warm",
+            f"gap@{long_limit:g}s",
+            "build/solve",
+        ],
+        rows,
+    )
 
 
 @contextlib.contextmanager
@@ -170,8 +212,11 @@ def bench_mknapcb(limit: float, count: int, solvers: tuple[str, ...] = ("cbc", "
         print("\n(mknapcb: ../shared/benchmarks not found)")
         return
     problems = read_mknap(folder / "mknap" / "mknapcb1.txt")[:count]
-    optima = [float(line.split(",")[5]) for line in (folder / "mknap" / "optima.csv").read_text().splitlines()[1:]
-              if line.startswith("5.100-")]
+    optima = [
+        float(line.split(",")[5])
+        for line in (folder / "mknap" / "optima.csv").read_text().splitlines()[1:]
+        if line.startswith("5.100-")
+    ]
     rows, hits = [], {solver: 0 for solver in solvers}
     for index, problem in enumerate(problems):
         row = [f"5.100-{index:02d}", optima[index]]
@@ -183,9 +228,12 @@ def bench_mknapcb(limit: float, count: int, solvers: tuple[str, ...] = ("cbc", "
             hits[solver] += hit and result.status.value == "optimal"
             row += [result.status.value, result.objective, result.solver["seconds"]]
         rows.append(row)
-    table(f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: "
-          + ", ".join(f"{s} {hits[s]}/{len(rows)}" for s in solvers),
-          ["instance", "optimum"] + [f"{s} {what}" for s in solvers for what in ("status", "value", "s")], rows)
+    table(
+        f"OR-Library mknapcb1 (time limit {limit:g} s each); proven optima hit: "
+        + ", ".join(f"{s} {hits[s]}/{len(rows)}" for s in solvers),
+        ["instance", "optimum"] + [f"{s} {what}" for s in solvers for what in ("status", "value", "s")],
+        rows,
+    )
 
 
 def bench_j30(limit: float, solvers: tuple[str, ...] = ("highs", "cbc", "auto")) -> None:
@@ -195,8 +243,10 @@ def bench_j30(limit: float, solvers: tuple[str, ...] = ("highs", "cbc", "auto"))
     if folder is None:
         print("\n(j30: ../shared/benchmarks not found)")
         return
-    optima = {line.split(",")[0]: int(line.split(",")[2])
-              for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]}
+    optima = {
+        line.split(",")[0]: int(line.split(",")[2])
+        for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]
+    }
     rows = []
     for path in sorted((folder / "psplib").glob("j30*_*.sm")):
         instance = read_sm(path)
@@ -207,13 +257,20 @@ def bench_j30(limit: float, solvers: tuple[str, ...] = ("highs", "cbc", "auto"))
                 at = solve(load_inputs(rcpsp_case(Path(tmp) / "at", instance, optimum, solver, limit)))
                 before = solve(load_inputs(rcpsp_case(Path(tmp) / "before", instance, optimum - 1, solver, limit)))
             confirmed = at.has_plan and before.status.value == "infeasible"
-            row += [at.status.value, before.status.value, at.solver["seconds"] + before.solver["seconds"],
-                    "yes" if confirmed else "no"]
+            row += [
+                at.status.value,
+                before.status.value,
+                at.solver["seconds"] + before.solver["seconds"],
+                "yes" if confirmed else "no",
+            ]
         rows.append(row)
     confirmed = {s: sum(r[5 + 4 * i] == "yes" for r in rows) for i, s in enumerate(solvers)}
-    table(f"PSPLIB j30 as mandatory projects (time limit {limit:g} s per solve): plan at the optimal makespan H, "
-          "none at H-1; confirmed " + ", ".join(f"{s} {confirmed[s]}/{len(rows)}" for s in solvers),
-          ["instance", "H"] + [f"{s} {what}" for s in solvers for what in ("at H", "at H-1", "s", "ok")], rows)
+    table(
+        f"PSPLIB j30 as mandatory projects (time limit {limit:g} s per solve): plan at the optimal makespan H, "
+        "none at H-1; confirmed " + ", ".join(f"{s} {confirmed[s]}/{len(rows)}" for s in solvers),
+        ["instance", "H"] + [f"{s} {what}" for s in solvers for what in ("at H", "at H-1", "s", "ok")],
+        rows,
+    )
 
 
 def _disaggregated_dependencies(problem, data, starts_of) -> None:
@@ -249,8 +306,10 @@ def bench_deps(limit: float) -> None:
     forms = ["per-start", "cumulative"]
     folder = shared()
     if folder is not None:
-        optima = {line.split(",")[0]: int(line.split(",")[2])
-                  for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]}
+        optima = {
+            line.split(",")[0]: int(line.split(",")[2])
+            for line in (folder / "psplib" / "optima.csv").read_text().splitlines()[1:]
+        }
         rows, totals = [], {f: [0, 0.0] for f in forms}
         for path in sorted((folder / "psplib").glob("j30*_*.sm")):
             instance, optimum = read_sm(path), optima[path.stem]
@@ -266,10 +325,13 @@ def bench_deps(limit: float) -> None:
                 row += ["yes" if confirmed else "no", seconds]
             row.append(row[5] / max(row[3], 1e-9))
             rows.append(row)
-        table(f"Dependencies on PSPLIB j30, HiGHS, {limit:g} s per solve: confirmed (plan at H, none at H-1) "
-              f"per-start {totals['per-start'][0]}/{len(rows)} in {totals['per-start'][1]:.1f} s, cumulative "
-              f"{totals['cumulative'][0]}/{len(rows)} in {totals['cumulative'][1]:.1f} s",
-              ["instance", "H", "per-start ok", "per-start s", "cumulative ok", "cumulative s", "ratio"], rows)
+        table(
+            f"Dependencies on PSPLIB j30, HiGHS, {limit:g} s per solve: confirmed (plan at H, none at H-1) "
+            f"per-start {totals['per-start'][0]}/{len(rows)} in {totals['per-start'][1]:.1f} s, cumulative "
+            f"{totals['cumulative'][0]}/{len(rows)} in {totals['cumulative'][1]:.1f} s",
+            ["instance", "H", "per-start ok", "per-start s", "cumulative ok", "cumulative s", "ratio"],
+            rows,
+        )
     rows = []
     for size in (100, 500):
         with tempfile.TemporaryDirectory() as tmp:
@@ -284,9 +346,24 @@ def bench_deps(limit: float) -> None:
                 row += [len(problem.constraints), plan.objective, _gap(plan), plan.seconds]
             row.append(row[-1] / max(row[-5], 1e-9))
             rows.append(row)
-    table(f"Dependencies on generated portfolios (10 roles x 36 months, seed 1), {limit:g} s per solve",
-          ["projects", "dependencies", "solver", "per-start rows", "per-start objective", "per-start gap",
-           "per-start s", "cumulative rows", "cumulative objective", "cumulative gap", "cumulative s", "ratio"], rows)
+    table(
+        f"Dependencies on generated portfolios (10 roles x 36 months, seed 1), {limit:g} s per solve",
+        [
+            "projects",
+            "dependencies",
+            "solver",
+            "per-start rows",
+            "per-start objective",
+            "per-start gap",
+            "per-start s",
+            "cumulative rows",
+            "cumulative objective",
+            "cumulative gap",
+            "cumulative s",
+            "ratio",
+        ],
+        rows,
+    )
 
 
 def bench_status(repeats: int) -> None:
@@ -314,9 +391,14 @@ def bench_status(repeats: int) -> None:
                 percent = 0.0
                 for t in range(start, min(start + int(project["duration"]), 18)):
                     percent = min(100.0, percent + rng.uniform(5, 20))
-                    actuals.append({"project": project["id"], "period": month(t),
-                                    "cost": round(float(project["cost"]) / int(project["duration"]) * rng.uniform(0.8, 1.3), 2),
-                                    "percent_complete": round(percent, 1)})
+                    actuals.append(
+                        {
+                            "project": project["id"],
+                            "period": month(t),
+                            "cost": round(float(project["cost"]) / int(project["duration"]) * rng.uniform(0.8, 1.3), 2),
+                            "percent_complete": round(percent, 1),
+                        }
+                    )
             for name, records in (("baseline", baseline), ("actuals", actuals)):
                 with open(Path(tmp) / f"{name}.csv", "w", newline="") as handle:
                     writer = csv.DictWriter(handle, fieldnames=list(records[0]))
@@ -333,8 +415,12 @@ def bench_status(repeats: int) -> None:
             rows.append([size, len(actuals), load, statistics.median(seconds), len(report.projects)])
     for row in rows:
         row.append(row[3] / rows[0][3])
-    table("Status (earned value, forecasts, RAG) as of month 18 of 36: load and status seconds; ratio against "
-          "100 projects", ["projects", "actuals rows", "load s", "status s", "projects reported", "ratio"], rows)
+    table(
+        "Status (earned value, forecasts, RAG) as of month 18 of 36: load and status seconds; ratio against "
+        "100 projects",
+        ["projects", "actuals rows", "load s", "status s", "projects reported", "ratio"],
+        rows,
+    )
 
 
 def bench_risk(samples: int) -> None:
@@ -357,11 +443,23 @@ def bench_risk(samples: int) -> None:
                 projects = list(csv.DictReader(handle))
             with open(Path(tmp) / "uncertainty.csv", "w", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(["project", "cost_low", "cost_high", "value_low", "value_high", "duration_low",
-                                 "duration_high", "success_probability"])
+                writer.writerow(
+                    [
+                        "project",
+                        "cost_low",
+                        "cost_high",
+                        "value_low",
+                        "value_high",
+                        "duration_low",
+                        "duration_high",
+                        "success_probability",
+                    ]
+                )
                 for p in projects:
                     cost, value, d = float(p["cost"]), float(p["value"]), int(p["duration"])
-                    writer.writerow([p["id"], 0.9 * cost, 1.6 * cost, 0.5 * value, 1.2 * value, max(1, d - 1), d + 3, 0.9])
+                    writer.writerow(
+                        [p["id"], 0.9 * cost, 1.6 * cost, 0.5 * value, 1.2 * value, max(1, d - 1), d + 3, 0.9]
+                    )
             inputs = load_inputs(scenario)
         data = inputs.data
         density = data.projects["value"] / data.projects["cost"].where(data.projects["cost"] > 0, 1)
@@ -374,8 +472,11 @@ def bench_risk(samples: int) -> None:
         rows.append([size, len(starts), samples, time.perf_counter() - started, report.cost["p80"]])
     for row in rows:
         row.append(row[3] / rows[0][3])
-    table(f"Risk: {samples:,} samples of a plan (10 roles x 36 months); ratio against 100 projects",
-          ["projects", "in the plan", "samples", "seconds", "P80 cost", "ratio"], rows)
+    table(
+        f"Risk: {samples:,} samples of a plan (10 roles x 36 months); ratio against 100 projects",
+        ["projects", "in the plan", "samples", "seconds", "P80 cost", "ratio"],
+        rows,
+    )
 
 
 def bench_workshop(repeats: int) -> None:
@@ -394,16 +495,19 @@ def bench_workshop(repeats: int) -> None:
 
     scenario = ROOT / "scenarios" / "sample" / "baseline.yaml"
     environment = server_environment(WORKBENCH_SCENARIO=str(scenario))
-    modes = {"kernel per page (baseline)": [a for a in voila_command(0) if "preheat" not in a and "pool_size" not in a],
-             "pre-started kernel (served)": voila_command(0)}
+    modes = {
+        "kernel per page (baseline)": [a for a in voila_command(0) if "preheat" not in a and "pool_size" not in a],
+        "pre-started kernel (served)": voila_command(0),
+    }
     rows = []
     for mode, template in modes.items():
         seconds = []
         for _ in range(repeats):
             port = free_port()
             command = [f"--port={port}" if a.startswith("--port=") else a for a in template]
-            server = subprocess.Popen(command, env=environment, start_new_session=True,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = subprocess.Popen(
+                command, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             try:
                 while http_status(port) != 200:
                     time.sleep(0.3)
@@ -419,8 +523,11 @@ def bench_workshop(repeats: int) -> None:
         rows.append([mode, len(seconds), statistics.median(seconds), max(seconds)])
     for row in rows:
         row.append(row[2] / rows[0][2])
-    table("Workshop page: opened to KPIs visible (goal: under 10 s); ratio against a kernel per page",
-          ["mode", "opens", "median s", "max s", "ratio"], rows)
+    table(
+        "Workshop page: opened to KPIs visible (goal: under 10 s); ratio against a kernel per page",
+        ["mode", "opens", "median s", "max s", "ratio"],
+        rows,
+    )
 
 
 def bench_report(repeats: int) -> None:
@@ -443,8 +550,9 @@ def bench_report(repeats: int) -> None:
         kernel, report, solver = [], [], []
         for _ in range(repeats):
             started = time.perf_counter()
-            papermill.execute_notebook(str(empty), str(Path(tmp) / "out.ipynb"), kernel_name="python3",
-                                       progress_bar=False)
+            papermill.execute_notebook(
+                str(empty), str(Path(tmp) / "out.ipynb"), kernel_name="python3", progress_bar=False
+            )
             kernel.append(time.perf_counter() - started)
             started = time.perf_counter()
             outcome = run_report(scenario, Path(tmp) / "reports")
@@ -454,6 +562,7 @@ def bench_report(repeats: int) -> None:
             solver.append(json.loads((outcome.folder / "timings.json").read_text())["solver_work_seconds"])
         # the commands as a user types them, wall time: a plain solve, and the report
         import subprocess
+
         command = str(Path(sys.executable).parent / "workbench")
         plain, cli = [], []
         for _ in range(repeats):
@@ -461,8 +570,9 @@ def bench_report(repeats: int) -> None:
             subprocess.run([command, "solve", str(scenario)], check=True, capture_output=True)
             plain.append(time.perf_counter() - started)
             started = time.perf_counter()
-            subprocess.run([command, "report", str(scenario), "--out", str(Path(tmp) / "cli")], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [command, "report", str(scenario), "--out", str(Path(tmp) / "cli")], check=True, capture_output=True
+            )
             cli.append(time.perf_counter() - started)
     k, r, s = statistics.median(kernel), statistics.median(report), statistics.median(solver)
     p, c = statistics.median(plain), statistics.median(cli)
@@ -472,9 +582,12 @@ def bench_report(repeats: int) -> None:
     rows.append(["report minus solver work", r - s, (r - s) / k])
     rows.append(["`workbench solve` (wall)", p, p / k])
     rows.append(["`workbench report` (wall)", c, c / k])
-    table(f"Report time (median of {repeats}). Goals: `workbench report` <= 15 s ({c:.1f} s) and <= 8 x "
-          f"`workbench solve` ({c / p:.1f} x); report minus solver work <= 3 s ({r - s:.2f} s)",
-          ["what", "seconds", "ratio to empty notebook"], rows)
+    table(
+        f"Report time (median of {repeats}). Goals: `workbench report` <= 15 s ({c:.1f} s) and <= 8 x "
+        f"`workbench solve` ({c / p:.1f} x); report minus solver work <= 3 s ({r - s:.2f} s)",
+        ["what", "seconds", "ratio to empty notebook"],
+        rows,
+    )
 
 
 def bench_app(repeats: int) -> None:
@@ -521,15 +634,35 @@ def bench_app(repeats: int) -> None:
                 bench.capacity["data_engineer"].value = 0.0
                 bench.hiring_on.value = False
                 bench.discount_rate.value = 0.0
-            rows.append([solver, len(seconds), statistics.median(seconds), _p95(seconds), max(seconds),
-                         statistics.median(final), _p95(final)])
+            rows.append(
+                [
+                    solver,
+                    len(seconds),
+                    statistics.median(seconds),
+                    _p95(seconds),
+                    max(seconds),
+                    statistics.median(final),
+                    _p95(final),
+                ]
+            )
     base = rows[0][2]
     for row in rows:
         row.append(row[2] / base)
-    table("Workbench: control change to the first updated result (goal: median under 1 s) and to the "
-          "proven result; ratio of first-result medians against the first solver",
-          ["solver", "changes", "first median s", "first p95 s", "first max s", "proven median s", "proven p95 s",
-           "ratio"], rows)
+    table(
+        "Workbench: control change to the first updated result (goal: median under 1 s) and to the "
+        "proven result; ratio of first-result medians against the first solver",
+        [
+            "solver",
+            "changes",
+            "first median s",
+            "first p95 s",
+            "first max s",
+            "proven median s",
+            "proven p95 s",
+            "ratio",
+        ],
+        rows,
+    )
 
 
 def bench_sweep() -> None:
@@ -546,8 +679,11 @@ def bench_sweep() -> None:
     from workbench.ground.executor import DaskExecutor, LocalExecutor
 
     inputs = load_inputs(ROOT / "scenarios" / "sample" / "baseline.yaml")
-    axes = [parse_grid("budget.scale=0.85,0.9,1.0,1.1"), parse_grid("capacity.data_engineer=0,1,2"),
-            parse_grid("discount_rate=0,0.05")]
+    axes = [
+        parse_grid("budget.scale=0.85,0.9,1.0,1.1"),
+        parse_grid("capacity.data_engineer=0,1,2"),
+        parse_grid("discount_rate=0,0.05"),
+    ]
     rows, answers = [], []
 
     def timed(label: str, executor, startup: float | None) -> None:
@@ -562,13 +698,37 @@ def bench_sweep() -> None:
     dask = str(Path(sys.executable).parent / "dask")
     address = f"tcp://127.0.0.1:{free_port()}"
     started = time.perf_counter()
-    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                                   "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)]
-    processes += [subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                                    "--preload", "workbench.analyses.sweep", "--no-nanny",
-                                    "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
+    processes += [
+        subprocess.Popen(
+            [
+                dask,
+                "worker",
+                address,
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--preload",
+                "workbench.analyses.sweep",
+                "--no-nanny",
+                "--host",
+                "127.0.0.1",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(2)
+    ]
     try:
         for attempt in range(60):
             try:
@@ -586,8 +746,11 @@ def bench_sweep() -> None:
     assert all(answer == answers[0] for answer in answers), "the executors disagree"
     for row in rows:
         row.append(rows[0][3] / row[3])
-    table("Sweep: 24 points of the sample; speed-up against one local worker (same objectives in every run)",
-          ["executor", "points", "start-up s", "seconds", "speed-up"], rows)
+    table(
+        "Sweep: 24 points of the sample; speed-up against one local worker (same objectives in every run)",
+        ["executor", "points", "start-up s", "seconds", "speed-up"],
+        rows,
+    )
 
 
 def _reference_run(task: tuple[int, str, float]) -> dict:
@@ -598,8 +761,15 @@ def _reference_run(task: tuple[int, str, float]) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         inputs = load_inputs(generate(Path(folder), size))
     plan = find_plan(inputs.data, SolverSpec(name=solver, time_limit=limit))
-    return {"size": size, "solver": solver, "limit": limit, "objective": plan.objective, "bound": plan.bound,
-            "seconds": plan.seconds, "status": plan.status.value}
+    return {
+        "size": size,
+        "solver": solver,
+        "limit": limit,
+        "objective": plan.objective,
+        "bound": plan.bound,
+        "seconds": plan.seconds,
+        "status": plan.status.value,
+    }
 
 
 def bench_large(sizes: list[int], limit: float, references: Path | None) -> None:
@@ -614,8 +784,12 @@ def bench_large(sizes: list[int], limit: float, references: Path | None) -> None
     long_limit = 10 * limit
     known = json.loads(references.read_text()) if references is not None and references.exists() else []
     known = [r for r in known if r["limit"] == long_limit and r["size"] in sizes]
-    missing = [(size, solver, long_limit) for size in sizes for solver in ("cbc", "highs")
-               if not any(r["size"] == size and r["solver"] == solver for r in known)]
+    missing = [
+        (size, solver, long_limit)
+        for size in sizes
+        for solver in ("cbc", "highs")
+        if not any(r["size"] == size and r["solver"] == solver for r in known)
+    ]
     if missing:
         with multiprocessing.get_context("spawn").Pool(2) as pool:
             known += pool.map(_reference_run, missing, chunksize=1)
@@ -628,16 +802,45 @@ def bench_large(sizes: list[int], limit: float, references: Path | None) -> None
         plan = find_plan(inputs.data, SolverSpec(name="auto", time_limit=limit))
         longs = {r["solver"]: r for r in known if r["size"] == size}
         best = max([r["objective"] for r in longs.values() if r["objective"] is not None] + [plan.objective or 0.0])
-        bounds = [r["bound"] for r in longs.values() if r["bound"] is not None] + \
-            ([plan.bound] if plan.bound is not None else [])
+        bounds = [r["bound"] for r in longs.values() if r["bound"] is not None] + (
+            [plan.bound] if plan.bound is not None else []
+        )
         short = (best - (plan.objective or 0.0)) / best
-        rows.append([size, plan.solver, plan.status.value, plan.objective, f"{plan.gap or 0:.2%}", plan.seconds,
-                     longs["cbc"]["objective"], longs["highs"]["objective"], best, min(bounds) if bounds else None,
-                     f"{short:.2%}", "yes" if short <= 0.005 else "no"])
-    table(f"Large portfolios (10 roles x 36 months, seed 1): the default solver at {limit:g} s against the best "
-          f"plan of CBC and HiGHS at {long_limit:g} s each (goal: within 0.5%)",
-          ["projects", "default", "status", "objective", "gap", "seconds", f"cbc {long_limit:g} s",
-           f"highs {long_limit:g} s", "best known", "best bound", "short of best", "within 0.5%"], rows)
+        rows.append(
+            [
+                size,
+                plan.solver,
+                plan.status.value,
+                plan.objective,
+                f"{plan.gap or 0:.2%}",
+                plan.seconds,
+                longs["cbc"]["objective"],
+                longs["highs"]["objective"],
+                best,
+                min(bounds) if bounds else None,
+                f"{short:.2%}",
+                "yes" if short <= 0.005 else "no",
+            ]
+        )
+    table(
+        f"Large portfolios (10 roles x 36 months, seed 1): the default solver at {limit:g} s against the best "
+        f"plan of CBC and HiGHS at {long_limit:g} s each (goal: within 0.5%)",
+        [
+            "projects",
+            "default",
+            "status",
+            "objective",
+            "gap",
+            "seconds",
+            f"cbc {long_limit:g} s",
+            f"highs {long_limit:g} s",
+            "best known",
+            "best bound",
+            "short of best",
+            "within 0.5%",
+        ],
+        rows,
+    )
 
 
 def _p95(values: list[float]) -> float:
@@ -662,7 +865,9 @@ def main() -> None:
         elif section == "scale":
             bench_scale(sizes, 20.0 if args.quick else args.limit)
         elif section == "mknapcb":
-            bench_mknapcb(args.limit, 5 if args.quick else 30, *([tuple(args.solvers.split(","))] if args.solvers else []))
+            bench_mknapcb(
+                args.limit, 5 if args.quick else 30, *([tuple(args.solvers.split(","))] if args.solvers else [])
+            )
         elif section == "j30":
             bench_j30(args.limit, *([tuple(args.solvers.split(","))] if args.solvers else []))
         elif section == "deps":

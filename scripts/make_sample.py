@@ -2,6 +2,7 @@
 
 Deterministic: the same script writes the same files. Run ``make sample`` after changing it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,29 +16,96 @@ from workbench.data.planning_data import load_inputs
 ROOT = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
 FOLDER = ROOT / "portfolio"
 ROLES = {  # role: FTE available per month
-    "project_manager": 6, "business_analyst": 9, "software_engineer": 22, "data_engineer": 5,
-    "data_scientist": 4, "architect": 3, "tester": 8, "change_manager": 3,
+    "project_manager": 6,
+    "business_analyst": 9,
+    "software_engineer": 22,
+    "data_engineer": 5,
+    "data_scientist": 4,
+    "architect": 3,
+    "tester": 8,
+    "change_manager": 3,
 }
 CATEGORIES = {
-    "regulatory": ["Basel IV reporting", "GDPR data retention", "AML screening upgrade", "ESG disclosure",
-                   "DORA resilience testing", "Sanctions list automation", "Consumer Duty evidence"],
-    "growth": ["Mobile onboarding", "SME lending portal", "Partner API marketplace", "Wealth app relaunch",
-               "Cross-sell engine", "Open banking aggregation", "Instant payments for SMEs",
-               "Youth account", "Merchant analytics", "Buy-now-pay-later pilot", "Loyalty programme"],
-    "efficiency": ["Invoice automation", "Contact centre AI assist", "Document digitisation", "Branch workflow",
-                   "Procure-to-pay refresh", "Robotic reconciliations", "HR self-service",
-                   "Claims triage", "Print estate reduction", "Finance close acceleration", "Vendor consolidation"],
-    "platform": ["Core banking upgrade", "Cloud landing zone", "Data lakehouse", "Identity platform",
-                 "API gateway", "Observability stack", "CI/CD modernisation", "Mainframe offload",
-                 "Event streaming backbone", "Master data hub", "Network refresh"],
-    "customer": ["Complaints hub", "Omnichannel inbox", "Customer 360", "Accessibility remediation",
-                 "Self-service disputes", "Personalised offers", "Voice biometrics", "NPS feedback loop"],
-    "risk": ["Fraud model refresh", "Credit decisioning", "Operational risk register", "Model risk inventory",
-             "Cyber threat detection", "Third-party risk portal", "Stress testing engine",
-             "Liquidity dashboard", "Collections optimisation", "Key risk indicators", "Payments fraud rules"],
+    "regulatory": [
+        "Basel IV reporting",
+        "GDPR data retention",
+        "AML screening upgrade",
+        "ESG disclosure",
+        "DORA resilience testing",
+        "Sanctions list automation",
+        "Consumer Duty evidence",
+    ],
+    "growth": [
+        "Mobile onboarding",
+        "SME lending portal",
+        "Partner API marketplace",
+        "Wealth app relaunch",
+        "Cross-sell engine",
+        "Open banking aggregation",
+        "Instant payments for SMEs",
+        "Youth account",
+        "Merchant analytics",
+        "Buy-now-pay-later pilot",
+        "Loyalty programme",
+    ],
+    "efficiency": [
+        "Invoice automation",
+        "Contact centre AI assist",
+        "Document digitisation",
+        "Branch workflow",
+        "Procure-to-pay refresh",
+        "Robotic reconciliations",
+        "HR self-service",
+        "Claims triage",
+        "Print estate reduction",
+        "Finance close acceleration",
+        "Vendor consolidation",
+    ],
+    "platform": [
+        "Core banking upgrade",
+        "Cloud landing zone",
+        "Data lakehouse",
+        "Identity platform",
+        "API gateway",
+        "Observability stack",
+        "CI/CD modernisation",
+        "Mainframe offload",
+        "Event streaming backbone",
+        "Master data hub",
+        "Network refresh",
+    ],
+    "customer": [
+        "Complaints hub",
+        "Omnichannel inbox",
+        "Customer 360",
+        "Accessibility remediation",
+        "Self-service disputes",
+        "Personalised offers",
+        "Voice biometrics",
+        "NPS feedback loop",
+    ],
+    "risk": [
+        "Fraud model refresh",
+        "Credit decisioning",
+        "Operational risk register",
+        "Model risk inventory",
+        "Cyber threat detection",
+        "Third-party risk portal",
+        "Stress testing engine",
+        "Liquidity dashboard",
+        "Collections optimisation",
+        "Key risk indicators",
+        "Payments fraud rules",
+    ],
 }
-PREFIX = {"regulatory": "REG", "growth": "GRO", "efficiency": "EFF", "platform": "PLT", "customer": "CUS",
-          "risk": "RSK"}
+PREFIX = {
+    "regulatory": "REG",
+    "growth": "GRO",
+    "efficiency": "EFF",
+    "platform": "PLT",
+    "customer": "CUS",
+    "risk": "RSK",
+}
 CRITERIA = {"strategic_fit": 0.4, "customer_impact": 0.3, "risk_reduction": 0.2, "urgency": 0.1}
 
 
@@ -54,9 +122,14 @@ def main() -> None:
             pid = f"{PREFIX[category]}-{number:02d}"
             duration = rng.choice([3, 4, 5, 6, 6, 8, 9, 12])
             monthly_team = {}
-            main_role = {"regulatory": "business_analyst", "platform": "software_engineer",
-                         "risk": "data_scientist", "growth": "software_engineer",
-                         "efficiency": "business_analyst", "customer": "software_engineer"}[category]
+            main_role = {
+                "regulatory": "business_analyst",
+                "platform": "software_engineer",
+                "risk": "data_scientist",
+                "growth": "software_engineer",
+                "efficiency": "business_analyst",
+                "customer": "software_engineer",
+            }[category]
             monthly_team["project_manager"] = rng.choice([0.5, 0.5, 1.0])
             monthly_team[main_role] = rng.choice([1.0, 1.5, 2.0, 3.0])
             for role in rng.sample(sorted(ROLES), 2):
@@ -67,10 +140,21 @@ def main() -> None:
             cost = round(monthly_cost * duration, -3)
             roi = rng.uniform(1.1, 3.2) if category != "regulatory" else rng.uniform(0.6, 1.2)
             value = round(cost * roi, -3)
-            row = {"id": pid, "name": name, "category": category, "value": value, "cost": cost,
-                   "duration": duration, "earliest_start": "", "latest_start": "", "mandatory": "false",
-                   "status": "proposed", "start": "", "risk": round(rng.uniform(0.05, 0.45), 2),
-                   "sponsor": rng.choice(["COO", "CFO", "CRO", "CIO", "CMO"])}
+            row = {
+                "id": pid,
+                "name": name,
+                "category": category,
+                "value": value,
+                "cost": cost,
+                "duration": duration,
+                "earliest_start": "",
+                "latest_start": "",
+                "mandatory": "false",
+                "status": "proposed",
+                "start": "",
+                "risk": round(rng.uniform(0.05, 0.45), 2),
+                "sponsor": rng.choice(["COO", "CFO", "CRO", "CIO", "CMO"]),
+            }
             for criterion in CRITERIA:
                 row[f"score_{criterion}"] = rng.randint(1, 5)
             if category == "regulatory" and number <= 3:
@@ -102,17 +186,34 @@ def main() -> None:
         row.update(status="in_progress", start=start, earliest_start="", latest_start="")
     next(p for p in projects if p["id"] == "RSK-01").update(status="approved")
     dependencies = [
-        ("PLT-03", "PLT-02"), ("RSK-02", "PLT-03"), ("GRO-05", "PLT-03"), ("GRO-03", "PLT-05"),
-        ("GRO-06", "PLT-05"), ("CUS-03", "PLT-10"), ("CUS-06", "CUS-03"), ("PLT-08", "PLT-02"),
-        ("RSK-05", "PLT-09"), ("EFF-06", "EFF-01"), ("GRO-09", "PLT-03"), ("REG-05", "PLT-04"),
+        ("PLT-03", "PLT-02"),
+        ("RSK-02", "PLT-03"),
+        ("GRO-05", "PLT-03"),
+        ("GRO-03", "PLT-05"),
+        ("GRO-06", "PLT-05"),
+        ("CUS-03", "PLT-10"),
+        ("CUS-06", "CUS-03"),
+        ("PLT-08", "PLT-02"),
+        ("RSK-05", "PLT-09"),
+        ("EFF-06", "EFF-01"),
+        ("GRO-09", "PLT-03"),
+        ("REG-05", "PLT-04"),
     ]
-    exclusions = [("lending_platform", "GRO-02"), ("lending_platform", "RSK-02"),
-                  ("channel_strategy", "GRO-04"), ("channel_strategy", "CUS-02"), ("channel_strategy", "GRO-08")]
+    exclusions = [
+        ("lending_platform", "GRO-02"),
+        ("lending_platform", "RSK-02"),
+        ("channel_strategy", "GRO-04"),
+        ("channel_strategy", "CUS-02"),
+        ("channel_strategy", "GRO-08"),
+    ]
     write(FOLDER / "projects.csv", projects)
     write(FOLDER / "demand.csv", demand)
-    write(FOLDER / "capacity.csv", [{"role": r, "fte": f, "period": ""} for r, f in ROLES.items()]
-          + [{"role": "software_engineer", "fte": 18, "period": month(t)} for t in (6, 7)]  # summer
-          + [{"role": "tester", "fte": 6, "period": month(t)} for t in (11, 23)])  # December
+    write(
+        FOLDER / "capacity.csv",
+        [{"role": r, "fte": f, "period": ""} for r, f in ROLES.items()]
+        + [{"role": "software_engineer", "fte": 18, "period": month(t)} for t in (6, 7)]  # summer
+        + [{"role": "tester", "fte": 6, "period": month(t)} for t in (11, 23)],
+    )  # December
     budget = [{"amount": 520_000, "period": ""}]
     budget += [{"amount": 480_000, "period": month(t)} for t in (0, 1, 2)]  # budget released late
     budget += [{"amount": 600_000, "period": month(t)} for t in range(12, 24)]
@@ -135,9 +236,15 @@ def main() -> None:
 # REG-02 finished a month early, CUS-04 has not started as planned, GRO-10 runs without a baseline row.
 STATUS_DATE = 5  # 2027-06
 PROGRESS = {
-    "REG-02": (100, 0.95, 2), "EFF-01": (100, 1.03, 3), "RSK-03": (100, 0.96, 3),
-    "PLT-01": (60, 1.08, None), "CUS-01": (78, 0.97, None), "REG-01": (65, 1.00, None),
-    "PLT-07": (40, 0.92, None), "REG-03": (34, 0.95, None), "PLT-05": (12, 0.92, None),
+    "REG-02": (100, 0.95, 2),
+    "EFF-01": (100, 1.03, 3),
+    "RSK-03": (100, 0.96, 3),
+    "PLT-01": (60, 1.08, None),
+    "CUS-01": (78, 0.97, None),
+    "REG-01": (65, 1.00, None),
+    "PLT-07": (40, 0.92, None),
+    "REG-03": (34, 0.95, None),
+    "PLT-05": (12, 0.92, None),
 }
 UNPLANNED = ("GRO-10", 4, 5, 21_000)  # project, first month, percent, cost to date
 
@@ -149,7 +256,10 @@ def write_status_tables() -> None:
     inputs = load_inputs(ROOT / "baseline.yaml")
     result = solve(inputs)  # the scenario's own solver: serial CBC, the same plan every run
     starts = {p.id: p.start_index for p in result.selected}
-    write(FOLDER / "baseline.csv", [{"project": p, "start": month(s)} for p, s in sorted(starts.items(), key=lambda i: (i[1], i[0]))])
+    write(
+        FOLDER / "baseline.csv",
+        [{"project": p, "start": month(s)} for p, s in sorted(starts.items(), key=lambda i: (i[1], i[0]))],
+    )
     actuals, effort = [], []
     costs = inputs.data.costs_by_project
     for project, (percent, cost_share, finished) in PROGRESS.items():
@@ -158,18 +268,30 @@ def write_status_tables() -> None:
         months = list(range(start, last + 1))
         planned = sum(amount for offset, amount in costs[project] if start + offset <= last)
         for number, t in enumerate(months, 1):
-            actuals.append({"project": project, "period": month(t),
-                            "cost": round(planned * cost_share / len(months), 2),
-                            "percent_complete": round(percent * number / len(months), 1)})
+            actuals.append(
+                {
+                    "project": project,
+                    "period": month(t),
+                    "cost": round(planned * cost_share / len(months), 2),
+                    "percent_complete": round(percent * number / len(months), 1),
+                }
+            )
         for role, offset, fte in inputs.data.demand_by_project[project]:
             if project == "PLT-01" and start + offset <= last:  # effort booked by one project
-                effort.append({"project": project, "period": month(start + offset), "role": role,
-                               "fte": round(fte * 1.15, 2)})
+                effort.append(
+                    {"project": project, "period": month(start + offset), "role": role, "fte": round(fte * 1.15, 2)}
+                )
     project, first, percent, cost = UNPLANNED
     months = list(range(first, STATUS_DATE + 1))
     for number, t in enumerate(months, 1):
-        actuals.append({"project": project, "period": month(t), "cost": round(cost / len(months), 2),
-                        "percent_complete": round(percent * number / len(months), 1)})
+        actuals.append(
+            {
+                "project": project,
+                "period": month(t),
+                "cost": round(cost / len(months), 2),
+                "percent_complete": round(percent * number / len(months), 1),
+            }
+        )
     write(FOLDER / "actuals.csv", actuals)
     write(FOLDER / "effort.csv", effort)
 
@@ -201,19 +323,36 @@ def write_risk_tables(projects: list[dict]) -> None:
         if rng.random() < 0.6:
             cost, value, duration = float(project["cost"]), float(project["value"]), int(project["duration"])
             fat = project["id"].startswith(("PLT", "REG"))
-            uncertainty.append({"project": project["id"], "cost_low": round(cost * 0.9, -3),
-                                "cost_high": round(cost * (1.9 if fat else 1.3), -3),
-                                "value_low": round(value * 0.6, -3), "value_high": round(value * 1.2, -3),
-                                "duration_low": max(1, duration - 1), "duration_high": duration + (3 if fat else 1),
-                                "success_probability": 0.8 if project["id"].startswith("GRO") else 0.95,
-                                "distribution": "pert" if fat else "triangular"})
+            uncertainty.append(
+                {
+                    "project": project["id"],
+                    "cost_low": round(cost * 0.9, -3),
+                    "cost_high": round(cost * (1.9 if fat else 1.3), -3),
+                    "value_low": round(value * 0.6, -3),
+                    "value_high": round(value * 1.2, -3),
+                    "duration_low": max(1, duration - 1),
+                    "duration_high": duration + (3 if fat else 1),
+                    "success_probability": 0.8 if project["id"].startswith("GRO") else 0.95,
+                    "distribution": "pert" if fat else "triangular",
+                }
+            )
     write(FOLDER / "uncertainty.csv", uncertainty)
     register = []
     for number, (title, project, probability, impact, delay, owner) in enumerate(RISK_TITLES, 1):
-        register.append({"id": f"R{number:02d}", "title": title, "project": project or "", "probability": probability,
-                         "cost_impact": impact, "delay": delay, "owner": owner,
-                         "status": "mitigated" if number % 5 == 0 else "open",
-                         "mitigation": "weekly review with the owner", "due": month(rng.randint(2, 10))})
+        register.append(
+            {
+                "id": f"R{number:02d}",
+                "title": title,
+                "project": project or "",
+                "probability": probability,
+                "cost_impact": impact,
+                "delay": delay,
+                "owner": owner,
+                "status": "mitigated" if number % 5 == 0 else "open",
+                "mitigation": "weekly review with the owner",
+                "due": month(rng.randint(2, 10)),
+            }
+        )
     write(FOLDER / "risks.csv", register)
 
 

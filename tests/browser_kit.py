@@ -1,6 +1,7 @@
 """Shared by the browser tests: Debian's Chromium driven by Playwright, local servers started as
 the user starts them, every request that would leave the machine recorded and refused, and the
 dashboard's controls driven as a user drives them."""
+
 from __future__ import annotations
 
 import http.client
@@ -18,8 +19,15 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
@@ -37,9 +45,13 @@ def http_status(port: int, path: str = "/") -> int | None:
 @contextmanager
 def workbench_server(arguments: list[str], port: int, ready_path: str = "/", environment: dict | None = None):
     """``workbench <arguments>`` as a child in a session of its own, until ``ready_path`` answers 200."""
-    process = subprocess.Popen([sys.executable, "-m", "workbench.faces.cli", *arguments, "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                               env=dict(os.environ, **(environment or {})))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench.faces.cli", *arguments, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=dict(os.environ, **(environment or {})),
+    )
     try:
         deadline = time.monotonic() + 90
         status = None
@@ -77,16 +89,19 @@ def offline_page(playwright, viewport=(1400, 1500)):
                 request_route.abort()
 
         page.route("**/*", route)
-        page.on("console", lambda message: page.console_errors.append(message.text)
-                if message.type == "error" else None)
+        page.on(
+            "console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None
+        )
         yield page
     finally:
         browser.close()
 
 
 def idle(page) -> None:
-    page.wait_for_function("() => { const s = document.querySelector('.wb-status');"
-                           " return s && !document.querySelector('.wb-solving'); }", timeout=120_000)
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.wb-status'); return s && !document.querySelector('.wb-solving'); }",
+        timeout=120_000,
+    )
     page.wait_for_timeout(500)
 
 
@@ -100,8 +115,9 @@ def drive_the_workbench(page, project: str = "GRO-11") -> None:
     bar.wait_for(state="visible")
     page.wait_for_timeout(1500)  # vega attaches its event listeners after drawing
     bar.click(force=True)  # vega's own layers sit above the mark; the click reaches it
-    page.wait_for_function(f"() => !document.querySelector('.wb-roadmap').innerText.includes('{project}')",
-                           timeout=120_000)
+    page.wait_for_function(
+        f"() => !document.querySelector('.wb-roadmap').innerText.includes('{project}')", timeout=120_000
+    )
     idle(page)
     assert project in page.inner_text("[data-kpi='left']")
 
@@ -112,7 +128,10 @@ def drive_the_workbench(page, project: str = "GRO-11") -> None:
         plan_at.select_option(label=level)
         page.wait_for_function(
             "(before) => { const k = document.querySelector(\"[data-kpi='cost_p80']\");"
-            " return k && k.innerText !== before; }", arg=cost_p80, timeout=120_000)
+            " return k && k.innerText !== before; }",
+            arg=cost_p80,
+            timeout=120_000,
+        )
         idle(page)
         assert f"planned with {basis}" in page.inner_text(".wb-risk")
 
@@ -124,7 +143,10 @@ def drive_the_workbench(page, project: str = "GRO-11") -> None:
     page.keyboard.press("Enter")
     page.wait_for_function(
         "(before) => { const k = document.querySelector(\"[data-kpi='objective']\");"
-        " return k && k.innerText !== before; }", arg=before, timeout=120_000)
+        " return k && k.innerText !== before; }",
+        arg=before,
+        timeout=120_000,
+    )
     idle(page)
     assert page.inner_text("[data-kpi='objective']") != before
 

@@ -4,6 +4,7 @@ Nothing here uses the workbench: the generator writes plain rows, and ``brute_fo
 enumerates every plan (each project out, or at each start it may take), keeps the feasible
 ones and returns the best objective.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,9 +25,17 @@ def random_case(seed: int, n_projects: int | None = None, periods: int | None = 
     for i in range(n):
         pid = f"P{i}"
         duration = rng.randint(1, min(3, T))
-        row = {"id": pid, "name": f"Project {i}", "value": rng.choice([0, rng.randint(1, 50), rng.randint(1, 50), rng.randint(1, 50) + 0.5]),
-               "cost": rng.randint(0, 30), "duration": duration, "category": categories[i % 2],
-               "risk": round(rng.random(), 2), "score_fit": rng.randint(0, 5), "score_urgency": rng.randint(0, 5)}
+        row = {
+            "id": pid,
+            "name": f"Project {i}",
+            "value": rng.choice([0, rng.randint(1, 50), rng.randint(1, 50), rng.randint(1, 50) + 0.5]),
+            "cost": rng.randint(0, 30),
+            "duration": duration,
+            "category": categories[i % 2],
+            "risk": round(rng.random(), 2),
+            "score_fit": rng.randint(0, 5),
+            "score_urgency": rng.randint(0, 5),
+        }
         if rng.random() < 0.3:
             row["earliest_start"] = label(rng.randint(0, T - 1))
         if rng.random() < 0.3:
@@ -61,9 +70,16 @@ def random_case(seed: int, n_projects: int | None = None, periods: int | None = 
     if n >= 3 and rng.random() < 0.5:
         members = rng.sample([p["id"] for p in projects], 2)
         exclusions = [{"group": "g", "project": m} for m in members]
-    tables = {"projects": projects, "demand": demand, "capacity": capacity, "budget": budget, "costs": costs,
-              "dependencies": deps, "exclusions": exclusions,
-              "criteria": [{"criterion": "fit", "weight": 3}, {"criterion": "urgency", "weight": 1}]}
+    tables = {
+        "projects": projects,
+        "demand": demand,
+        "capacity": capacity,
+        "budget": budget,
+        "costs": costs,
+        "dependencies": deps,
+        "exclusions": exclusions,
+        "criteria": [{"criterion": "fit", "weight": 3}, {"criterion": "urgency", "weight": 1}],
+    }
     scenario: dict = {"objective": rng.choice(["value", "value", "risk_adjusted_value", "score"])}
     if rng.random() < 0.3:
         scenario["discount_rate"] = 0.1
@@ -74,7 +90,9 @@ def random_case(seed: int, n_projects: int | None = None, periods: int | None = 
     if rng.random() < 0.3:
         scenario["hiring"] = [{"role": roles[0], "cost": rng.randint(1, 8), "max_fte": rng.choice([0.5, 1])}]
     if rng.random() < 0.3:
-        scenario["capacity"] = [{"role": roles[-1], "delta": rng.choice([-1, 1]), "from": label(0), "until": label(T - 1)}]
+        scenario["capacity"] = [
+            {"role": roles[-1], "delta": rng.choice([-1, 1]), "from": label(0), "until": label(T - 1)}
+        ]
     if rng.random() < 0.3:
         scenario["balance"] = {"a": {"min": 0.2, "max": 0.9}}
     optional = [p["id"] for p in projects if p.get("mandatory") != "true" and p.get("status") is None]
@@ -88,7 +106,9 @@ def capacity_and_budget(rng: random.Random, roles: list[str], label_of, periods:
     different): the rows both random generators draw."""
     capacity = [{"role": r, "fte": rng.choice([1.5, 2, 3, 4]), "period": None} for r in roles]
     if rng.random() < 0.5:
-        capacity.append({"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label_of(rng.randint(0, periods - 1))})
+        capacity.append(
+            {"role": roles[0], "fte": rng.choice([0, 1, 2.5]), "period": label_of(rng.randint(0, periods - 1))}
+        )
     budget = []
     if rng.random() < 0.6:
         budget.append({"amount": rng.randint(8, 40), "period": None})
@@ -123,7 +143,9 @@ def brute_force(tables: dict, scenario: dict, T: int) -> float | None:
             high = _num(p.get("latest_start"))
             high = T - d if high is None else min(high, T - d)
             starts = list(range(max(low, 0), high + 1))
-        committed = p.get("mandatory") == "true" or p.get("status") in ("approved", "in_progress") or p["id"] in force_in
+        committed = (
+            p.get("mandatory") == "true" or p.get("status") in ("approved", "in_progress") or p["id"] in force_in
+        )
         if p["id"] in force_out:
             starts = []
         options.append(starts if committed else [None] + starts)
@@ -156,9 +178,14 @@ def brute_force(tables: dict, scenario: dict, T: int) -> float | None:
     for plan in itertools.product(*options):
         starts = {p["id"]: s for p, s in zip(projects, plan) if s is not None}
         by_id = {p["id"]: p for p in projects}
-        if any(r["project"] in starts and (r["requires"] not in starts or
-               starts[r["project"]] < starts[r["requires"]] + by_id[r["requires"]]["duration"])
-               for r in tables["dependencies"]):
+        if any(
+            r["project"] in starts
+            and (
+                r["requires"] not in starts
+                or starts[r["project"]] < starts[r["requires"]] + by_id[r["requires"]]["duration"]
+            )
+            for r in tables["dependencies"]
+        ):
             continue
         if sum(1 for r in tables["exclusions"] if r["project"] in starts) > 1:
             continue
@@ -166,7 +193,7 @@ def brute_force(tables: dict, scenario: dict, T: int) -> float | None:
         for r in tables["demand"]:
             if r["project"] in starts:
                 s, d = starts[r["project"]], by_id[r["project"]]["duration"]
-                for k in (range(d) if r["offset"] is None else [r["offset"]]):
+                for k in range(d) if r["offset"] is None else [r["offset"]]:
                     load[(r["role"], s + k)] = load.get((r["role"], s + k), 0.0) + r["fte"]
         spend = [0.0] * T
         feasible = True
@@ -183,8 +210,11 @@ def brute_force(tables: dict, scenario: dict, T: int) -> float | None:
         spent_by_project = {}
         for pid, s in starts.items():
             p = by_id[pid]
-            amounts = [profile[pid].get(k, 0.0) for k in range(p["duration"])] if pid in profile \
+            amounts = (
+                [profile[pid].get(k, 0.0) for k in range(p["duration"])]
+                if pid in profile
                 else [p["cost"] / p["duration"]] * p["duration"]
+            )
             spent_by_project[pid] = sum(amounts)
             for k, a in enumerate(amounts):
                 spend[s + k] += a

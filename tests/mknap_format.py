@@ -3,6 +3,7 @@
 A knapsack item is a one-period project (value = profit, cost 0), a knapsack constraint a role
 whose capacity is its bound; the horizon is one period.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def read_mknap(path: Path) -> list[Knapsack]:
 
     def take(count: int) -> list[float]:
         nonlocal position
-        values = [float(t) for t in tokens[position:position + count]]
+        values = [float(t) for t in tokens[position : position + count]]
         position += count
         return values
 
@@ -53,11 +54,11 @@ def read_mknap2(path: Path) -> list[Knapsack]:
         numbers = [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?", body.replace("+", " "))]
         m, n = int(numbers[0]), int(numbers[1])
         at = 2
-        profits = numbers[at:at + n]
+        profits = numbers[at : at + n]
         at += n
-        capacities = numbers[at:at + m]
+        capacities = numbers[at : at + m]
         at += m
-        weights = [numbers[at + i * n: at + (i + 1) * n] for i in range(m)]
+        weights = [numbers[at + i * n : at + (i + 1) * n] for i in range(m)]
         at += m * n
         problems.append(Knapsack(name, profits, weights, capacities, numbers[at]))
     return problems
@@ -67,10 +68,15 @@ def knapsack_case(folder: Path, problem: Knapsack, solver: str = "cbc", time_lim
     items = range(len(problem.profits))
     roles = [f"c{i}" for i in range(len(problem.capacities))]
     tables = {
-        "projects": [{"id": f"i{j}", "name": f"item {j}", "value": problem.profits[j], "cost": 0, "duration": 1}
-                     for j in items],
-        "demand": [{"project": f"i{j}", "role": role, "fte": problem.weights[i][j]}
-                   for i, role in enumerate(roles) for j in items if problem.weights[i][j]],
+        "projects": [
+            {"id": f"i{j}", "name": f"item {j}", "value": problem.profits[j], "cost": 0, "duration": 1} for j in items
+        ],
+        "demand": [
+            {"project": f"i{j}", "role": role, "fte": problem.weights[i][j]}
+            for i, role in enumerate(roles)
+            for j in items
+            if problem.weights[i][j]
+        ],
         "capacity": [{"role": role, "fte": capacity} for role, capacity in zip(roles, problem.capacities)],
     }
     solver_spec = {"name": solver}

@@ -1,4 +1,5 @@
 """Helpers that write portfolios and scenarios for tests, straight from Python data."""
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,15 @@ def small_portfolio() -> dict[str, list[dict]]:
         "projects": [
             {"id": "A", "name": "Alpha", "value": 100, "cost": 30, "duration": 2, "category": "growth"},
             {"id": "B", "name": "Beta", "value": 80, "cost": 20, "duration": 1, "category": "growth"},
-            {"id": "C", "name": "Gamma", "value": 60, "cost": 10, "duration": 3, "category": "regulatory",
-             "mandatory": "true"},
+            {
+                "id": "C",
+                "name": "Gamma",
+                "value": 60,
+                "cost": 10,
+                "duration": 3,
+                "category": "regulatory",
+                "mandatory": "true",
+            },
         ],
         "demand": [
             {"project": "A", "role": "dev", "fte": 2},
@@ -50,8 +58,13 @@ def small_portfolio() -> dict[str, list[dict]]:
     }
 
 
-def make_case(tmp_path: Path, tables: dict[str, list[dict]] | None = None, periods: int = 3,
-              granularity: str = "month", **scenario) -> Path:
+def make_case(
+    tmp_path: Path,
+    tables: dict[str, list[dict]] | None = None,
+    periods: int = 3,
+    granularity: str = "month",
+    **scenario,
+) -> Path:
     """Write a portfolio and a scenario for it; returns the scenario path."""
     write_portfolio(tmp_path / "portfolio", tables if tables is not None else small_portfolio())
     start = "2027-01" if granularity == "month" else "2027Q1"
@@ -63,9 +76,16 @@ def make_case(tmp_path: Path, tables: dict[str, list[dict]] | None = None, perio
 def two_uncertain_projects() -> dict[str, list[dict]]:
     """Two projects that compete for one period's budget of 160, with cost (and for B, value)
     ranges: whether both fit depends on the sampled future."""
-    return {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
-                         {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1}],
-            "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
-            "capacity": [{"role": "dev", "fte": 2}], "budget": [{"amount": 160}],
-            "uncertainty": [{"project": "A", "cost_low": 80, "cost_high": 140},
-                            {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30}]}
+    return {
+        "projects": [
+            {"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
+            {"id": "B", "name": "B", "value": 12, "cost": 50, "duration": 1},
+        ],
+        "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
+        "capacity": [{"role": "dev", "fte": 2}],
+        "budget": [{"amount": 160}],
+        "uncertainty": [
+            {"project": "A", "cost_low": 80, "cost_high": 140},
+            {"project": "B", "cost_low": 40, "cost_high": 90, "value_low": 5, "value_high": 30},
+        ],
+    }

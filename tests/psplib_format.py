@@ -1,4 +1,5 @@
 """PSPLIB single-mode (.sm) reader, and an RCPSP instance as a portfolio of mandatory projects."""
+
 from __future__ import annotations
 
 import re
@@ -52,20 +53,38 @@ def read_sm(path: Path) -> RCPSP:
     return RCPSP(durations, successors, requests, capacities)
 
 
-def rcpsp_case(folder: Path, instance: RCPSP, horizon: int, solver: str = "highs",
-               time_limit: float | None = None) -> Path:
+def rcpsp_case(
+    folder: Path, instance: RCPSP, horizon: int, solver: str = "highs", time_limit: float | None = None
+) -> Path:
     """Real jobs as mandatory projects (dummies of duration 0 dropped), precedences as
     dependencies, resources as roles: a plan exists exactly when horizon >= optimal makespan."""
     real = [j for j, d in instance.durations.items() if d > 0]
     roles = [f"r{k + 1}" for k in range(len(instance.capacities))]
     tables = {
-        "projects": [{"id": f"J{j:02d}", "name": f"job {j}", "value": 0, "cost": 0,
-                      "duration": instance.durations[j], "mandatory": "true"} for j in real],
-        "demand": [{"project": f"J{j:02d}", "role": roles[k], "fte": amount}
-                   for j in real for k, amount in enumerate(instance.requests[j]) if amount],
+        "projects": [
+            {
+                "id": f"J{j:02d}",
+                "name": f"job {j}",
+                "value": 0,
+                "cost": 0,
+                "duration": instance.durations[j],
+                "mandatory": "true",
+            }
+            for j in real
+        ],
+        "demand": [
+            {"project": f"J{j:02d}", "role": roles[k], "fte": amount}
+            for j in real
+            for k, amount in enumerate(instance.requests[j])
+            if amount
+        ],
         "capacity": [{"role": role, "fte": capacity} for role, capacity in zip(roles, instance.capacities)],
-        "dependencies": [{"project": f"J{s:02d}", "requires": f"J{j:02d}"}
-                         for j in real for s in instance.successors.get(j, []) if s in real],
+        "dependencies": [
+            {"project": f"J{s:02d}", "requires": f"J{j:02d}"}
+            for j in real
+            for s in instance.successors.get(j, [])
+            if s in real
+        ],
     }
     solver_spec = {"name": solver}
     if time_limit is not None:

@@ -6,6 +6,7 @@ total, capacity changes, and periods written as dates (``from: 2027-04-01``) in 
 Nothing here uses the workbench: the generator writes plain rows and scenario dicts (capacity and
 budget rows are drawn as the brute-force cases draw them).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,9 +59,17 @@ def random_case(seed: int) -> Case:
     for i in range(n):
         pid = f"P{i}"
         duration = rng.randint(1, min(3, periods))
-        row = {"id": pid, "name": f"Project {i}", "value": rng.choice([0, rng.randint(5, 60), rng.randint(5, 60)]),
-               "cost": rng.randint(0, 30), "duration": duration, "category": categories[i % 3],
-               "risk": round(rng.random() * 0.5, 2), "score_fit": rng.randint(0, 5), "score_urgency": rng.randint(0, 5)}
+        row = {
+            "id": pid,
+            "name": f"Project {i}",
+            "value": rng.choice([0, rng.randint(5, 60), rng.randint(5, 60)]),
+            "cost": rng.randint(0, 30),
+            "duration": duration,
+            "category": categories[i % 3],
+            "risk": round(rng.random() * 0.5, 2),
+            "score_fit": rng.randint(0, 5),
+            "score_urgency": rng.randint(0, 5),
+        }
         if rng.random() < 0.3:
             row["earliest_start"] = label(rng.randint(0, periods - 1))
         if rng.random() < 0.3:
@@ -100,9 +109,16 @@ def random_case(seed: int) -> Case:
     ids = [p["id"] for p in projects]
     for group in ("g1", "g2")[: rng.randint(0, 2)]:
         exclusions.extend({"group": group, "project": m} for m in rng.sample(ids, rng.randint(2, 3)))
-    tables = {"projects": projects, "demand": demand, "capacity": capacity, "budget": budget, "costs": costs,
-              "dependencies": dependencies, "exclusions": exclusions,
-              "criteria": [{"criterion": "fit", "weight": 3}, {"criterion": "urgency", "weight": 1}]}
+    tables = {
+        "projects": projects,
+        "demand": demand,
+        "capacity": capacity,
+        "budget": budget,
+        "costs": costs,
+        "dependencies": dependencies,
+        "exclusions": exclusions,
+        "criteria": [{"criterion": "fit", "weight": 3}, {"criterion": "urgency", "weight": 1}],
+    }
 
     scenario: dict = {"objective": rng.choice(["value", "value", "risk_adjusted_value", "score"])}
     if rng.random() < 0.3:
@@ -119,8 +135,14 @@ def random_case(seed: int) -> Case:
         scenario["hiring"] = [{"role": roles[0], "cost": rng.randint(1, 8), "max_fte": rng.choice([0.5, 1])}]
     if rng.random() < 0.4:
         low = rng.randint(0, periods - 1)
-        scenario["capacity"] = [{"role": roles[-1], "delta": rng.choice([-1, 1]), "from": when(low),
-                                 "until": when(rng.randint(low, periods - 1))}]
+        scenario["capacity"] = [
+            {
+                "role": roles[-1],
+                "delta": rng.choice([-1, 1]),
+                "from": when(low),
+                "until": when(rng.randint(low, periods - 1)),
+            }
+        ]
     if rng.random() < 0.3:
         scenario["balance"] = {"a": {"min": 0.2, "max": 0.9}}
     committed = {p["id"] for p in projects if p.get("mandatory") or p.get("status")}

@@ -1,4 +1,5 @@
 """The interactive workbench, driven through its controls in Python."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,10 @@ def test_budget_change_resolves_to_the_same_plan_as_a_scenario_file(bench, workd
     assert bench.overrides()["budget"] == {"scale": 0.85}
     expected = solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs")
     assert bench.result.objective == pytest.approx(expected.objective)
-    assert "objective" in bench.changes.value and f"{expected.objective - bench.base_result.objective:+,.0f}" in bench.changes.value
+    assert (
+        "objective" in bench.changes.value
+        and f"{expected.objective - bench.base_result.objective:+,.0f}" in bench.changes.value
+    )
 
 
 def test_force_out_and_capacity(bench, workdir):
@@ -45,8 +49,9 @@ def test_force_out_and_capacity(bench, workdir):
     assert check_result(variant.portfolio, variant.scenario.spec, bench.result) == []
     data = variant.data.capacity
     base = bench.inputs.data.capacity
-    assert (data[data.role == "data_engineer"]["fte"].to_numpy() ==
-            base[base.role == "data_engineer"]["fte"].to_numpy() + 2).all()
+    assert (
+        data[data.role == "data_engineer"]["fte"].to_numpy() == base[base.role == "data_engineer"]["fte"].to_numpy() + 2
+    ).all()
 
 
 def test_roadmap_click_toggles_force_out(bench):
@@ -97,7 +102,8 @@ def test_debounced_changes_solve_in_the_background(workdir):
     bench.budget_scale.value = 0.85  # supersedes the first change
     assert bench.wait(60)
     assert bench.result.objective == pytest.approx(
-        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)
+        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective
+    )
 
 
 def test_a_superseded_solve_is_stopped_not_left_running(workdir):
@@ -112,7 +118,8 @@ def test_a_superseded_solve_is_stopped_not_left_running(workdir):
     assert first.is_set() and not bench._stop.is_set()
     assert bench.wait(60)
     assert bench.result.objective == pytest.approx(
-        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective)
+        solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective
+    )
 
 
 def test_a_scenario_with_a_status_date_shows_the_status_view(workdir):
@@ -127,6 +134,7 @@ def test_a_scenario_with_a_status_date_shows_the_status_view(workdir):
 
 def test_risk_figures_beside_the_kpis_and_the_plan_at_switch(bench, workdir):
     from workbench.analyses.risk import simulate
+
     expected = simulate(bench.inputs, bench.result, samples=Workbench.RISK_SAMPLES)
     assert f"data-kpi='cost_p80'>{expected.cost['p80']:,.2f}<" in bench.risk_view.value
     assert f"data-kpi='overrun_any_period'>{expected.any_period_overrun:.1%}<" in bench.risk_view.value
@@ -142,6 +150,7 @@ def test_risk_figures_beside_the_kpis_and_the_plan_at_switch(bench, workdir):
 
 def test_the_app_shows_a_sweep_around_its_controls(bench):
     from workbench.ground.executor import LocalExecutor
+
     bench.force_out.value = ["GRO-11"]
     current = bench.result.objective
     swept = bench.sweep("budget.scale=0.9,1.0", executor=LocalExecutor(1))
@@ -155,6 +164,7 @@ def test_a_slow_change_shows_the_best_plan_so_far_then_the_proven_one(bench, mon
     """One solve per change: after QUICK_SECONDS the plan HiGHS has so far is shown, labelled
     feasible with its gap and passing the checker; the proven plan then replaces it."""
     from workbench.analyses.check import check_result
+
     # HiGHS has its first plans within 0.3 s, and proves this change after about 2 s
     monkeypatch.setattr(Workbench, "QUICK_SECONDS", 0.7)
     shown = []

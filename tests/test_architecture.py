@@ -1,6 +1,7 @@
 """The house's floors hold: the import-linter contract passes on the package, and each of its
 rules catches a planted violation (an import up a floor, a circle on one floor, the checker
 reaching into the model)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ LINT = Path(sys.executable).parent / "lint-imports"
 
 def lint(package_parent: Path, config: Path) -> subprocess.CompletedProcess:
     environment = dict(os.environ, PYTHONPATH=str(package_parent))
-    return subprocess.run([str(LINT), "--config", str(config), "--no-cache"], cwd=package_parent,
-                          capture_output=True, text=True, env=environment, timeout=120)
+    return subprocess.run(
+        [str(LINT), "--config", str(config), "--no-cache"],
+        cwd=package_parent,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 def test_the_package_keeps_every_contract():
@@ -27,13 +34,16 @@ def test_the_package_keeps_every_contract():
     assert "0 broken" in outcome.stdout
 
 
-@pytest.mark.parametrize("module, planted, contract", [
-    ("ground/periods.py", "import workbench.faces.views", "Floors"),
-    ("data/scenario.py", "import workbench.model.formulation", "Floors"),
-    ("analyses/reasons.py", "import workbench.analyses.prices", "No circles"),
-    ("analyses/check.py", "import workbench.data.planning_data", "independent checker"),
-    ("planning/result.py", "import pulp", "PuLP lives in the model floor"),
-])
+@pytest.mark.parametrize(
+    "module, planted, contract",
+    [
+        ("ground/periods.py", "import workbench.faces.views", "Floors"),
+        ("data/scenario.py", "import workbench.model.formulation", "Floors"),
+        ("analyses/reasons.py", "import workbench.analyses.prices", "No circles"),
+        ("analyses/check.py", "import workbench.data.planning_data", "independent checker"),
+        ("planning/result.py", "import pulp", "PuLP lives in the model floor"),
+    ],
+)
 def test_a_planted_violation_breaks_its_contract(tmp_path, module, planted, contract):
     shutil.copytree(ROOT / "workbench", tmp_path / "workbench", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
@@ -78,8 +88,9 @@ def test_the_architecture_document_names_every_module_and_only_modules_that_exis
     """docs/architecture.md held against the code: the drawing and the table of rooms name each
     module of each floor, and nothing that is not one."""
     text = (ROOT / "docs" / "architecture.md").read_text()
-    modules = {f"{path.parent.name}/{path.stem}" for path in (ROOT / "workbench").glob("*/*.py")
-               if path.stem != "__init__"}
+    modules = {
+        f"{path.parent.name}/{path.stem}" for path in (ROOT / "workbench").glob("*/*.py") if path.stem != "__init__"
+    }
     assert _documented_rooms(text) == modules
     assert _drawn_rooms(text) == modules
 

@@ -1,4 +1,5 @@
 """OR-Library multidimensional knapsack (mknap1, mknap2): every published optimum is reached."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,7 @@ pytestmark = pytest.mark.skipif(BENCHMARKS is None, reason="../shared/benchmarks
 def _problems():
     if BENCHMARKS is None:
         return []
-    return (read_mknap(BENCHMARKS / "mknap" / "mknap1.txt")
-            + read_mknap2(BENCHMARKS / "mknap" / "mknap2.txt"))
+    return read_mknap(BENCHMARKS / "mknap" / "mknap1.txt") + read_mknap2(BENCHMARKS / "mknap" / "mknap2.txt")
 
 
 def test_files_hold_the_documented_problems():
@@ -25,8 +25,10 @@ def test_files_hold_the_documented_problems():
     assert len(problems) == 7 + 48
     names = [p.name for p in problems]
     assert "WEING7" in names and "SENTO2" in names and "PB6" in names
-    optima = {row.split(",")[0]: float(row.split(",")[5])
-              for row in (BENCHMARKS / "mknap" / "optima.csv").read_text().splitlines()[1:]}
+    optima = {
+        row.split(",")[0]: float(row.split(",")[5])
+        for row in (BENCHMARKS / "mknap" / "optima.csv").read_text().splitlines()[1:]
+    }
     for problem in problems:
         key = problem.name if problem.name in optima else problem.name.replace("mknap1-", "mknap1-")
         assert optima[key] == pytest.approx(problem.optimum), problem.name

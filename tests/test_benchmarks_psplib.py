@@ -1,5 +1,6 @@
 """PSPLIB j30 (RCPSP) as mandatory projects: a plan exists exactly from the published optimal
 makespan on. One easy instance here; the 17 of shared/ are in benchmarks/run.py j30."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The scenario comparison: charts with captions computed from the numbers, an infeasible scenario
 compared by its conflicts, and the same offline HTML rules as the planning report."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,9 @@ from workbench.faces.report_runner import run_comparison
 
 SAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
 FIVE = ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory", "dora-deadline"]
-EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""",
-                      re.IGNORECASE)
+EXTERNAL = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.IGNORECASE
+)
 
 
 @pytest.fixture(scope="module")

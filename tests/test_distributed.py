@@ -1,6 +1,7 @@
 """Fan-out on one executor: sweeps and re-solved futures give the same numbers on local processes
 and on a real Dask cluster (a `dask scheduler` and two `dask worker` processes on 127.0.0.1),
 survive a lost worker, and leave no process behind."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ SAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "sample"
 
 
 def run(*arguments, **options):
-    return subprocess.run([sys.executable, "-m", "workbench.faces.cli", *arguments], capture_output=True, text=True,
-                          **options)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.faces.cli", *arguments], capture_output=True, text=True, **options
+    )
 
 
 class Cluster:
@@ -45,8 +47,20 @@ class Cluster:
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def _start_worker(self) -> subprocess.Popen:
-        return self._start([DASK, "worker", self.address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                            "--host", "127.0.0.1"])
+        return self._start(
+            [
+                DASK,
+                "worker",
+                self.address,
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+            ]
+        )
 
     def processes(self) -> list[psutil.Process]:
         found = []
@@ -105,8 +119,9 @@ def test_sweep_and_futures_on_a_dask_cluster_equal_the_local_run_and_survive_a_l
     with DaskExecutor(cluster.address) as executor:
         assert executor.workers == 2
         remote = sweep(inputs.scenario, inputs.portfolio, axes, executor)
-        assert [(p.values, p.status, p.objective) for p in remote.points] == \
-            [(p.values, p.status, p.objective) for p in local.points]
+        assert [(p.values, p.status, p.objective) for p in remote.points] == [
+            (p.values, p.status, p.objective) for p in local.points
+        ]
         assert len({p.objective for p in local.points}) > 1  # the grid changes the answer
 
         futures_inputs = futures_case(tmp_path / "futures")
@@ -138,21 +153,26 @@ def test_sweep_and_futures_on_a_dask_cluster_equal_the_local_run_and_survive_a_l
 @pytest.mark.slow
 def test_the_cli_runs_a_sweep_and_risk_resolve_on_the_cluster(cluster, tmp_path):
     inputs = small_sweep_case(tmp_path / "sweep")
-    outcome = run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--json",
-                  "--scheduler", cluster.address)
+    outcome = run(
+        "sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--json", "--scheduler", cluster.address
+    )
     assert outcome.returncode == 0, outcome.stderr
     remote = json.loads(outcome.stdout)
-    local = json.loads(run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--json",
-                           "--workers", "1").stdout)
-    assert [(p["values"], p["objective"]) for p in remote["points"]] == \
-        [(p["values"], p["objective"]) for p in local["points"]]
+    local = json.loads(
+        run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--json", "--workers", "1").stdout
+    )
+    assert [(p["values"], p["objective"]) for p in remote["points"]] == [
+        (p["values"], p["objective"]) for p in local["points"]
+    ]
     futures_inputs = futures_case(tmp_path / "futures")
     environment = dict(os.environ, WORKBENCH_SCHEDULER=cluster.address)
-    remote = run("risk", str(futures_inputs.scenario.path), "--samples", "200", "--resolve", "4", "--json",
-                 env=environment)
+    remote = run(
+        "risk", str(futures_inputs.scenario.path), "--samples", "200", "--resolve", "4", "--json", env=environment
+    )
     assert remote.returncode == 0, remote.stderr
-    local = run("risk", str(futures_inputs.scenario.path), "--samples", "200", "--resolve", "4", "--json",
-                "--workers", "2")
+    local = run(
+        "risk", str(futures_inputs.scenario.path), "--samples", "200", "--resolve", "4", "--json", "--workers", "2"
+    )
     assert json.loads(remote.stdout)["core_index"] == json.loads(local.stdout)["core_index"]
     assert json.loads(remote.stdout)["regret"] == json.loads(local.stdout)["regret"]
 
@@ -164,22 +184,24 @@ def test_an_unreachable_scheduler_is_a_clear_error_within_seconds(tmp_path):
     with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler"):
         DaskExecutor(address)
     assert time.perf_counter() - started < 30
-    outcome = run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--scheduler", address,
-                  timeout=60)
+    outcome = run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1", "--scheduler", address, timeout=60)
     assert outcome.returncode == 2
     assert "cannot reach the Dask scheduler" in outcome.stderr and "Traceback" not in outcome.stderr
 
 
 # ----------------------------------------------------------------------------- sweep grids
-@pytest.mark.parametrize("argument, expected", [
-    ("budget.scael=0.9,1.0", "unknown key 'scael'"),
-    ("budget.scale=0.9,abc", "budget.scale='abc'"),
-    ("budget.scale=-1", "budget.scale=-1"),
-    ("capacity.wizard=1", "wizard"),
-    ("hiring.dev=1", "prices no hiring for 'dev'"),
-    ("budget.scale", "expected KEY=V1,V2"),
-    ("force_in=Z", "Z"),
-])
+@pytest.mark.parametrize(
+    "argument, expected",
+    [
+        ("budget.scael=0.9,1.0", "unknown key 'scael'"),
+        ("budget.scale=0.9,abc", "budget.scale='abc'"),
+        ("budget.scale=-1", "budget.scale=-1"),
+        ("capacity.wizard=1", "wizard"),
+        ("hiring.dev=1", "prices no hiring for 'dev'"),
+        ("budget.scale", "expected KEY=V1,V2"),
+        ("force_in=Z", "Z"),
+    ],
+)
 def test_bad_grids_name_the_argument_and_exit_2(tmp_path, argument, expected):
     inputs = small_sweep_case(tmp_path)
     outcome = run("sweep", str(inputs.scenario.path), "--grid", argument, "--workers", "1")
@@ -193,10 +215,14 @@ def test_a_sweep_point_equals_the_scenario_written_out(tmp_path):
     inputs = small_sweep_case(tmp_path)
     axes = [parse_grid("capacity.dev=0,1"), parse_grid("objective=value,risk_adjusted_value")]
     points = sweep(inputs.scenario, inputs.portfolio, axes, LocalExecutor(2)).points
-    assert [p.values for p in points] == [{"capacity.dev": c, "objective": o} for c in (0, 1)
-                                          for o in ("value", "risk_adjusted_value")]
-    body = {"portfolio": "portfolio", "horizon": {"start": "2027-01", "periods": 3, "granularity": "month"},
-            "capacity": [{"role": "dev", "delta": 1}]}
+    assert [p.values for p in points] == [
+        {"capacity.dev": c, "objective": o} for c in (0, 1) for o in ("value", "risk_adjusted_value")
+    ]
+    body = {
+        "portfolio": "portfolio",
+        "horizon": {"start": "2027-01", "periods": 3, "granularity": "month"},
+        "capacity": [{"role": "dev", "delta": 1}],
+    }
     written = tmp_path / "written.yaml"
     written.write_text(json.dumps(body), encoding="utf-8")
     assert solve(load_inputs(written)).objective == pytest.approx(points[2].objective)
@@ -206,8 +232,16 @@ def test_a_sweep_point_equals_the_scenario_written_out(tmp_path):
 
 def test_sweep_writes_its_page_table_and_json(tmp_path):
     inputs = small_sweep_case(tmp_path / "case")
-    outcome = run("sweep", str(inputs.scenario.path), "--grid", "capacity.dev=0,1,2", "--out", str(tmp_path / "out"),
-                  "--workers", "1")
+    outcome = run(
+        "sweep",
+        str(inputs.scenario.path),
+        "--grid",
+        "capacity.dev=0,1,2",
+        "--out",
+        str(tmp_path / "out"),
+        "--workers",
+        "1",
+    )
     assert outcome.returncode == 0, outcome.stderr
     folder = next((tmp_path / "out").glob("*-sweep/*"))
     page = (folder / "sweep.html").read_text(encoding="utf-8")
@@ -218,11 +252,24 @@ def test_sweep_writes_its_page_table_and_json(tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_a_local_sweep_and_its_workers(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "workbench.faces.cli", "sweep", str(SAMPLE / "baseline.yaml"),
-                                "--grid", "budget.scale=0.8,0.85,0.9,0.95,1.0,1.05,1.1,1.15", "--workers", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               # a shell without job control starts background jobs ignoring SIGINT
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            "sweep",
+            str(SAMPLE / "baseline.yaml"),
+            "--grid",
+            "budget.scale=0.8,0.85,0.9,0.95,1.0,1.05,1.1,1.15",
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell without job control starts background jobs ignoring SIGINT
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 120
         workers = []

@@ -1,4 +1,5 @@
 """Portfolios a new user might write from the format document alone."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,10 @@ from workbench.analyses.solve import solve
 
 def test_one_period_horizon_zero_costs_no_optional_tables(tmp_path):
     tables = {
-        "projects": [{"id": f"p{i}", "name": f"P {i}", "value": v, "cost": 0, "duration": 1}
-                     for i, v in enumerate([3.25, 2.5, 4.75, 0.0])],
+        "projects": [
+            {"id": f"p{i}", "name": f"P {i}", "value": v, "cost": 0, "duration": 1}
+            for i, v in enumerate([3.25, 2.5, 4.75, 0.0])
+        ],
         "demand": [{"project": f"p{i}", "role": "analyst", "fte": f} for i, f in enumerate([0.5, 0.25, 0.75, 0.1])],
         "capacity": [{"role": "analyst", "fte": 1.0}],
     }
@@ -29,7 +32,9 @@ def test_hundreds_of_roles(tmp_path):
     roles = [f"role_{i:03d}" for i in range(300)]
     tables = {
         "projects": [{"id": f"p{i}", "name": f"P {i}", "value": 10 + i, "cost": 5, "duration": 2} for i in range(20)],
-        "demand": [{"project": f"p{i}", "role": roles[(i * 7 + k) % 300], "fte": 1} for i in range(20) for k in range(3)],
+        "demand": [
+            {"project": f"p{i}", "role": roles[(i * 7 + k) % 300], "fte": 1} for i in range(20) for k in range(3)
+        ],
         "capacity": [{"role": r, "fte": 1} for r in roles],
     }
     inputs = load_inputs(make_case(tmp_path, tables, periods=4))
@@ -42,13 +47,23 @@ def test_hundreds_of_roles(tmp_path):
 def test_quarterly_portfolio_with_everything_optional_present(tmp_path):
     tables = {
         "projects": [
-            {"id": "core", "name": "Core", "value": 50, "cost": 40, "duration": 2, "category": "platform",
-             "status": "approved"},
+            {
+                "id": "core",
+                "name": "Core",
+                "value": 50,
+                "cost": 40,
+                "duration": 2,
+                "category": "platform",
+                "status": "approved",
+            },
             {"id": "app", "name": "App", "value": 70, "cost": 30, "duration": 1, "category": "growth"},
             {"id": "alt", "name": "Alt", "value": 65, "cost": 10, "duration": 1, "category": "growth"},
         ],
-        "demand": [{"project": "core", "role": "dev", "fte": 1}, {"project": "app", "role": "dev", "fte": 1},
-                   {"project": "alt", "role": "dev", "fte": 1}],
+        "demand": [
+            {"project": "core", "role": "dev", "fte": 1},
+            {"project": "app", "role": "dev", "fte": 1},
+            {"project": "alt", "role": "dev", "fte": 1},
+        ],
         "capacity": [{"role": "dev", "fte": 2}],
         "budget": [{"amount": 40}],
         "costs": [{"project": "core", "offset": 0, "amount": 30}, {"project": "core", "offset": 1, "amount": 10}],
@@ -69,10 +84,11 @@ def test_quarterly_portfolio_with_everything_optional_present(tmp_path):
 
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_ties_go_to_earlier_starts_and_the_objective_excludes_the_tie_break(tmp_path, solver):
-    tables = {"projects": [{"id": f"P{i}", "name": f"P {i}", "value": 10 + i, "cost": 0, "duration": 1}
-                           for i in range(4)],
-              "demand": [{"project": f"P{i}", "role": "dev", "fte": 1} for i in range(4)],
-              "capacity": [{"role": "dev", "fte": 2}]}
+    tables = {
+        "projects": [{"id": f"P{i}", "name": f"P {i}", "value": 10 + i, "cost": 0, "duration": 1} for i in range(4)],
+        "demand": [{"project": f"P{i}", "role": "dev", "fte": 1} for i in range(4)],
+        "capacity": [{"role": "dev", "fte": 2}],
+    }
     result = solve(load_inputs(make_case(tmp_path, tables, periods=6)), solver=solver)
     starts = sorted(p.start for p in result.projects)
     assert starts == ["2027-01", "2027-01", "2027-02", "2027-02"]  # as early as capacity allows

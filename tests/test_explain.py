@@ -1,4 +1,5 @@
 """Checker sensitivity, reasons, decision prices, frontier, prioritisation and time limits."""
+
 from __future__ import annotations
 
 import copy
@@ -72,8 +73,10 @@ def test_reasons_name_the_cause(baseline):
     for project in needs:
         required = project.reason.split("needs ")[1].split(",")[0]
         assert required in by_id
-    assert any(p.reason_kind == "does_not_fit" and p.reason.startswith("Not selected: no plan can hold it")
-               for p in result.projects)
+    assert any(
+        p.reason_kind == "does_not_fit" and p.reason.startswith("Not selected: no plan can hold it")
+        for p in result.projects
+    )
 
 
 def test_explain_prices_match_direct_resolves(tmp_path):
@@ -153,8 +156,14 @@ def test_inconsistent_ahp_warns_and_scores_use_ahp_weights(tmp_path):
     for row, fit, urgency in zip(tables["projects"], (5, 1, 3), (1, 5, 3)):
         row["score_fit"], row["score_urgency"] = fit, urgency
     tables["criteria"] = [{"criterion": "fit", "weight": 1}, {"criterion": "urgency", "weight": 1}]
-    consistent = load_inputs(make_case(tmp_path / "a", tables, objective="score",
-                                       ahp={"criteria": ["fit", "urgency"], "matrix": [[1, 3], [1 / 3, 1]]}))
+    consistent = load_inputs(
+        make_case(
+            tmp_path / "a",
+            tables,
+            objective="score",
+            ahp={"criteria": ["fit", "urgency"], "matrix": [[1, 3], [1 / 3, 1]]},
+        )
+    )
     assert not consistent.data.warnings
     scores = consistent.data.projects["score"]
     assert scores["A"] == pytest.approx(0.75 * 5 + 0.25 * 1)

@@ -2,6 +2,7 @@
 bad table cell or scenario key names its file, row and column (exit 2), output paths are checked
 before any work and nothing is renamed or overwritten, large inputs are refused before they are
 read, and nothing crashes with an internal error."""
+
 from __future__ import annotations
 
 import os
@@ -45,34 +46,48 @@ def refused(argv, capsys, *named: str) -> str:
 BASELINE = SAMPLE / "baseline.yaml"
 
 
-@pytest.mark.parametrize("argv, argument", [
-    (["risk", BASELINE, "--samples", "-1"], "--samples"),
-    (["risk", BASELINE, "--samples", "0"], "--samples"),
-    (["risk", BASELINE, "--samples", "1000000000"], "--samples"),
-    (["risk", BASELINE, "--samples", "ten"], "--samples"),
-    (["risk", BASELINE, "--seed", "-1"], "--seed"),
-    (["risk", BASELINE, "--resolve", "-1"], "--resolve"),
-    (["risk", BASELINE, "--resolve", "100000"], "--resolve"),
-    (["explain", BASELINE, "--workers", "0"], "--workers"),
-    (["sweep", BASELINE, "--grid", "budget.scale=1", "--workers", "-3"], "--workers"),
-    (["solve", BASELINE, "--time-limit", "-1"], "--time-limit"),
-    (["solve", BASELINE, "--time-limit", "inf"], "--time-limit"),
-    (["solve", BASELINE, "--time-limit", "nan"], "--time-limit"),
-    (["solve", BASELINE, "--gap", "2"], "--gap"),
-    (["frontier", BASELINE, "--points", "1"], "--points"),
-    (["frontier", BASELINE, "--points", "100000"], "--points"),
-    (["sweep", BASELINE, "--grid", "budget.scale=1", "--scheduler", "not-a-url"], "--scheduler"),
-    (["report", BASELINE, "--scheduler", "tcp://host"], "--scheduler"),
-    (["report", BASELINE, "--jobs", "0"], "--jobs"),
-    (["workshop", BASELINE, "--port", "70000"], "--port"),
-])
+@pytest.mark.parametrize(
+    "argv, argument",
+    [
+        (["risk", BASELINE, "--samples", "-1"], "--samples"),
+        (["risk", BASELINE, "--samples", "0"], "--samples"),
+        (["risk", BASELINE, "--samples", "1000000000"], "--samples"),
+        (["risk", BASELINE, "--samples", "ten"], "--samples"),
+        (["risk", BASELINE, "--seed", "-1"], "--seed"),
+        (["risk", BASELINE, "--resolve", "-1"], "--resolve"),
+        (["risk", BASELINE, "--resolve", "100000"], "--resolve"),
+        (["explain", BASELINE, "--workers", "0"], "--workers"),
+        (["sweep", BASELINE, "--grid", "budget.scale=1", "--workers", "-3"], "--workers"),
+        (["solve", BASELINE, "--time-limit", "-1"], "--time-limit"),
+        (["solve", BASELINE, "--time-limit", "inf"], "--time-limit"),
+        (["solve", BASELINE, "--time-limit", "nan"], "--time-limit"),
+        (["solve", BASELINE, "--gap", "2"], "--gap"),
+        (["frontier", BASELINE, "--points", "1"], "--points"),
+        (["frontier", BASELINE, "--points", "100000"], "--points"),
+        (["sweep", BASELINE, "--grid", "budget.scale=1", "--scheduler", "not-a-url"], "--scheduler"),
+        (["report", BASELINE, "--scheduler", "tcp://host"], "--scheduler"),
+        (["report", BASELINE, "--jobs", "0"], "--jobs"),
+        (["workshop", BASELINE, "--port", "70000"], "--port"),
+    ],
+)
 def test_a_bad_argument_is_refused_naming_it(argv, argument, capsys):
     refused(argv, capsys, argument)
 
 
-@pytest.mark.parametrize("grid", ["horizon.periods=12,24", "portfolio=a,b", "extends=x,y", "name=a,b",
-                                  "risk.samples=10,20", "solver.threads=1,2", "budget.scale=.inf",
-                                  "budget.scale=nan,1", "nonsense"])
+@pytest.mark.parametrize(
+    "grid",
+    [
+        "horizon.periods=12,24",
+        "portfolio=a,b",
+        "extends=x,y",
+        "name=a,b",
+        "risk.samples=10,20",
+        "solver.threads=1,2",
+        "budget.scale=.inf",
+        "budget.scale=nan,1",
+        "nonsense",
+    ],
+)
 def test_a_sweep_key_that_changes_nothing_or_a_bad_value_is_refused(grid, capsys):
     refused(["sweep", BASELINE, "--grid", grid], capsys, "--grid")
 
@@ -80,8 +95,13 @@ def test_a_sweep_key_that_changes_nothing_or_a_bad_value_is_refused(grid, capsys
 def test_a_grid_past_the_limit_is_refused_before_any_solve(capsys):
     many = ",".join(f"{0.5 + k / 1000:.3f}" for k in range(100))
     roles = ",".join(str(k) for k in range(11))
-    refused(["sweep", BASELINE, "--grid", f"budget.scale={many}", "--grid", f"capacity.data_engineer={roles}"],
-            capsys, "--grid", "1,100 points", "at most 1,000")
+    refused(
+        ["sweep", BASELINE, "--grid", f"budget.scale={many}", "--grid", f"capacity.data_engineer={roles}"],
+        capsys,
+        "--grid",
+        "1,100 points",
+        "at most 1,000",
+    )
 
 
 def test_a_bad_status_date_argument_is_blamed_on_the_argument(capsys):
@@ -135,20 +155,39 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("table, old, new, column", [
-    ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,1_2", "percent_complete"),
-    ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,1e-320", "percent_complete"),
-    ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,1e308,50.0", "cost"),
-    ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,inf,50.0", "cost"),
-    ("risks", "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2,",
-     "R01,Vendor delivers the core banking module late,PLT-01,0.35,1e308,2,", "cost_impact"),
-    ("risks", "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2,",
-     "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2000000,", "delay"),
-    ("uncertainty", "REG-02,218000.0,460000.0,115000.0,230000.0,2,6,", "REG-02,218000.0,460000.0,115000.0,230000.0,2,1000000000,",
-     "duration_high"),
-    ("projects", "REG-01,Basel IV reporting,regulatory,274000.0,363000.0,6,",
-     "REG-01,Basel IV reporting,regulatory,274000.0,363000.0,1000000,", "duration"),
-])
+@pytest.mark.parametrize(
+    "table, old, new, column",
+    [
+        ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,1_2", "percent_complete"),
+        ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,1e-320", "percent_complete"),
+        ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,1e308,50.0", "cost"),
+        ("actuals", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,inf,50.0", "cost"),
+        (
+            "risks",
+            "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2,",
+            "R01,Vendor delivers the core banking module late,PLT-01,0.35,1e308,2,",
+            "cost_impact",
+        ),
+        (
+            "risks",
+            "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2,",
+            "R01,Vendor delivers the core banking module late,PLT-01,0.35,60000,2000000,",
+            "delay",
+        ),
+        (
+            "uncertainty",
+            "REG-02,218000.0,460000.0,115000.0,230000.0,2,6,",
+            "REG-02,218000.0,460000.0,115000.0,230000.0,2,1000000000,",
+            "duration_high",
+        ),
+        (
+            "projects",
+            "REG-01,Basel IV reporting,regulatory,274000.0,363000.0,6,",
+            "REG-01,Basel IV reporting,regulatory,274000.0,363000.0,1000000,",
+            "duration",
+        ),
+    ],
+)
 def test_a_number_past_its_bounds_names_file_row_and_column(table, old, new, column, sample, capsys):
     _replace(sample / "portfolio" / f"{table}.csv", old, new)
     refused(["status", sample / "status-2027-06.yaml"], capsys, f"{table}.csv", "row ", f"column '{column}'")
@@ -187,6 +226,7 @@ def _workbook(sample: Path, edit) -> Path:
 def test_a_sheet_named_almost_like_a_table_is_refused(sample, capsys):
     def rename(book):
         book["actuals"].title = "actuals "
+
     refused(["validate", _workbook(sample, rename)], capsys, "'actuals '", "did you mean 'actuals'")
 
 
@@ -207,8 +247,14 @@ def test_percent_formatted_cells_are_read_as_percent(sample, capsys):
 
     def cost_as_percent(book):
         book["projects"]["F2"].number_format = "0%"
-    refused(["validate", _workbook(sample, cost_as_percent)], capsys, "sheet 'projects'", "row 2",
-            "formatted as a percentage")
+
+    refused(
+        ["validate", _workbook(sample, cost_as_percent)],
+        capsys,
+        "sheet 'projects'",
+        "row 2",
+        "formatted as a percentage",
+    )
 
 
 def test_a_table_past_the_size_limit_is_refused_before_it_is_read(sample, capsys):
@@ -229,15 +275,18 @@ def test_at_most_fifty_problems_are_printed(sample, capsys):
 
 
 # ----------------------------------------------------------------------------- scenario keys
-@pytest.mark.parametrize("extra, key", [
-    ("risk: {samples: true}", "risk.samples"),
-    ("risk: {seed: -5}", "risk.seed"),
-    ("risk: {samples: 0}", "risk.samples"),
-    ("budget: {scale: .inf}", "budget.scale"),
-    ("budget: {total: .nan}", "budget.total"),
-    ("status: {as_of: 2027-06, rag: {green_at: 0.80, red_below: 0.90}}", "status.rag"),
-    ("horizon: {start: 2027-01, periods: 100000}", "horizon.periods"),
-])
+@pytest.mark.parametrize(
+    "extra, key",
+    [
+        ("risk: {samples: true}", "risk.samples"),
+        ("risk: {seed: -5}", "risk.seed"),
+        ("risk: {samples: 0}", "risk.samples"),
+        ("budget: {scale: .inf}", "budget.scale"),
+        ("budget: {total: .nan}", "budget.total"),
+        ("status: {as_of: 2027-06, rag: {green_at: 0.80, red_below: 0.90}}", "status.rag"),
+        ("horizon: {start: 2027-01, periods: 100000}", "horizon.periods"),
+    ],
+)
 def test_a_bad_scenario_value_names_its_key(extra, key, sample, capsys):
     scenario = sample / "bad.yaml"
     scenario.write_text(f"extends: baseline.yaml\nname: bad\n{extra}\n")
@@ -246,8 +295,11 @@ def test_a_bad_scenario_value_names_its_key(extra, key, sample, capsys):
 
 # ----------------------------------------------------------------------------- the rest
 def test_convert_of_a_bad_table_is_an_input_error(sample, tmp_path, capsys):
-    _replace(sample / "portfolio" / "projects.csv", "REG-01,Basel IV reporting,regulatory,274000.0",
-             "REG-01,Basel IV reporting,regulatory,274000.0,extra")
+    _replace(
+        sample / "portfolio" / "projects.csv",
+        "REG-01,Basel IV reporting,regulatory,274000.0",
+        "REG-01,Basel IV reporting,regulatory,274000.0,extra",
+    )
     refused(["convert", sample / "portfolio", tmp_path / "out.xlsx"], capsys, "projects.csv", "row 2")
     assert not (tmp_path / "out.xlsx").exists()
 
@@ -260,17 +312,19 @@ def test_json_never_holds_nan_or_infinity():
 def test_a_tiny_actual_cost_is_refused_not_overflowed(sample, capsys):
     with open(sample / "portfolio" / "actuals.csv", "a") as handle:
         handle.write("CUS-05,2027-02,1e-320,100\n")
-    refused(["status", sample / "status-2027-06.yaml", "--json"], capsys, "actuals.csv", "column 'cost'",
-            "too small")
+    refused(["status", sample / "status-2027-06.yaml", "--json"], capsys, "actuals.csv", "column 'cost'", "too small")
 
 
-@pytest.mark.parametrize("extra, key", [
-    ("horizon: {start: 2027-1, periods: 24}", "horizon"),
-    ("horizon: {start: 2027-01, periods: 8, granularity: quarter}", "horizon"),
-    ("risk: {plan_at: 1.0e-300}", "risk.plan_at"),
-    ("status: {as_of: 2027-06, rag: {green_at: true}}", "status.rag.green_at"),
-    ("budget: {periods: {2099-01: 1000}}", "budget.periods"),
-])
+@pytest.mark.parametrize(
+    "extra, key",
+    [
+        ("horizon: {start: 2027-1, periods: 24}", "horizon"),
+        ("horizon: {start: 2027-01, periods: 8, granularity: quarter}", "horizon"),
+        ("risk: {plan_at: 1.0e-300}", "risk.plan_at"),
+        ("status: {as_of: 2027-06, rag: {green_at: true}}", "status.rag.green_at"),
+        ("budget: {periods: {2099-01: 1000}}", "budget.periods"),
+    ],
+)
 def test_more_bad_scenario_values_name_their_key(extra, key, sample, capsys):
     scenario = sample / "bad.yaml"
     scenario.write_text(f"extends: baseline.yaml\nname: bad\n{extra}\n")
@@ -288,13 +342,17 @@ def test_a_scenario_that_is_not_a_small_yaml_file_is_refused_before_it_is_read(s
         handle.truncate(2 * 1024 * 1024)
     refused(["validate", huge], capsys, "at most")
     bomb = sample / "bomb.yaml"
-    bomb.write_text("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                    "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n")
+    bomb.write_text(
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    )
     refused(["validate", bomb], capsys, "bomb.yaml", "alias")
 
 
 def test_unicode_digits_are_not_numbers_or_periods(sample, capsys):
-    _replace(sample / "portfolio" / "actuals.csv", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,\uff15\uff10")
+    _replace(
+        sample / "portfolio" / "actuals.csv", "REG-02,2027-01,76633.33,50.0", "REG-02,2027-01,76633.33,\uff15\uff10"
+    )
     refused(["status", sample / "status-2027-06.yaml"], capsys, "actuals.csv", "column 'percent_complete'")
     refused(["status", SAMPLE / "status-2027-06.yaml", "--as-of", "\uff12\uff10\uff12\uff17-06"], capsys, "--as-of")
 
@@ -314,10 +372,12 @@ def test_a_grid_value_with_thousands_separators_is_explained(capsys):
 def test_names_that_only_look_like_a_table_are_refused(sample, capsys):
     def zero_width(book):
         book["actuals"].title = "actuals\u200b"
+
     refused(["validate", _workbook(sample, zero_width)], capsys, "did you mean 'actuals'")
 
     def cyrillic(book):
         book["actuals"].title = "\u0430ctuals"
+
     refused(["validate", _workbook(sample, cyrillic)], capsys, "did you mean 'actuals'")
     portfolio = sample / "portfolio"
     os.remove(portfolio / "risks.csv")
@@ -328,6 +388,7 @@ def test_names_that_only_look_like_a_table_are_refused(sample, capsys):
 def test_a_stray_cell_far_away_in_a_sheet_is_refused_not_read(sample, capsys):
     def stray(book):
         book["actuals"]["XFD1048576"] = "x"
+
     refused(["validate", _workbook(sample, stray)], capsys, "sheet 'actuals'", "stray cells")
 
 
@@ -363,8 +424,9 @@ def test_baseline_never_writes_through_a_planted_link_or_into_a_broken_log(sampl
 def test_risk_json_without_a_plan_is_json(capsys):
     import json
 
-    code, out, err = run(["risk", SAMPLE / "status-2027-06.yaml", "--solver", "highs", "--samples", "10", "--json"],
-                         capsys)
+    code, out, err = run(
+        ["risk", SAMPLE / "status-2027-06.yaml", "--solver", "highs", "--samples", "10", "--json"], capsys
+    )
     assert code == 3, err
     assert json.loads(out)["status"] == "infeasible"
 
@@ -391,9 +453,22 @@ def test_a_server_that_is_not_a_dask_scheduler_is_an_input_error(tmp_path):
 
     threading.Thread(target=answer, daemon=True).start()
     try:
-        outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "sweep", str(BASELINE), "--grid",
-                                  "budget.scale=1,0.9", "--scheduler", f"tcp://127.0.0.1:{port}"],
-                                 capture_output=True, text=True, timeout=300)
+        outcome = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "workbench.faces.cli",
+                "sweep",
+                str(BASELINE),
+                "--grid",
+                "budget.scale=1,0.9",
+                "--scheduler",
+                f"tcp://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         server.close()
     assert outcome.returncode == 2, outcome.stderr

@@ -1,5 +1,6 @@
 """Importing does no work: every module of the package imported in a fresh interpreter starts no
 process and no thread and leaves standard output's file descriptor as it was."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,13 @@ print(json.dumps({
 
 def test_importing_every_module_does_no_work(tmp_path):
     report = tmp_path / "report.json"
-    outcome = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300,
-                             env={**__import__("os").environ, "IMPORT_REPORT": str(report)})
+    outcome = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "IMPORT_REPORT": str(report)},
+    )
     assert outcome.returncode == 0, outcome.stderr
     found = json.loads(report.read_text())
     assert found["modules"] > 40

@@ -1,6 +1,7 @@
 """End to end: ``workbench lab`` opens the exploration notebook in JupyterLab; all cells run, the
 application renders and answers the budget slider, a roadmap click and "Save as scenario", with
 no request leaving the machine."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def run_all_cells(page) -> None:
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
-            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
-                                   ".some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))", timeout=20_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                ".some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))",
+                timeout=20_000,
+            )
             return
         except PlaywrightTimeout:
             continue
@@ -40,11 +44,16 @@ def test_explore_notebook_in_jupyterlab(tmp_path, sample_dir):
     folder = tmp_path / "sample"
     shutil.copytree(sample_dir, folder)
     port = free_port()
-    environment = {"JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-                   "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+    environment = {
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
-    with workbench_server(["lab", str(folder / "baseline.yaml")], port, "/lab", environment), \
-            sync_playwright() as playwright, offline_page(playwright, (1500, 1400)) as page:
+    with (
+        workbench_server(["lab", str(folder / "baseline.yaml")], port, "/lab", environment),
+        sync_playwright() as playwright,
+        offline_page(playwright, (1500, 1400)) as page,
+    ):
         try:
             page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=60_000)
             run_all_cells(page)

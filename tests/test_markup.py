@@ -1,5 +1,6 @@
 """Charts drawn in the drawing processes: the same SVG as vl-convert draws here, at the lowest
 priority, still drawn when the drawing processes are gone, and a broken chart fails when shown."""
+
 from __future__ import annotations
 
 import os

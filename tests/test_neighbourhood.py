@@ -1,6 +1,7 @@
 """The neighbourhood search that improves time-limited plans: every plan it keeps is a plan of the
 whole model, it never loses the incumbent, it reaches the exhaustive optimum when a neighbourhood
 covers every project, and a time-limited ``auto`` run using it says its gap from a true bound."""
+
 from __future__ import annotations
 
 import sys
@@ -41,8 +42,11 @@ def test_a_neighbourhood_of_every_project_reaches_the_exhaustive_optimum(tmp_pat
     problem, options, hired, _ = build_model(inputs.data)
     worst = _worst_plan(problem)
     report = neighbourhood.improve_plan(problem, options, inputs.data, time.monotonic() + 5)
-    objective = sum(inputs.data.coefficient_by_option[(p, s)] for p, s, v in
-                    options[["project", "start", "var"]].itertuples(index=False) if (v.varValue or 0) > 0.5)
+    objective = sum(
+        inputs.data.coefficient_by_option[(p, s)]
+        for p, s, v in options[["project", "start", "var"]].itertuples(index=False)
+        if (v.varValue or 0) > 0.5
+    )
     assert objective == pytest.approx(brute_force(tables, scenario, periods), rel=1e-9, abs=1e-7)
     assert report.rounds >= 1 and pulp.value(problem.objective) >= worst - 1e-9
     assert problem.valid(1e-6), "the plan left in the variables breaks a constraint"
@@ -51,6 +55,7 @@ def test_a_neighbourhood_of_every_project_reaches_the_exhaustive_optimum(tmp_pat
 def test_small_neighbourhoods_keep_a_feasible_plan_never_worse_than_the_start(tmp_path, monkeypatch):
     """Two projects free at a time on 100 projects: local moves only, each one a whole plan."""
     from generate import generate
+
     inputs = load_inputs(generate(tmp_path, 100))
     problem, options, *_ = build_model(inputs.data)
     worst = _worst_plan(problem)
@@ -67,6 +72,7 @@ def test_a_time_limited_auto_run_improves_by_search_and_says_its_gap(tmp_path):
     """500 generated projects, 8 s: the plan passes the independent checker, the gap is measured
     from the solvers' bound (at least the objective), and it is never called optimal."""
     from generate import generate
+
     inputs = load_inputs(generate(tmp_path, 500))
     result = solve(inputs, solver="auto", time_limit=8)
     assert result.status is SolveStatus.FEASIBLE
@@ -79,6 +85,7 @@ def test_a_time_limited_auto_run_improves_by_search_and_says_its_gap(tmp_path):
 def test_a_round_fixes_only_its_variables_and_restores_their_bounds(tmp_path):
     from generate import generate
     from workbench.model.solvers import HighsRounds
+
     inputs = load_inputs(generate(tmp_path, 40))
     problem, options, *_ = build_model(inputs.data)
     rounds = HighsRounds(problem)
@@ -98,6 +105,7 @@ def test_the_race_is_asked_for_a_plan_by_half_the_limit_and_no_plan_is_never_sea
     from workbench.model import formulation
     from workbench.model.solvers import SolverRun
     from conftest import SAMPLE
+
     calls = []
 
     def fake_run(problem, settings, **options):
@@ -117,8 +125,10 @@ def test_without_a_plan_by_then_highs_goes_on_to_the_limit(monkeypatch):
     keeps the limit and proves the sample's infeasible scenario; a plan, once there, ends it."""
     from workbench.model import solvers
     from conftest import SAMPLE
-    monkeypatch.setattr(solvers._CbcJob, "run",
-                        lambda self, stop: (solvers.SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None))
+
+    monkeypatch.setattr(
+        solvers._CbcJob, "run", lambda self, stop: (solvers.SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None)
+    )
     problem, *_ = build_model(load_inputs(SAMPLE / "dora-deadline.yaml").data)
     run = solvers.run_solver(problem, SolverSpec(name="auto", time_limit=20), plan_by=0.0)
     assert run.status is SolveStatus.INFEASIBLE and run.solver == "auto: highs"

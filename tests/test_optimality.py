@@ -1,5 +1,6 @@
 """The optimiser against exhaustive enumeration on small random portfolios, and against the
 independent checker on every plan it returns."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,9 +58,23 @@ def test_random_cases_cover_every_constraint_type():
             seen.add("fixed start")
         if any(r["offset"] is not None for r in tables["demand"]):
             seen.add("demand profile")
-    assert seen >= {"dependencies", "exclusions", "costs", "budget", "hiring", "balance", "force_out", "capacity",
-                    "discount_rate", "value", "score", "risk_adjusted_value", "mandatory", "fixed start",
-                    "demand profile"}
+    assert seen >= {
+        "dependencies",
+        "exclusions",
+        "costs",
+        "budget",
+        "hiring",
+        "balance",
+        "force_out",
+        "capacity",
+        "discount_rate",
+        "value",
+        "score",
+        "risk_adjusted_value",
+        "mandatory",
+        "fixed start",
+        "demand profile",
+    }
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

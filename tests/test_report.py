@@ -1,4 +1,5 @@
 """Reports: papermill runs the notebooks into self-contained HTML; exports are safe."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,10 @@ from portfolio_kit import make_case, small_portfolio
 from workbench.faces.report_runner import run_report, run_reports
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
-EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""",
-                      re.IGNORECASE)
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+EXTERNAL = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.IGNORECASE
+)
 
 
 def _assert_self_contained(page: str) -> None:
@@ -47,14 +49,34 @@ def sample_dir_module():
 def test_baseline_report_is_complete_and_self_contained(baseline_report):
     folder = baseline_report.folder
     assert folder.parent.name == "baseline"
-    assert {"report.html", "report.ipynb", "result.json", "result.xlsx", "projects.csv", "capacity.csv",
-            "budget.csv", "summary.csv", "conflicts.csv"} <= {p.name for p in folder.iterdir()}
+    assert {
+        "report.html",
+        "report.ipynb",
+        "result.json",
+        "result.xlsx",
+        "projects.csv",
+        "capacity.csv",
+        "budget.csv",
+        "summary.csv",
+        "conflicts.csv",
+    } <= {p.name for p in folder.iterdir()}
     page = (folder / "report.html").read_text(encoding="utf-8")
     _assert_self_contained(page)
     assert page.count("<svg") >= 6  # roadmap, heatmap, lines, budget, balance, frontier, ranked
-    for title in ("Roadmap", "Demand against capacity", "Budget against spend", "Efficient frontier",
-                  "Category balance", "Binding constraints", "Risk", "Total cost S-curve", "Risk register",
-                  "What drives the variance", "P80 finish", "Appendix"):
+    for title in (
+        "Roadmap",
+        "Demand against capacity",
+        "Budget against spend",
+        "Efficient frontier",
+        "Category balance",
+        "Binding constraints",
+        "Risk",
+        "Total cost S-curve",
+        "Risk register",
+        "What drives the variance",
+        "P80 finish",
+        "Appendix",
+    ):
         assert title in page
     # no code: neither sources nor prompts
     assert "ScenarioReport" not in page and "import " not in page and "In&nbsp;[" not in page
@@ -62,8 +84,11 @@ def test_baseline_report_is_complete_and_self_contained(baseline_report):
 
 def test_risk_figures_equal_the_risk_command(baseline_report, sample_dir_module):
     page = (baseline_report.folder / "report.html").read_text(encoding="utf-8")
-    outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "risk",
-                              str(sample_dir_module / "baseline.yaml"), "--json"], capture_output=True, text=True)
+    outcome = subprocess.run(
+        [sys.executable, "-m", "workbench.faces.cli", "risk", str(sample_dir_module / "baseline.yaml"), "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert outcome.returncode == 0, outcome.stderr
     risk = json.loads(outcome.stdout)
     assert _kpi(page, "risk_cost_p50") == f"{risk['cost']['p50']:,.2f}"
@@ -89,8 +114,20 @@ def test_summary_numbers_equal_the_result(baseline_report):
 
 def test_infeasible_scenario_gives_a_report_that_explains(sample_dir_module, tmp_path):
     # a relative --out, as the README's command uses, resolved against the caller's directory
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "report", str(sample_dir_module / "dora-deadline.yaml"),
-                          "--out", "reports"], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            "report",
+            str(sample_dir_module / "dora-deadline.yaml"),
+            "--out",
+            "reports",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     html_path = Path(re.search(r"report: (\S+report\.html)", run.stdout).group(1))
     assert html_path.is_relative_to(tmp_path / "reports" / "dora-deadline")
@@ -106,8 +143,18 @@ def _hostile_case(folder: Path) -> Path:
     tables["projects"][1]["name"] = FORMULA
     tables["projects"][1]["category"] = "@SUM(A1)"
     tables["uncertainty"] = [{"project": "A", "cost_low": 20, "cost_high": 45}]
-    tables["risks"] = [{"id": HOSTILE, "title": HOSTILE, "project": "A", "probability": 0.3, "cost_impact": 5,
-                        "owner": FORMULA, "mitigation": "<b>bold</b> & \"quoted\"", "status": "open"}]
+    tables["risks"] = [
+        {
+            "id": HOSTILE,
+            "title": HOSTILE,
+            "project": "A",
+            "probability": 0.3,
+            "cost_impact": 5,
+            "owner": FORMULA,
+            "mitigation": '<b>bold</b> & "quoted"',
+            "status": "open",
+        }
+    ]
     return make_case(folder, tables)
 
 
@@ -139,8 +186,23 @@ def test_batch_with_one_broken_scenario(tmp_path):
     broken_tables["projects"][0]["value"] = "lots"
     broken = make_case(tmp_path / "three", broken_tables, name="broken")
     out = tmp_path / "reports"
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "report", str(good_one), str(broken), str(good_two),
-                          "--out", str(out), "--jobs", "2"], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            "report",
+            str(good_one),
+            str(broken),
+            str(good_two),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode != 0
     html_files = sorted(out.glob("*/*/report.html"))
     errors = sorted(out.glob("*/*-failed/error.md"))
@@ -166,13 +228,15 @@ def test_the_report_page_is_nbconverts_without_its_soup_pass(baseline_report):
 
     notebook = nbformat.read(baseline_report.folder / "report.ipynb", as_version=4)
     ours, _ = _report_exporter().from_notebook_node(notebook)
-    reference = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                             exclude_output_prompt=True)
+    reference = HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     theirs, _ = reference.from_notebook_node(notebook)
     soup = BeautifulSoup(ours, features="html.parser")
     assert not soup.select("img")  # nothing the pass would have given alt text
     for element in soup.select(".jp-Notebook div.jp-Cell-inputWrapper") + soup.select(
-            ".jp-Notebook div.jp-OutputArea-output"):
+        ".jp-Notebook div.jp-OutputArea-output"
+    ):
         element.attrs["tabindex"] = "0"
     assert str(soup) == theirs
     assert ours.count("<svg") >= 6

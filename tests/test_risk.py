@@ -1,5 +1,6 @@
 """The Monte Carlo of a plan against closed forms and hand computations, and the risk tables'
 validation."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ from workbench.ground.errors import InputError
 def test_triangular_quantiles_are_the_closed_form():
     a, c, b = 80.0, 100.0, 140.0
     u = np.array([0.05, 0.2, 1 / 3, 0.5, 0.8, 0.99])
-    closed = np.where(u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1 - u) * (b - a) * (b - c)))
+    closed = np.where(
+        u < (c - a) / (b - a), a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1 - u) * (b - a) * (b - c))
+    )
     assert inverse_cdf(u, a, c, b, "triangular") == pytest.approx(closed)
 
 
@@ -34,10 +37,14 @@ def test_pert_is_the_beta_of_its_definition_with_mean_a_4m_b_over_6():
 
 
 def one_project(tmp_path, uncertainty=None, risks=None, budget=None, **scenario):
-    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
-                           {"id": "B", "name": "B", "value": 10, "cost": 50, "duration": 1}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
-              "capacity": [{"role": "dev", "fte": 2}]}
+    tables = {
+        "projects": [
+            {"id": "A", "name": "A", "value": 10, "cost": 100, "duration": 1},
+            {"id": "B", "name": "B", "value": 10, "cost": 50, "duration": 1},
+        ],
+        "demand": [{"project": "A", "role": "dev", "fte": 1}, {"project": "B", "role": "dev", "fte": 1}],
+        "capacity": [{"role": "dev", "fte": 2}],
+    }
     if uncertainty:
         tables["uncertainty"] = uncertainty
     if risks:
@@ -49,8 +56,12 @@ def one_project(tmp_path, uncertainty=None, risks=None, budget=None, **scenario)
 
 
 def test_one_project_quantiles_and_overrun_by_hand(tmp_path):
-    inputs, result = one_project(tmp_path, [{"project": "A", "cost_low": 80, "cost_high": 140}],
-                                 budget=[{"amount": 160}], risk={"samples": 40_000})
+    inputs, result = one_project(
+        tmp_path,
+        [{"project": "A", "cost_low": 80, "cost_high": 140}],
+        budget=[{"amount": 160}],
+        risk={"samples": 40_000},
+    )
     report = simulate(inputs, result)
     # total = A (triangular 80, 100, 140) + B (50): P50 = 50 + 140 - sqrt(0.5 * 60 * 40), P80 = 50 + 140 - sqrt(0.2 * 60 * 40)
     assert report.cost["p50"] == pytest.approx(190 - math.sqrt(1200), rel=5e-3)
@@ -62,8 +73,10 @@ def test_one_project_quantiles_and_overrun_by_hand(tmp_path):
 
 
 def test_correlation_one_doubles_the_variance_of_two_equal_projects(tmp_path):
-    rows = [{"project": p, "cost_low": 0 if p == "A" else -50 + 50, "cost_high": 200 if p == "A" else 100}
-            for p in ("A", "B")]
+    rows = [
+        {"project": p, "cost_low": 0 if p == "A" else -50 + 50, "cost_high": 200 if p == "A" else 100}
+        for p in ("A", "B")
+    ]
     independent = simulate(*one_project(tmp_path / "0", rows, risk={"samples": 40_000, "correlation": 0.0}))
     together = simulate(*one_project(tmp_path / "1", rows, risk={"samples": 40_000, "correlation": 1.0}))
     spread = lambda r: r.cost["p90"] - r.cost["p10"]  # noqa: E731
@@ -72,11 +85,29 @@ def test_correlation_one_doubles_the_variance_of_two_equal_projects(tmp_path):
 
 
 def test_risk_events_add_their_expected_cost_and_delay(tmp_path):
-    inputs, result = one_project(tmp_path, risks=[{"id": "R1", "title": "vendor late", "project": "A",
-                                                   "probability": 0.3, "cost_impact": 50, "delay": 1, "status": "open"},
-                                                  {"id": "R2", "title": "closed one", "project": "A",
-                                                   "probability": 1.0, "cost_impact": 1000, "status": "closed"}],
-                                 risk={"samples": 40_000})
+    inputs, result = one_project(
+        tmp_path,
+        risks=[
+            {
+                "id": "R1",
+                "title": "vendor late",
+                "project": "A",
+                "probability": 0.3,
+                "cost_impact": 50,
+                "delay": 1,
+                "status": "open",
+            },
+            {
+                "id": "R2",
+                "title": "closed one",
+                "project": "A",
+                "probability": 1.0,
+                "cost_impact": 1000,
+                "status": "closed",
+            },
+        ],
+        risk={"samples": 40_000},
+    )
     report = simulate(inputs, result)
     assert report.cost["mean"] == pytest.approx(150 + 0.3 * 50, rel=3e-3)
     finish = {f["id"]: f for f in report.finish}
@@ -86,8 +117,19 @@ def test_risk_events_add_their_expected_cost_and_delay(tmp_path):
 
 
 def test_the_same_seed_gives_the_same_numbers(tmp_path):
-    rows = [{"project": "A", "cost_low": 80, "cost_high": 140, "value_low": 5, "value_high": 20,
-             "duration_low": 1, "duration_high": 2, "success_probability": 0.8, "distribution": "pert"}]
+    rows = [
+        {
+            "project": "A",
+            "cost_low": 80,
+            "cost_high": 140,
+            "value_low": 5,
+            "value_high": 20,
+            "duration_low": 1,
+            "duration_high": 2,
+            "success_probability": 0.8,
+            "distribution": "pert",
+        }
+    ]
     inputs, result = one_project(tmp_path, rows, risk={"samples": 5000, "seed": 7})
     first, again = simulate(inputs, result).to_json(), simulate(inputs, result).to_json()
     assert first == again
@@ -95,16 +137,19 @@ def test_the_same_seed_gives_the_same_numbers(tmp_path):
     assert json.loads(first)["value"]["mean"] < 20
 
 
-@pytest.mark.parametrize("table, row, column, message", [
-    ("uncertainty", {"project": "A", "cost_low": 120}, "cost_low", "above the planned cost"),
-    ("uncertainty", {"project": "A", "cost_high": 90}, "cost_high", "below the planned cost"),
-    ("uncertainty", {"project": "Z"}, "project", "unknown project"),
-    ("uncertainty", {"project": "A", "distribution": "lognormal"}, "distribution", "not one of"),
-    ("uncertainty", {"project": "A", "success_probability": 1.5}, "success_probability", "out of range"),
-    ("risks", {"id": "R", "title": "t", "probability": 2}, "probability", "out of range"),
-    ("risks", {"id": "R", "title": "t", "probability": 0.1, "status": "maybe"}, "status", "not one of"),
-    ("risks", {"id": "R", "title": "t", "probability": 0.1, "project": "Z"}, "project", "unknown project"),
-])
+@pytest.mark.parametrize(
+    "table, row, column, message",
+    [
+        ("uncertainty", {"project": "A", "cost_low": 120}, "cost_low", "above the planned cost"),
+        ("uncertainty", {"project": "A", "cost_high": 90}, "cost_high", "below the planned cost"),
+        ("uncertainty", {"project": "Z"}, "project", "unknown project"),
+        ("uncertainty", {"project": "A", "distribution": "lognormal"}, "distribution", "not one of"),
+        ("uncertainty", {"project": "A", "success_probability": 1.5}, "success_probability", "out of range"),
+        ("risks", {"id": "R", "title": "t", "probability": 2}, "probability", "out of range"),
+        ("risks", {"id": "R", "title": "t", "probability": 0.1, "status": "maybe"}, "status", "not one of"),
+        ("risks", {"id": "R", "title": "t", "probability": 0.1, "project": "Z"}, "project", "unknown project"),
+    ],
+)
 def test_bad_risk_tables_name_file_row_and_column(tmp_path, table, row, column, message):
     with pytest.raises(InputError) as error:
         one_project(tmp_path, **{table: [row]})
@@ -136,20 +181,26 @@ def test_plan_at_leaves_out_what_only_fits_at_the_planned_figures(tmp_path):
     rows = [{"project": "A", "cost_low": 80, "cost_high": 140}]
     budget = [{"amount": 155}]
     _, planned = one_project(tmp_path / "planned", rows, budget=budget, horizon={"start": "2027-01", "periods": 1})
-    _, p80 = one_project(tmp_path / "p80", rows, budget=budget, horizon={"start": "2027-01", "periods": 1},
-                         risk={"plan_at": 0.8})
+    _, p80 = one_project(
+        tmp_path / "p80", rows, budget=budget, horizon={"start": "2027-01", "periods": 1}, risk={"plan_at": 0.8}
+    )
     assert {p.id for p in planned.selected} == {"A", "B"}  # 100 + 50 <= 155
     assert len(p80.selected) == 1  # 125.3 + 50 > 155: only one of them
 
 
 def test_stretched_profiles_keep_cost_shape_and_fte_per_period(tmp_path):
     from workbench.data.confidence import Figures, with_figures
-    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 40, "duration": 2}],
-              "costs": [{"project": "A", "offset": 0, "amount": 10}, {"project": "A", "offset": 1, "amount": 30}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1, "offset": 0},
-                         {"project": "A", "role": "dev", "fte": 3, "offset": 1},
-                         {"project": "A", "role": "ba", "fte": 0.5}],
-              "capacity": [{"role": "dev", "fte": 5}, {"role": "ba", "fte": 1}]}
+
+    tables = {
+        "projects": [{"id": "A", "name": "A", "value": 10, "cost": 40, "duration": 2}],
+        "costs": [{"project": "A", "offset": 0, "amount": 10}, {"project": "A", "offset": 1, "amount": 30}],
+        "demand": [
+            {"project": "A", "role": "dev", "fte": 1, "offset": 0},
+            {"project": "A", "role": "dev", "fte": 3, "offset": 1},
+            {"project": "A", "role": "ba", "fte": 0.5},
+        ],
+        "capacity": [{"role": "dev", "fte": 5}, {"role": "ba", "fte": 1}],
+    }
     inputs = load_inputs(make_case(tmp_path, tables, periods=6))
     stretched = with_figures(inputs.portfolio, {"A": Figures(80.0, 4, 10.0)})
     costs = stretched.table("costs").sort_values("offset")
@@ -169,6 +220,7 @@ def two_projects_one_period(tmp_path, **risk):
 def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
     from workbench.analyses.futures import future_tasks, resolve_futures
     from workbench.ground.executor import LocalExecutor
+
     inputs, result = two_projects_one_period(tmp_path)
     assert {p.id for p in result.selected} == {"A", "B"}
     futures = 12
@@ -178,9 +230,12 @@ def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
     for task in tasks:  # one period of budget 160: both when they fit, else the better one that fits
         a, b = task.figures["A"], task.figures["B"]
         fits = {"A": a.cost <= 160, "B": b.cost <= 160}
-        best = max([(a.value + b.value, {"A", "B"})] if a.cost + b.cost <= 160 else
-                   [(f.value, {p}) for p, f in (("A", a), ("B", b)) if fits[p]] + [(0.0, set())],
-                   key=lambda pair: pair[0])
+        best = max(
+            [(a.value + b.value, {"A", "B"})]
+            if a.cost + b.cost <= 160
+            else [(f.value, {p}) for p, f in (("A", a), ("B", b)) if fits[p]] + [(0.0, set())],
+            key=lambda pair: pair[0],
+        )
         optimum.append(best[0])
         for p in best[1]:
             counts[p] += 1
@@ -200,6 +255,7 @@ def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
 def test_futures_are_the_same_with_one_and_two_workers(tmp_path):
     from workbench.analyses.futures import resolve_futures
     from workbench.ground.executor import LocalExecutor
+
     inputs, result = two_projects_one_period(tmp_path, correlation=0.5)
     one = resolve_futures(inputs, result, 6, executor=LocalExecutor(1))
     two = resolve_futures(inputs, result, 6, executor=LocalExecutor(2))
@@ -210,11 +266,14 @@ def test_futures_are_the_same_with_one_and_two_workers(tmp_path):
 def test_without_uncertainty_every_future_is_the_plan_and_regret_is_zero(sample_dir, tmp_path):
     from workbench.analyses.futures import resolve_futures
     from workbench.ground.executor import LocalExecutor
+
     inputs = load_inputs(make_case(tmp_path, periods=3))
     result = solve(inputs, solver="highs")
     summary = resolve_futures(inputs, result, 3, executor=LocalExecutor(1))
     assert summary.regret["proven"] == 3
-    assert summary.regret["max"] == pytest.approx(0, abs=1e-6) and summary.regret["funded"]["max"] == pytest.approx(0, abs=1e-6)
+    assert summary.regret["max"] == pytest.approx(0, abs=1e-6) and summary.regret["funded"]["max"] == pytest.approx(
+        0, abs=1e-6
+    )
     committed = {p.id for p in result.selected if p.commitment}
     assert committed and {c["id"] for c in summary.core_index if c["share"] == 1} >= committed
 
@@ -222,14 +281,40 @@ def test_without_uncertainty_every_future_is_the_plan_and_regret_is_zero(sample_
 def test_risk_command_json_with_resolve(tmp_path):
     import subprocess
     import sys
+
     inputs, _ = two_projects_one_period(tmp_path)
-    outcome = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "risk", str(inputs.scenario.path),
-                              "--samples", "500", "--resolve", "3", "--workers", "2", "--json"],
-                             capture_output=True, text=True)
+    outcome = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            "risk",
+            str(inputs.scenario.path),
+            "--samples",
+            "500",
+            "--resolve",
+            "3",
+            "--workers",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert outcome.returncode == 0, outcome.stderr
     report = json.loads(outcome.stdout)
-    assert {"samples", "seed", "cost", "value", "budget_overrun_probability", "capacity_overload_probability",
-            "finish", "drivers", "core_index", "regret"} <= set(report)
+    assert {
+        "samples",
+        "seed",
+        "cost",
+        "value",
+        "budget_overrun_probability",
+        "capacity_overload_probability",
+        "finish",
+        "drivers",
+        "core_index",
+        "regret",
+    } <= set(report)
     assert report["samples"] == 500 and set(report["cost"]) == {"mean", "p10", "p50", "p80", "p90"}
     assert {c["id"] for c in report["core_index"]} == {"A", "B"}
     assert report["regret"]["futures"] == 3
@@ -239,6 +324,7 @@ def test_the_report_resolves_its_futures_with_its_own_solver_and_shows_them(tmp_
     from workbench.analyses.futures import resolve_futures
     from workbench.faces.report_sections import ScenarioReport
     from workbench.ground.executor import LocalExecutor
+
     scenario = make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 3})
     report = ScenarioReport.run(scenario, solver="highs", frontier_points=2, risk_futures=8)
     direct = resolve_futures(report.inputs, report.result, 8, executor=LocalExecutor(1), solver="highs")

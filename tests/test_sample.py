@@ -1,4 +1,5 @@
 """The bundled sample: loads from CSV and xlsx alike, every scenario solves and passes the checker."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,6 @@ from workbench.data.portfolio import SCHEMA, load_portfolio
 SCENARIOS = ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory"]
 
 
-
 def public_table(portfolio, name: str) -> pd.DataFrame:
     """A table as its source has it: no internal row column, periods as labels."""
     frame = portfolio.table(name).drop(columns=["_row"], errors="ignore").copy()
@@ -25,6 +25,7 @@ def public_table(portfolio, name: str) -> pd.DataFrame:
         if column.kind == "period" and column.name in frame:
             frame[column.name] = [None if pd.isna(v) else portfolio.horizon.label(int(v)) for v in frame[column.name]]
     return frame
+
 
 def test_sample_is_a_believable_portfolio(sample_dir):
     inputs = load_inputs(sample_dir / "baseline.yaml")
@@ -91,16 +92,31 @@ def test_infeasible_sample_is_explained(sample_dir):
 
 
 def test_cli_json_is_one_object_and_exit_codes(sample_dir, tmp_path):
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "solve", str(sample_dir / "baseline.yaml"),
-                          "--json", "--solver", "highs"], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            "solve",
+            str(sample_dir / "baseline.yaml"),
+            "--json",
+            "--solver",
+            "highs",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0
     data = json.loads(run.stdout)  # the whole of stdout is one JSON object
     assert data["status"] == "optimal" and data["gap"] == 0
     assert data["objective"] == pytest.approx(sum(p["value"] for p in data["projects"] if p["selected"]))
     assert {"scenario", "solver", "projects", "capacity", "budget", "conflicts"} <= set(data)
     assert {"id", "selected", "start", "finish", "reason"} <= set(data["projects"][0])
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "solve", str(sample_dir / "dora-deadline.yaml"),
-                          "--json"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbench.faces.cli", "solve", str(sample_dir / "dora-deadline.yaml"), "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 3
     assert json.loads(run.stdout)["conflicts"]
 
@@ -112,8 +128,14 @@ def test_out_writes_new_folders_and_never_overwrites(sample_dir, tmp_path):
     second = write_tables(result, tmp_path)
     assert first != second and first.parent == second.parent == tmp_path / "baseline"
     for folder in (first, second):
-        assert {p.name for p in folder.iterdir()} == {"projects.csv", "capacity.csv", "budget.csv",
-                                                      "conflicts.csv", "summary.csv", "result.json"}
+        assert {p.name for p in folder.iterdir()} == {
+            "projects.csv",
+            "capacity.csv",
+            "budget.csv",
+            "conflicts.csv",
+            "summary.csv",
+            "result.json",
+        }
     summary = pd.read_csv(first / "summary.csv")
     assert summary.loc[0, "provenance.data_sha256"] == inputs.portfolio.data_hash
     assert not [p for p in (tmp_path / "baseline").iterdir() if p.name.startswith(".partial")]

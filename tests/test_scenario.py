@@ -1,4 +1,5 @@
 """Scenario files: schema, safe YAML, extends with deep merge, change log, relative paths."""
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,9 @@ def test_key_set_twice_is_an_error_with_both_lines(tmp_path):
 
 def test_python_tags_are_refused(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text("portfolio: !!python/object/apply:os.system ['echo hacked']\nhorizon: {start: 2027-01, periods: 1}\n")
+    path.write_text(
+        "portfolio: !!python/object/apply:os.system ['echo hacked']\nhorizon: {start: 2027-01, periods: 1}\n"
+    )
     message = _messages(path)[0]
     assert "refused" in message and "row 1" in message and "python" in message
 
@@ -68,7 +71,8 @@ def test_extends_deep_merges_and_logs_changes(tmp_path):
     write_portfolio(tmp_path / "data" / "portfolio", small_portfolio())
     (tmp_path / "data" / "base.yaml").write_text(
         "portfolio: portfolio\nhorizon: {start: 2027-01, periods: 3}\n"
-        "budget: {scale: 0.9, total: 100}\nsolver: {name: highs, time_limit: 5}\n")
+        "budget: {scale: 0.9, total: 100}\nsolver: {name: highs, time_limit: 5}\n"
+    )
     (tmp_path / "child").mkdir()
     child = tmp_path / "child" / "child.yaml"
     child.write_text("extends: ../data/base.yaml\nbudget: {scale: 0.8}\nforce_in: [B]\n")
@@ -114,7 +118,9 @@ def test_quarters_and_dates(tmp_path):
 
 
 def test_schema_command_prints_json_schema():
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "schema"], capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbench.faces.cli", "schema"], capture_output=True, text=True, check=True
+    )
     schema = json.loads(run.stdout)
     assert schema["additionalProperties"] is False
     assert {"portfolio", "horizon"} <= set(schema["required"])

@@ -1,5 +1,6 @@
 """`workbench workshop` and `workbench lab` stop their server and its kernels on SIGTERM or
 Ctrl+C (SIGINT): no process is left behind."""
+
 from __future__ import annotations
 
 import http.client
@@ -22,11 +23,17 @@ def start_kernel(port: int) -> None:
     connection.request("GET", "/lab")
     response = connection.getresponse()
     response.read()
-    cookie = next(value.split(";")[0] for name, value in response.getheaders()
-                  if name.lower() == "set-cookie" and value.startswith("_xsrf="))
-    connection.request("POST", "/api/kernels", body=json.dumps({"name": "python3"}),
-                       headers={"Content-Type": "application/json", "Cookie": cookie,
-                                "X-XSRFToken": cookie.split("=", 1)[1]})
+    cookie = next(
+        value.split(";")[0]
+        for name, value in response.getheaders()
+        if name.lower() == "set-cookie" and value.startswith("_xsrf=")
+    )
+    connection.request(
+        "POST",
+        "/api/kernels",
+        body=json.dumps({"name": "python3"}),
+        headers={"Content-Type": "application/json", "Cookie": cookie, "X-XSRFToken": cookie.split("=", 1)[1]},
+    )
     assert connection.getresponse().status == 201
 
 
@@ -34,8 +41,9 @@ def kernels_of(process) -> list[psutil.Process]:
     return [p for p in psutil.Process(process.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
 
 
-@pytest.mark.parametrize("command, stop", [("workshop", signal.SIGTERM), ("lab", signal.SIGTERM),
-                                           ("lab", signal.SIGINT)])
+@pytest.mark.parametrize(
+    "command, stop", [("workshop", signal.SIGTERM), ("lab", signal.SIGTERM), ("lab", signal.SIGINT)]
+)
 def test_a_signal_stops_the_server_and_its_kernels(tmp_path, sample_dir, command, stop):
     port = free_port()
     ready = "/lab" if command == "lab" else "/"

@@ -1,5 +1,6 @@
 """Solver runs: options as documented, runs that do not step on each other, and the +1 tester
 case that CBC's threaded search once got wrong."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,9 @@ def test_cbc_runs_serially_unless_threads_are_asked_for():
     problem, *_ = build_model(inputs.data)
     default = cbc_command(problem, SolverSpec(name="cbc"), "m.mps", "m.sol", None)
     assert "-threads" not in default
-    assert "-threads" not in cbc_command(problem, SolverSpec(name="cbc", time_limit=5, gap=0.01), "m.mps", "m.sol", None)
+    assert "-threads" not in cbc_command(
+        problem, SolverSpec(name="cbc", time_limit=5, gap=0.01), "m.mps", "m.sol", None
+    )
     assert cbc_command(problem, SolverSpec(name="cbc", threads=2), "m.mps", "m.sol", None)[-7:-5] == ["-threads", "2"]
 
 
@@ -33,6 +36,7 @@ def test_highs_keeps_one_thread_count_whatever_the_scenario_asks():
     """HiGHS keeps one thread pool per process: a solve asking for another size than the first
     ended with no plan. Every solve uses every core but one, and each finds its plan."""
     from workbench.model.solvers import HIGHS_THREADS, HighsRounds, _solve_highs
+
     inputs = load_inputs(SAMPLE / "baseline.yaml")
     for asked in (None, HIGHS_THREADS + 1, None):
         problem, *_ = build_model(inputs.data)
@@ -46,16 +50,19 @@ def test_highs_keeps_one_thread_count_whatever_the_scenario_asks():
 @pytest.mark.parametrize("solver", ["cbc", "highs"])
 def test_one_more_tester_keeps_the_baseline_optimum(tmp_path, solver):
     """Capacity that no plan needs cannot lower the proven optimum (CBC with -threads 1 gave 20,996,000)."""
-    path = write_scenario(tmp_path / "tester.yaml", {"extends": str(SAMPLE / "baseline.yaml"),
-                                                     "capacity": [{"role": "tester", "delta": 1}]})
+    path = write_scenario(
+        tmp_path / "tester.yaml",
+        {"extends": str(SAMPLE / "baseline.yaml"), "capacity": [{"role": "tester", "delta": 1}]},
+    )
     result = solve(load_inputs(path), solver=solver)
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(BASELINE_OPTIMUM, abs=1e-6)
 
 
 def test_solver_threads_key_reaches_the_command(tmp_path):
-    path = write_scenario(tmp_path / "t.yaml", {"extends": str(SAMPLE / "baseline.yaml"),
-                                                "solver": {"name": "cbc", "threads": 2}})
+    path = write_scenario(
+        tmp_path / "t.yaml", {"extends": str(SAMPLE / "baseline.yaml"), "solver": {"name": "cbc", "threads": 2}}
+    )
     assert load_inputs(path).scenario.spec.solver.threads == 2
 
 
@@ -94,12 +101,17 @@ def test_cbc_processes_are_not_left_running_after_a_stop():
     time.sleep(0.3)
     stop.set()
     worker.join()
-    cbc = [c for c in psutil.Process().children(recursive=True) if c.name() == "cbc" or pulp_cbc_path in " ".join(c.cmdline())]
+    cbc = [
+        c
+        for c in psutil.Process().children(recursive=True)
+        if c.name() == "cbc" or pulp_cbc_path in " ".join(c.cmdline())
+    ]
     assert cbc == []
 
 
 def _tiny_problem():
     import pulp
+
     problem = pulp.LpProblem("tiny", pulp.LpMaximize)
     x, y = pulp.LpVariable("x", cat="Binary"), pulp.LpVariable("y", cat="Binary")
     problem += 3 * x + 2 * y
@@ -109,6 +121,7 @@ def _tiny_problem():
 
 def test_the_race_keeps_the_better_plan_and_the_better_bound():
     from workbench.model.solvers import SolverRun, _race_result
+
     problem, x, y = _tiny_problem()
 
     class Job:  # CBC's side: its values are assigned only if it wins
@@ -118,35 +131,47 @@ def test_the_race_keeps_the_better_plan_and_the_better_bound():
             Job.assigned = values
 
     # neither proved: HiGHS has the better plan (3), CBC the better bound (3.5): gap from 3.5
-    outcomes = {"cbc": (SolverRun(SolveStatus.FEASIBLE, 2.0, 3.5, "cbc"), {"x": 0, "y": 1}),
-                "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 4.0, "highs"), {"x": 1, "y": 0})}
+    outcomes = {
+        "cbc": (SolverRun(SolveStatus.FEASIBLE, 2.0, 3.5, "cbc"), {"x": 0, "y": 1}),
+        "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 4.0, "highs"), {"x": 1, "y": 0}),
+    }
     run = _race_result(problem, Job(), outcomes)
     assert (run.status, run.objective, run.bound, run.solver) == (SolveStatus.FEASIBLE, 3.0, 3.5, "auto: highs")
     assert x.varValue == 1 and y.varValue == 0 and Job.assigned is None
     # a proof of optimality by one side is the answer; the other's worse plan is dropped
-    outcomes = {"cbc": (SolverRun(SolveStatus.OPTIMAL, 3.0, 3.0, "cbc"), {"x": 1, "y": 0}),
-                "highs": (SolverRun(SolveStatus.FEASIBLE, 2.0, 4.0, "highs"), {"x": 0, "y": 1})}
+    outcomes = {
+        "cbc": (SolverRun(SolveStatus.OPTIMAL, 3.0, 3.0, "cbc"), {"x": 1, "y": 0}),
+        "highs": (SolverRun(SolveStatus.FEASIBLE, 2.0, 4.0, "highs"), {"x": 0, "y": 1}),
+    }
     run = _race_result(problem, Job(), outcomes)
     assert (run.status, run.objective, run.solver) == (SolveStatus.OPTIMAL, 3.0, "auto: cbc")
     assert Job.assigned == {"x": 1, "y": 0}
     # the better bound closes the other's gap: proven by the two together
-    outcomes = {"cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, 3.0, "cbc"), None),
-                "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 5.0, "highs"), {"x": 1, "y": 0})}
+    outcomes = {
+        "cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, 3.0, "cbc"), None),
+        "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 5.0, "highs"), {"x": 1, "y": 0}),
+    }
     assert _race_result(problem, Job(), outcomes).status is SolveStatus.OPTIMAL
     # an infeasibility proof wins; no plan and no proof is not solved
-    outcomes = {"cbc": (SolverRun(SolveStatus.INFEASIBLE, None, None, "cbc"), None),
-                "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "highs"), None)}
+    outcomes = {
+        "cbc": (SolverRun(SolveStatus.INFEASIBLE, None, None, "cbc"), None),
+        "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "highs"), None),
+    }
     assert _race_result(problem, Job(), outcomes).status is SolveStatus.INFEASIBLE
-    outcomes = {"cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None),
-                "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, 7.0, "highs"), None)}
+    outcomes = {
+        "cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None),
+        "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, 7.0, "highs"), None),
+    }
     assert _race_result(problem, Job(), outcomes).status is SolveStatus.NOT_SOLVED
 
 
 def test_a_time_limited_race_is_never_called_optimal_unless_proven(tmp_path):
     """A 0.3 s race on a 500-project portfolio: whatever it found is labelled with its gap."""
     import sys
+
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from generate import generate
+
     inputs = load_inputs(generate(tmp_path, 500))
     plan = find_plan(inputs.data, SolverSpec(name="auto", time_limit=0.3))
     if plan.status is SolveStatus.OPTIMAL:  # then the bound must say so

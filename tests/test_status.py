@@ -1,5 +1,6 @@
 """Status tracking: every earned-value definition on hand-computed cases, validation of the
 status tables, the sample's status, and the baseline and status commands."""
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,13 @@ def tables(**extra):
         "demand": [{"project": p, "role": "dev", "fte": 1} for p in "ABCDEF"],
         "capacity": [{"role": "dev", "fte": 10}],
         "costs": [{"project": "C", "offset": k, "amount": a} for k, a in enumerate([50, 100, 150])],
-        "baseline": [{"project": "A", "start": "2027-02"}, {"project": "B", "start": "2027-05"},
-                     {"project": "C", "start": "2027-01"}, {"project": "D", "start": "2027-02"},
-                     {"project": "E", "start": "2027-02"}],
+        "baseline": [
+            {"project": "A", "start": "2027-02"},
+            {"project": "B", "start": "2027-05"},
+            {"project": "C", "start": "2027-01"},
+            {"project": "D", "start": "2027-02"},
+            {"project": "E", "start": "2027-02"},
+        ],
         "actuals": [
             {"project": "A", "period": "2027-02", "cost": 90, "percent_complete": 20},
             {"project": "A", "period": "2027-03", "cost": 120, "percent_complete": 45},
@@ -112,12 +117,22 @@ def test_portfolio_totals(report):
 
 
 def test_quarters_and_thresholds(tmp_path):
-    quarterly = {"projects": [{"id": "Q", "name": "Q", "value": 1, "cost": 300, "duration": 3}],
-                 "demand": [{"project": "Q", "role": "dev", "fte": 1}], "capacity": [{"role": "dev", "fte": 1}],
-                 "baseline": [{"project": "Q", "start": "2027Q1"}],
-                 "actuals": [{"project": "Q", "period": "2027Q2", "cost": 200, "percent_complete": 62}]}
-    inputs = load_inputs(make_case(tmp_path, quarterly, periods=4, granularity="quarter",
-                                   status={"as_of": "2027Q2", "rag": {"green_at": 0.9, "red_below": 0.5}}))
+    quarterly = {
+        "projects": [{"id": "Q", "name": "Q", "value": 1, "cost": 300, "duration": 3}],
+        "demand": [{"project": "Q", "role": "dev", "fte": 1}],
+        "capacity": [{"role": "dev", "fte": 1}],
+        "baseline": [{"project": "Q", "start": "2027Q1"}],
+        "actuals": [{"project": "Q", "period": "2027Q2", "cost": 200, "percent_complete": 62}],
+    }
+    inputs = load_inputs(
+        make_case(
+            tmp_path,
+            quarterly,
+            periods=4,
+            granularity="quarter",
+            status={"as_of": "2027Q2", "rag": {"green_at": 0.9, "red_below": 0.5}},
+        )
+    )
     q = project_status(inputs).projects[0]
     assert (q.pv, q.ev, q.ac) == (200, 186, 200) and q.es == pytest.approx(1.86)
     assert q.spi_t == pytest.approx(0.93) and q.forecast_finish == "2027Q4"  # 0 + ceil(3 / 0.93) - 1 = 3
@@ -125,15 +140,38 @@ def test_quarters_and_thresholds(tmp_path):
     assert math.isclose(project_status(inputs, "2027Q3").projects[0].pv, 300)
 
 
-@pytest.mark.parametrize("table, row, column, message", [
-    ("actuals", {"project": "ZZ", "period": "2027-02", "cost": 1, "percent_complete": 1}, "project", "unknown project"),
-    ("actuals", {"project": "A", "period": "2028-02", "cost": 1, "percent_complete": 1}, "period", "outside the horizon"),
-    ("actuals", {"project": "A", "period": "2027-02", "cost": 1, "percent_complete": 120}, "percent_complete", "out of range"),
-    ("actuals", {"project": "A", "period": "2027-02", "cost": -1, "percent_complete": 1}, "cost", "out of range"),
-    ("actuals", {"project": "A", "period": "2027-02", "cost": 5, "percent_complete": 25}, "period", "same project and period"),
-    ("effort", {"project": "A", "period": "2027-02", "role": "chef", "fte": 1}, "role", "role 'chef'"),
-    ("baseline", {"project": "A", "start": "2027-03"}, "project", "second baseline start"),
-])
+@pytest.mark.parametrize(
+    "table, row, column, message",
+    [
+        (
+            "actuals",
+            {"project": "ZZ", "period": "2027-02", "cost": 1, "percent_complete": 1},
+            "project",
+            "unknown project",
+        ),
+        (
+            "actuals",
+            {"project": "A", "period": "2028-02", "cost": 1, "percent_complete": 1},
+            "period",
+            "outside the horizon",
+        ),
+        (
+            "actuals",
+            {"project": "A", "period": "2027-02", "cost": 1, "percent_complete": 120},
+            "percent_complete",
+            "out of range",
+        ),
+        ("actuals", {"project": "A", "period": "2027-02", "cost": -1, "percent_complete": 1}, "cost", "out of range"),
+        (
+            "actuals",
+            {"project": "A", "period": "2027-02", "cost": 5, "percent_complete": 25},
+            "period",
+            "same project and period",
+        ),
+        ("effort", {"project": "A", "period": "2027-02", "role": "chef", "fte": 1}, "role", "role 'chef'"),
+        ("baseline", {"project": "A", "start": "2027-03"}, "project", "second baseline start"),
+    ],
+)
 def test_bad_status_tables_name_file_row_and_column(tmp_path, table, row, column, message):
     broken = tables()
     broken[table] = broken.get(table, []) + [row]
@@ -173,8 +211,27 @@ def test_status_json_is_one_object_with_every_field():
     assert outcome.returncode == 0, outcome.stderr
     body = json.loads(outcome.stdout)
     assert body["as_of"] == "2027-06"
-    assert set(body["projects"][0]) >= {"id", "state", "percent_complete", "bac", "pv", "ev", "ac", "sv", "cv", "spi",
-                                        "cpi", "es", "spi_t", "eac", "etc", "vac", "tcpi", "forecast_finish", "rag"}
+    assert set(body["projects"][0]) >= {
+        "id",
+        "state",
+        "percent_complete",
+        "bac",
+        "pv",
+        "ev",
+        "ac",
+        "sv",
+        "cv",
+        "spi",
+        "cpi",
+        "es",
+        "spi_t",
+        "eac",
+        "etc",
+        "vac",
+        "tcpi",
+        "forecast_finish",
+        "rag",
+    }
     assert run("status", str(SAMPLE / "baseline.yaml"), "--as-of", "2027-02").returncode == 2  # actuals after it
 
 
@@ -220,9 +277,16 @@ def test_status_report_is_offline_escaped_and_complete(tmp_path):
     urls = set(re.findall(r"(?:src|href)=[\"']([^\"']+)", page))
     assert not [u for u in urls if u.startswith(("http://", "https://", "//"))], urls
     assert page.count("<svg") >= 6  # S-curves (portfolio, projects), quadrant, finishes, spend, effort
-    for section in ("Projects that need a decision", "Every project, worst first", "Cost against schedule",
-                    "Baseline against forecast finish", "Spend against budget", "Effort against capacity",
-                    "The re-plan from the status date", "No re-plan exists from the status date"):
+    for section in (
+        "Projects that need a decision",
+        "Every project, worst first",
+        "Cost against schedule",
+        "Baseline against forecast finish",
+        "Spend against budget",
+        "Effort against capacity",
+        "The re-plan from the status date",
+        "No re-plan exists from the status date",
+    ):
         assert section in page
     assert 'data-kpi="cpi"' in page and "In [" not in page
 
@@ -230,14 +294,18 @@ def test_status_report_is_offline_escaped_and_complete(tmp_path):
 def replan_case(tmp_path, **scenario):
     """A started at 2027-02 (40% done by 2027-03, on cost), B and C not started; status 2027-03."""
     body = {
-        "projects": [{"id": "A", "name": "A", "value": 50, "cost": 400, "duration": 4},
-                     {"id": "B", "name": "B", "value": 30, "cost": 100, "duration": 2},
-                     {"id": "C", "name": "C", "value": 20, "cost": 100, "duration": 1, "latest_start": "2027-02"}],
+        "projects": [
+            {"id": "A", "name": "A", "value": 50, "cost": 400, "duration": 4},
+            {"id": "B", "name": "B", "value": 30, "cost": 100, "duration": 2},
+            {"id": "C", "name": "C", "value": 20, "cost": 100, "duration": 1, "latest_start": "2027-02"},
+        ],
         "demand": [{"project": p, "role": "dev", "fte": 1} for p in "ABC"],
         "capacity": [{"role": "dev", "fte": 2}],
         "baseline": [{"project": "A", "start": "2027-02"}, {"project": "B", "start": "2027-01"}],
-        "actuals": [{"project": "A", "period": "2027-02", "cost": 100, "percent_complete": 20},
-                    {"project": "A", "period": "2027-03", "cost": 100, "percent_complete": 40}],
+        "actuals": [
+            {"project": "A", "period": "2027-02", "cost": 100, "percent_complete": 20},
+            {"project": "A", "period": "2027-03", "cost": 100, "percent_complete": 40},
+        ],
     }
     return load_inputs(make_case(tmp_path, body, periods=8, status={"as_of": "2027-03"}, **scenario))
 
@@ -280,8 +348,11 @@ def test_solve_as_of_on_the_command_line_and_the_sample_replan():
     body = json.loads(outcome.stdout)
     starts = {p["id"]: p["start"] for p in body["projects"] if p["selected"]}
     assert starts["PLT-01"] == "2027-01" and "GRO-10" not in starts
-    assert all(s > "2027-06" for p, s in starts.items()
-               if p not in {"REG-02", "EFF-01", "RSK-03", "PLT-01", "CUS-01", "REG-01", "PLT-07", "REG-03", "PLT-05"})
+    assert all(
+        s > "2027-06"
+        for p, s in starts.items()
+        if p not in {"REG-02", "EFF-01", "RSK-03", "PLT-01", "CUS-01", "REG-01", "PLT-07", "REG-03", "PLT-05"}
+    )
     assert body["baseline_changes"]
     assert run("solve", str(SAMPLE / "baseline.yaml"), "--as-of", "2027-06").returncode in (0, 3)
 
@@ -301,8 +372,14 @@ def test_random_replans_keep_history_and_pass_the_checker(tmp_path, seed):
     case = random_case(seed)
     tables = copy.deepcopy(case.tables)
     try:
-        first = solve(load_inputs(make_case(tmp_path / "plan", tables, periods=case.periods,
-                                            granularity=case.granularity, **case.scenario)), solver="highs")
+        first = solve(
+            load_inputs(
+                make_case(
+                    tmp_path / "plan", tables, periods=case.periods, granularity=case.granularity, **case.scenario
+                )
+            ),
+            solver="highs",
+        )
     except InputError:
         pytest.skip("rejected by validation")
     if not first.has_plan or case.periods < 3:
@@ -316,12 +393,14 @@ def test_random_replans_keep_history_and_pass_the_checker(tmp_path, seed):
             percent = 0.0
             for t in range(p.start_index, a + 1):
                 percent = min(100.0, percent + rng.choice([10, 25, 40, 60]))
-                tables["actuals"].append({"project": p.id, "period": case.label(t), "cost": rng.randint(0, 12),
-                                          "percent_complete": percent})
+                tables["actuals"].append(
+                    {"project": p.id, "period": case.label(t), "cost": rng.randint(0, 12), "percent_complete": percent}
+                )
     scenario = {**case.scenario, "status": {"as_of": case.label(a)}}
     try:
-        inputs = load_inputs(make_case(tmp_path / "replan", tables, periods=case.periods,
-                                       granularity=case.granularity, **scenario))
+        inputs = load_inputs(
+            make_case(tmp_path / "replan", tables, periods=case.periods, granularity=case.granularity, **scenario)
+        )
     except InputError:
         pytest.skip("the status tables do not fit this case")
     result = solve(inputs, solver="highs")

@@ -3,6 +3,7 @@ forecast finish in exact arithmetic and in every state, the re-plan's forecast c
 slips and its reasons (a window closed by the status date), the Monte Carlo of a status-dated
 plan (actual cost fixed, the rest sampled, hiring counted), the overrun probabilities it
 states, the comparison's spend caption, the RAG thresholds, and one status for every face."""
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,13 @@ def _label(horizon_start: str, t: int) -> str:
 
 # ----------------------------------------------------------------------------- 1. exact forecast
 def test_forecast_finish_is_exact_where_floats_land_on_the_wrong_side_of_a_ceiling(tmp_path):
-    inputs = _reg02_case(tmp_path, [{"project": "R", "period": "2027-01", "cost": 50000, "percent_complete": 20},
-                                    {"project": "R", "period": "2027-06", "cost": 50000, "percent_complete": 40}])
+    inputs = _reg02_case(
+        tmp_path,
+        [
+            {"project": "R", "period": "2027-01", "cost": 50000, "percent_complete": 20},
+            {"project": "R", "period": "2027-06", "cost": 50000, "percent_complete": 40},
+        ],
+    )
     status = project_status(inputs).projects[0]
     # by hand: PV[1] = 242000/3, EV = 0.4 x 242000 = 96800; ES = 1 + (96800 - PV[1]) / PV[1] = 1.2
     # exactly; AT = 6, SPI(t) = 1/5; finish = 0 + ceil(3 / (1/5)) - 1 = 14: 2028-03
@@ -68,9 +74,15 @@ def test_a_project_not_started_by_the_status_date_cannot_finish_before_it_plus_i
 
 
 def test_a_project_finished_before_its_baseline_start_shows_when_it_finished(tmp_path):
-    inputs = _reg02_case(tmp_path, [{"project": "R", "period": "2027-02", "cost": 100000, "percent_complete": 60},
-                                    {"project": "R", "period": "2027-03", "cost": 100000, "percent_complete": 100}],
-                         as_of="2027-06", baseline="2027-05")
+    inputs = _reg02_case(
+        tmp_path,
+        [
+            {"project": "R", "period": "2027-02", "cost": 100000, "percent_complete": 60},
+            {"project": "R", "period": "2027-03", "cost": 100000, "percent_complete": 100},
+        ],
+        as_of="2027-06",
+        baseline="2027-05",
+    )
     status = project_status(inputs).projects[0]
     assert status.state == "complete" and status.forecast_finish == "2027-03"
 
@@ -96,8 +108,11 @@ def test_the_sample_forecasts_are_never_impossible():
 
 # ----------------------------------------------------------------------------- 9. RAG thresholds
 def test_inverted_rag_thresholds_are_refused_naming_the_key(tmp_path):
-    tables = {"projects": [{"id": "A", "name": "A", "value": 1, "cost": 1, "duration": 1}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1}], "capacity": [{"role": "dev", "fte": 1}]}
+    tables = {
+        "projects": [{"id": "A", "name": "A", "value": 1, "cost": 1, "duration": 1}],
+        "demand": [{"project": "A", "role": "dev", "fte": 1}],
+        "capacity": [{"role": "dev", "fte": 1}],
+    }
     path = make_case(tmp_path, tables, status={"as_of": "2027-01", "rag": {"green_at": 0.80, "red_below": 0.90}})
     with pytest.raises(InputError) as error:
         load_inputs(path)
@@ -147,6 +162,7 @@ def test_replan_summary_finishes_and_changes_are_its_forecasts(replan):
     assert changes["PLT-05"]["change"] == "slipped" and changes["PLT-05"]["finish"] == "2029-08"
     assert changes["PLT-07"]["change"] == "slipped" and changes["PLT-07"]["finish"] == "2030-10"
     from workbench.faces.views import result_text
+
     text = result_text(result)
     assert "9,849,558.81" in text and "8,818,000" not in text
 

@@ -4,6 +4,7 @@ proven optimum and tightening never raises it; forced-in prices are never positi
 FTE is never worth less than nothing; every reason kind is true by a forced re-solve written as
 a scenario of its own. Planted bugs (a wrong reason kind, a solver option that loses the
 optimum) make these checks fail."""
+
 from __future__ import annotations
 
 import copy
@@ -36,8 +37,13 @@ def write(tmp_path, case: Case, tables: dict | None = None, **changes):
     scenario = copy.deepcopy(case.scenario)
     scenario.update(changes)
     folder = tmp_path / f"v{len(list(tmp_path.iterdir()))}"
-    return make_case(folder, tables if tables is not None else case.tables, periods=case.periods,
-                     granularity=case.granularity, **scenario)
+    return make_case(
+        folder,
+        tables if tables is not None else case.tables,
+        periods=case.periods,
+        granularity=case.granularity,
+        **scenario,
+    )
 
 
 def solve_file(path, solver: str = "highs"):
@@ -79,17 +85,42 @@ def test_random_cases_load_and_cover_every_constraint_type(tmp_path):
         seen |= {scenario["objective"], case.granularity}
         seen |= {"total budget"} if scenario.get("budget", {}).get("total") else set()
         seen |= {"several exclusion groups"} if len({r["group"] for r in tables["exclusions"]}) > 1 else set()
-        seen |= {k for p in tables["projects"] for k in ("mandatory", "start", "earliest_start", "latest_start") if p.get(k)}
+        seen |= {
+            k for p in tables["projects"] for k in ("mandatory", "start", "earliest_start", "latest_start") if p.get(k)
+        }
         seen |= {p["status"] for p in tables["projects"] if p.get("status")}
-        dated = [v for a in scenario.get("capacity", []) for v in (a["from"], a["until"])] + \
-            list(scenario.get("budget", {}).get("periods", {}))
+        dated = [v for a in scenario.get("capacity", []) for v in (a["from"], a["until"])] + list(
+            scenario.get("budget", {}).get("periods", {})
+        )
         seen |= {f"date-form period ({case.granularity})" for v in dated if not isinstance(v, str)}
     assert loadable >= 50, loadable
-    assert seen >= {"dependencies", "costs", "budget", "hiring", "balance", "force_out", "force_in", "capacity",
-                    "discount_rate", "ahp", "value", "score", "risk_adjusted_value", "month", "quarter",
-                    "total budget", "several exclusion groups", "mandatory", "start", "earliest_start",
-                    "latest_start", "approved", "in_progress", "date-form period (month)",
-                    "date-form period (quarter)"}, seen
+    assert seen >= {
+        "dependencies",
+        "costs",
+        "budget",
+        "hiring",
+        "balance",
+        "force_out",
+        "force_in",
+        "capacity",
+        "discount_rate",
+        "ahp",
+        "value",
+        "score",
+        "risk_adjusted_value",
+        "month",
+        "quarter",
+        "total budget",
+        "several exclusion groups",
+        "mandatory",
+        "start",
+        "earliest_start",
+        "latest_start",
+        "approved",
+        "in_progress",
+        "date-form period (month)",
+        "date-form period (quarter)",
+    }, seen
 
 
 # ----------------------------------------------------------------------------- differential
@@ -116,8 +147,9 @@ def test_cbc_and_highs_agree_on_every_proven_optimum(tmp_path, seed):
     assert solver_disagreements(tmp_path, seed) == []
 
 
-@pytest.mark.parametrize("name", ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory",
-                                  "dora-deadline"])
+@pytest.mark.parametrize(
+    "name", ["baseline", "budget-cut-15", "hire-data-engineers", "accelerate-regulatory", "dora-deadline"]
+)
 def test_cbc_and_highs_agree_on_the_sample(name):
     assert sample_disagreements(name) == []
 
@@ -164,9 +196,10 @@ def variants(case: Case) -> tuple[list[tuple[str, dict, dict]], list[tuple[str, 
         relaxed.append(("one dependency removed", fewer, {}))
     tight_budget = copy.deepcopy(scenario.get("budget", {}))
     tight_budget["scale"] = tight_budget.get("scale", 1.0) * 0.7
-    tightened = [("less budget", tables, {"budget": tight_budget}),
-                 ("less capacity", tables, {"capacity": [*scenario.get("capacity", []),
-                                                         {"role": role, "delta": -0.5}]})]
+    tightened = [
+        ("less budget", tables, {"budget": tight_budget}),
+        ("less capacity", tables, {"capacity": [*scenario.get("capacity", []), {"role": role, "delta": -0.5}]}),
+    ]
     return relaxed, tightened
 
 
@@ -214,8 +247,9 @@ def reason_violations(tmp_path, case: Case, result) -> list[str]:
     # a re-plan (docs/status.md): projects with cost or progress by the status date have started
     as_of = scenario.get("status", {}).get("as_of")
     status_date = None if as_of is None else [case.label(t) for t in range(case.periods)].index(as_of)
-    started = {r["project"] for r in case.tables.get("actuals", [])
-               if float(r["cost"]) > 0 or float(r["percent_complete"]) > 0}
+    started = {
+        r["project"] for r in case.tables.get("actuals", []) if float(r["cost"]) > 0 or float(r["percent_complete"]) > 0
+    }
 
     def closed_by_status_date(pid) -> bool:
         """Its window, or a prerequisite's (through others), ends by the status date, unstarted."""
@@ -232,11 +266,19 @@ def reason_violations(tmp_path, case: Case, result) -> list[str]:
         if (kind in SELECTED) != p.selected:
             wrong.append(f"{claim}: kind does not match selected={p.selected}")
             continue
-        if kind == "mandatory" and row.get("mandatory") != "true" or \
-                kind == "approved" and row.get("status") != kind or \
-                kind == "in_progress" and row.get("status") != kind and p.id not in started or \
-                kind == "forced_in" and p.id not in scenario.get("force_in", []) or \
-                kind == "forced_out" and p.id not in scenario.get("force_out", []):
+        if (
+            kind == "mandatory"
+            and row.get("mandatory") != "true"
+            or kind == "approved"
+            and row.get("status") != kind
+            or kind == "in_progress"
+            and row.get("status") != kind
+            and p.id not in started
+            or kind == "forced_in"
+            and p.id not in scenario.get("force_in", [])
+            or kind == "forced_out"
+            and p.id not in scenario.get("force_out", [])
+        ):
             wrong.append(f"{claim}: not what the portfolio and scenario say")
         elif kind == "value" and (row.get("mandatory") or row.get("status") or p.id in scenario.get("force_in", [])):
             wrong.append(f"{claim}: a commitment")
@@ -244,8 +286,9 @@ def reason_violations(tmp_path, case: Case, result) -> list[str]:
             status, _ = solve_file(write(tmp_path, case, None, force_out=[*scenario.get("force_out", []), p.id]))
             if status not in ("infeasible", "rejected"):
                 wrong.append(f"{claim}: a plan without it exists ({status})")
-        elif kind == "excluded" and not any(p.id in members and any(by_id[m].selected for m in members - {p.id})
-                                            for members in groups.values()):
+        elif kind == "excluded" and not any(
+            p.id in members and any(by_id[m].selected for m in members - {p.id}) for members in groups.values()
+        ):
             wrong.append(f"{claim}: no other member of its groups is selected")
         elif kind == "needs_prerequisite" and all(by_id[q].selected for q in requires[p.id]):
             wrong.append(f"{claim}: every prerequisite is selected")
@@ -291,7 +334,14 @@ def test_every_reason_is_true_and_explain_prices_have_the_right_sign(tmp_path, s
     assert reason_violations(tmp_path, case, result) == []
     if result.status is not SolveStatus.OPTIMAL:
         assert {p.reason_kind for p in result.projects} <= SELECTED | {
-            "forced_out", "excluded", "needs_prerequisite", "prerequisite_late", "no_start", "does_not_fit", "unproven"}
+            "forced_out",
+            "excluded",
+            "needs_prerequisite",
+            "prerequisite_late",
+            "no_start",
+            "does_not_fit",
+            "unproven",
+        }
         return
     explanation = explain(inputs, solver="highs")
     assert explanation.result.objective == pytest.approx(result.objective, abs=tolerance(result.objective))
@@ -382,13 +432,15 @@ def test_the_sample_reasons_are_true(tmp_path):
     kinds = {p.id: p.reason_kind for p in result.projects}
     for project in ("GRO-10", "PLT-09"):
         assert kinds[project] != "does_not_fit"
-        forced = write_scenario(tmp_path / f"{project}.yaml", {"extends": str(SAMPLE / "baseline.yaml"),
-                                                               "force_in": [project]})
+        forced = write_scenario(
+            tmp_path / f"{project}.yaml", {"extends": str(SAMPLE / "baseline.yaml"), "force_in": [project]}
+        )
         assert solve(load_inputs(forced), solver="highs").has_plan
     for project, kind in kinds.items():
         if kind == "does_not_fit":
-            forced = write_scenario(tmp_path / f"{project}.yaml", {"extends": str(SAMPLE / "baseline.yaml"),
-                                                                   "force_in": [project]})
+            forced = write_scenario(
+                tmp_path / f"{project}.yaml", {"extends": str(SAMPLE / "baseline.yaml"), "force_in": [project]}
+            )
             try:
                 status = solve(load_inputs(forced), solver="highs").status
             except InputError:
@@ -405,10 +457,17 @@ def test_prerequisite_late_and_balance_on_hand_built_portfolios(tmp_path):
             {"id": "B", "name": "B", "value": 10, "cost": 1, "duration": 2, "category": "y"},
             {"id": "C", "name": "C", "value": 50, "cost": 9, "duration": 1, "category": "x"},
         ],
-        "demand": [{"project": "B", "role": "dev", "fte": 1}, {"project": "A", "role": "ops", "fte": 1},
-                   {"project": "C", "role": "ops", "fte": 1}],
-        "capacity": [{"role": "dev", "fte": 1}, {"role": "dev", "fte": 0, "period": "2027-01"},
-                     {"role": "dev", "fte": 0, "period": "2027-02"}, {"role": "ops", "fte": 1}],
+        "demand": [
+            {"project": "B", "role": "dev", "fte": 1},
+            {"project": "A", "role": "ops", "fte": 1},
+            {"project": "C", "role": "ops", "fte": 1},
+        ],
+        "capacity": [
+            {"role": "dev", "fte": 1},
+            {"role": "dev", "fte": 0, "period": "2027-01"},
+            {"role": "dev", "fte": 0, "period": "2027-02"},
+            {"role": "ops", "fte": 1},
+        ],
         "dependencies": [{"project": "A", "requires": "B"}],
     }
     inputs = load_inputs(make_case(tmp_path / "late", tables, periods=5, balance={"x": {"max": 0.5}}))
@@ -433,8 +492,9 @@ def test_ranked_lists_are_checked_and_never_beat_a_proven_optimum(tmp_path, seed
     ranked = prioritisation(inputs, optimal=result)
     # the ranked list placed where it fits keeps every rule it checks (it pays for its hiring);
     # what a greedy cannot promise is balance, and room for every commitment
-    assert all("category" in v or "committed or forced in but not selected" in v
-               for v in ranked.greedy_violations), ranked.greedy_violations
+    assert all("category" in v or "committed or forced in but not selected" in v for v in ranked.greedy_violations), (
+        ranked.greedy_violations
+    )
     if result.status is SolveStatus.OPTIMAL and ranked.optimiser_gain is not None:
         assert ranked.optimiser_gain >= -tolerance(result.objective)
     if not ranked.ranked_feasible:
@@ -445,9 +505,12 @@ def test_unaffordable_hiring_is_paid_for_by_the_ranked_list(tmp_path):
     """Hiring allowed but dearer than the budget: the ranked list may not use it for free."""
     from workbench.analyses.prioritise import prioritisation
 
-    tables = {"projects": [{"id": "A", "name": "A", "value": 10, "cost": 1, "duration": 1}],
-              "demand": [{"project": "A", "role": "dev", "fte": 1}],
-              "capacity": [{"role": "dev", "fte": 0}], "budget": [{"amount": 5}]}
+    tables = {
+        "projects": [{"id": "A", "name": "A", "value": 10, "cost": 1, "duration": 1}],
+        "demand": [{"project": "A", "role": "dev", "fte": 1}],
+        "capacity": [{"role": "dev", "fte": 0}],
+        "budget": [{"amount": 5}],
+    }
     inputs = load_inputs(make_case(tmp_path, tables, periods=1, hiring=[{"role": "dev", "cost": 100, "max_fte": 1}]))
     result = solve(inputs, solver="highs")
     assert result.objective == 0

@@ -1,4 +1,5 @@
 """Every class of bad input gets a message naming file, row, id, column and what is expected."""
+
 from __future__ import annotations
 
 import copy
@@ -39,41 +40,67 @@ def _with_project(**fields):
 
 CASES = {
     "missing column": (
-        lambda t: [p.pop("value") for p in t["projects"]], ("projects.csv", "row 1", "'value'", "missing")),
+        lambda t: [p.pop("value") for p in t["projects"]],
+        ("projects.csv", "row 1", "'value'", "missing"),
+    ),
     "wrong type": (
-        lambda t: t["projects"][1].update(value="lots"), ("projects.csv", "row 3", "id 'B'", "'value'", "not a number")),
-    "negative": (
-        lambda t: t["projects"][0].update(cost=-5), ("projects.csv", "row 2", "id 'A'", "'cost'", ">= 0")),
-    "non-finite": (
-        lambda t: t["projects"][0].update(value="inf"), ("projects.csv", "row 2", "'value'", "finite")),
+        lambda t: t["projects"][1].update(value="lots"),
+        ("projects.csv", "row 3", "id 'B'", "'value'", "not a number"),
+    ),
+    "negative": (lambda t: t["projects"][0].update(cost=-5), ("projects.csv", "row 2", "id 'A'", "'cost'", ">= 0")),
+    "non-finite": (lambda t: t["projects"][0].update(value="inf"), ("projects.csv", "row 2", "'value'", "finite")),
     "risk outside 0..1": (
-        lambda t: t["projects"][0].update(risk=1.5), ("projects.csv", "row 2", "'risk'", "from 0 to 1")),
+        lambda t: t["projects"][0].update(risk=1.5),
+        ("projects.csv", "row 2", "'risk'", "from 0 to 1"),
+    ),
     "mandatory not boolean": (
-        lambda t: t["projects"][0].update(mandatory="maybe"), ("projects.csv", "row 2", "'mandatory'", "true or false")),
+        lambda t: t["projects"][0].update(mandatory="maybe"),
+        ("projects.csv", "row 2", "'mandatory'", "true or false"),
+    ),
     "unknown status": (
-        lambda t: t["projects"][0].update(status="paused"), ("projects.csv", "row 2", "'status'", "proposed, approved, in_progress")),
+        lambda t: t["projects"][0].update(status="paused"),
+        ("projects.csv", "row 2", "'status'", "proposed, approved, in_progress"),
+    ),
     "impossible period": (
-        lambda t: t["projects"][0].update(earliest_start="2027-13"), ("projects.csv", "row 2", "'earliest_start'", "2027-13")),
+        lambda t: t["projects"][0].update(earliest_start="2027-13"),
+        ("projects.csv", "row 2", "'earliest_start'", "2027-13"),
+    ),
     "duration not whole": (
-        lambda t: t["projects"][0].update(duration=1.5), ("projects.csv", "row 2", "'duration'", "whole number")),
+        lambda t: t["projects"][0].update(duration=1.5),
+        ("projects.csv", "row 2", "'duration'", "whole number"),
+    ),
     "duplicate id": (
-        lambda t: t["projects"][1].update(id="A"), ("projects.csv", "row 3", "id 'A'", "duplicate id", "row 2")),
+        lambda t: t["projects"][1].update(id="A"),
+        ("projects.csv", "row 3", "id 'A'", "duplicate id", "row 2"),
+    ),
     "demand unknown project": (
-        lambda t: t["demand"].append({"project": "Z", "role": "dev", "fte": 1}), ("demand.csv", "row 5", "unknown project 'Z'")),
+        lambda t: t["demand"].append({"project": "Z", "role": "dev", "fte": 1}),
+        ("demand.csv", "row 5", "unknown project 'Z'"),
+    ),
     "demand unknown role": (
-        lambda t: t["demand"].append({"project": "A", "role": "pilot", "fte": 1}), ("demand.csv", "row 5", "'role'", "pilot", "capacity")),
+        lambda t: t["demand"].append({"project": "A", "role": "pilot", "fte": 1}),
+        ("demand.csv", "row 5", "'role'", "pilot", "capacity"),
+    ),
     "offset outside duration": (
         lambda t: t["demand"].append({"project": "B", "role": "dev", "fte": 1, "offset": 1}),
-        ("demand.csv", "row 5", "'offset'", "0..0")),
+        ("demand.csv", "row 5", "'offset'", "0..0"),
+    ),
     "earliest after latest": (
         lambda t: t["projects"][0].update(earliest_start="2027-03", latest_start="2027-02"),
-        ("projects.csv", "row 2", "id 'A'", "earliest_start 2027-03 is after latest_start 2027-02")),
+        ("projects.csv", "row 2", "id 'A'", "earliest_start 2027-03 is after latest_start 2027-02"),
+    ),
     "in progress without start": (
-        lambda t: t["projects"][0].update(status="in_progress"), ("projects.csv", "row 2", "'start'", "in_progress")),
+        lambda t: t["projects"][0].update(status="in_progress"),
+        ("projects.csv", "row 2", "'start'", "in_progress"),
+    ),
     "committed cannot fit": (
-        lambda t: t["projects"][2].update(duration=4), ("projects.csv", "row 4", "id 'C'", "mandatory", "cannot run within the horizon")),
+        lambda t: t["projects"][2].update(duration=4),
+        ("projects.csv", "row 4", "id 'C'", "mandatory", "cannot run within the horizon"),
+    ),
     "capacity twice": (
-        lambda t: t["capacity"].append({"role": "dev", "fte": 3}), ("capacity.csv", "row 4", "'period'", "a second row")),
+        lambda t: t["capacity"].append({"role": "dev", "fte": 3}),
+        ("capacity.csv", "row 4", "'period'", "a second row"),
+    ),
 }
 
 
@@ -108,7 +135,8 @@ def test_row_with_wrong_field_count(tmp_path):
 def test_not_utf8(tmp_path):
     path = make_case(tmp_path)
     (tmp_path / "portfolio" / "projects.csv").write_bytes(
-        "id,name,value,cost,duration\nA,Caf\u00e9,1,1,1\n".encode("latin-1"))
+        "id,name,value,cost,duration\nA,Caf\u00e9,1,1,1\n".encode("latin-1")
+    )
     _one(_problems(path), "projects.csv", "not UTF-8")
 
 
@@ -121,12 +149,14 @@ def test_bom_and_crlf_are_accepted(tmp_path):
 
 
 def test_dependency_problems(tmp_path):
-    tables = _tables(dependencies=[
-        {"project": "A", "requires": "A"},
-        {"project": "A", "requires": "Q"},
-        {"project": "B", "requires": "C"},
-        {"project": "C", "requires": "B"},
-    ])
+    tables = _tables(
+        dependencies=[
+            {"project": "A", "requires": "A"},
+            {"project": "A", "requires": "Q"},
+            {"project": "B", "requires": "C"},
+            {"project": "C", "requires": "B"},
+        ]
+    )
     problems = _problems(make_case(tmp_path, tables))
     _one(problems, "dependencies.csv", "row 2", "cannot require itself")
     _one(problems, "dependencies.csv", "row 3", "unknown project 'Q'")
@@ -135,8 +165,11 @@ def test_dependency_problems(tmp_path):
 
 def test_exclusion_problems(tmp_path):
     tables = _with_project(mandatory="true")
-    tables["exclusions"] = [{"group": "g", "project": "A"}, {"group": "g", "project": "C"},
-                            {"group": "g", "project": "nope"}]
+    tables["exclusions"] = [
+        {"group": "g", "project": "A"},
+        {"group": "g", "project": "C"},
+        {"group": "g", "project": "nope"},
+    ]
     problems = _problems(make_case(tmp_path, tables))
     _one(problems, "exclusions.csv", "unknown project 'nope'")
     _one(problems, "exclusions.csv", "group 'g'", "A, C")
@@ -151,9 +184,14 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
 
 
 def test_scenario_naming_unknown_things(tmp_path):
-    path = make_case(tmp_path, force_in=["A", "NOPE"], force_out=["C"],
-                     capacity=[{"role": "pilot", "delta": 1}], balance={"space": {"min": 0.1}},
-                     hiring=[{"role": "dev", "cost": 1, "max_fte": 1}, {"role": "dev", "cost": 2, "max_fte": 1}])
+    path = make_case(
+        tmp_path,
+        force_in=["A", "NOPE"],
+        force_out=["C"],
+        capacity=[{"role": "pilot", "delta": 1}],
+        balance={"space": {"min": 0.1}},
+        hiring=[{"role": "dev", "cost": 1, "max_fte": 1}, {"role": "dev", "cost": 2, "max_fte": 1}],
+    )
     problems = _problems(path)
     _one(problems, "scenario.yaml", "force_in[1]", "unknown project 'NOPE'")
     _one(problems, "force_out[0]", "'C' is mandatory and cannot be forced out")
@@ -194,13 +232,15 @@ def test_cli_bad_input_exit_2_no_traceback_and_empty_stdout(tmp_path):
     tables["projects"][0]["value"] = "x"
     path = make_case(tmp_path, tables)
     for command in (["validate"], ["solve", "--json"]):
-        run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", *command, str(path)],
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "workbench.faces.cli", *command, str(path)], capture_output=True, text=True
+        )
         assert run.returncode == 2
         assert run.stdout == ""
         assert "projects.csv" in run.stderr and "Traceback" not in run.stderr
-    run = subprocess.run([sys.executable, "-m", "workbench.faces.cli", "--debug", "validate", str(path)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "workbench.faces.cli", "--debug", "validate", str(path)], capture_output=True, text=True
+    )
     assert run.returncode == 2 and "Traceback" in run.stderr
 
 

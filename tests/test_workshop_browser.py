@@ -1,5 +1,6 @@
 """End to end: the workshop dashboard served by ``workbench workshop``, driven in headless
 Chromium with no request leaving the machine."""
+
 from __future__ import annotations
 
 import shutil

@@ -11,6 +11,7 @@ The package is a house with floors; a module imports only from its own floor or 
    prioritisation, the independent checker;
 6. :mod:`workbench.faces` - terminal views, exports, charts, reports, app, workshop, CLI.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

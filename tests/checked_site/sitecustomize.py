@@ -1,5 +1,6 @@
 """Loaded by Python at start-up in the test suite's child processes (CLI runs, notebook kernels):
 every plan they solve goes through the independent checker, as in the suite's own process."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Approving a plan as the baseline: its starts written as the portfolio's ``baseline`` table,
 never overwriting one silently, and a record in the decisions log."""
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,9 @@ def baseline_target(inputs: Inputs, out: Path | None) -> Path:
     location = Path(inputs.portfolio.location)
     if location.is_dir():
         return location / "baseline.csv"
-    raise InputError([Problem(str(location), "the portfolio is a workbook: pass --out FILE.csv and add it as its "
-                              "'baseline' sheet")])
+    raise InputError(
+        [Problem(str(location), "the portfolio is a workbook: pass --out FILE.csv and add it as its 'baseline' sheet")]
+    )
 
 
 BASELINE_HEADER = ["project", "start"]
@@ -43,8 +45,14 @@ def decisions_log(inputs: Inputs) -> Path:
     """The decisions log beside the scenario: a regular file, or none yet (checked before any write)."""
     log = Path(inputs.scenario.path).parent / DECISIONS_LOG
     if (log.exists() or log.is_symlink()) and (not log.is_file() or log.is_symlink()):
-        raise InputError([Problem(str(log), "is not a regular file; the decisions log is appended to it: move "
-                                  "what is there and run again")])
+        raise InputError(
+            [
+                Problem(
+                    str(log),
+                    "is not a regular file; the decisions log is appended to it: move what is there and run again",
+                )
+            ]
+        )
     if not os.access(log.parent, os.W_OK) or (log.exists() and not os.access(log, os.W_OK)):
         raise InputError([Problem(str(log), "cannot be written; the decisions log records every approval")])
     return log
@@ -55,26 +63,57 @@ def check_baseline_target(target: Path, replace: bool, portfolio_folder: Path | 
     ``replace``, an existing regular file that holds a baseline table (header project,start) and
     nothing else: never a folder, a device or another table."""
     target = Path(target)
-    if portfolio_folder is not None and target.resolve().parent == Path(portfolio_folder).resolve() \
-            and target.name != "baseline.csv" and (target.suffix.lower() == ".csv" or near_table_name(target.stem)):
-        raise InputError([Problem(str(target), "would be a table file in the portfolio folder under another name "
-                                  "than baseline.csv; write the baseline as baseline.csv there, or elsewhere")])
+    if (
+        portfolio_folder is not None
+        and target.resolve().parent == Path(portfolio_folder).resolve()
+        and target.name != "baseline.csv"
+        and (target.suffix.lower() == ".csv" or near_table_name(target.stem))
+    ):
+        raise InputError(
+            [
+                Problem(
+                    str(target),
+                    "would be a table file in the portfolio folder under another name "
+                    "than baseline.csv; write the baseline as baseline.csv there, or elsewhere",
+                )
+            ]
+        )
     if target.exists() or target.is_symlink():
         if not target.is_file() or target.is_symlink():
             kind = "a folder" if target.is_dir() else "a link" if target.is_symlink() else "not a regular file"
-            raise InputError([Problem(str(target), f"is {kind}; the baseline is written as a CSV file: give a file "
-                                      "name (--out FILE.csv)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(target),
+                        f"is {kind}; the baseline is written as a CSV file: give a file name (--out FILE.csv)",
+                    )
+                ]
+            )
         try:
             with open(target, encoding="utf-8-sig", newline="") as handle:
                 header = next(csv.reader([handle.readline()]), [])
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError([Problem(str(target), f"cannot be read to check that it is a baseline ({exc})")]) from None
         if [h.strip().lower() for h in header] != BASELINE_HEADER:
-            raise InputError([Problem(str(target), "exists and is not a baseline table (its header is not "
-                                      "'project,start'); nothing is overwritten: give another --out FILE")])
+            raise InputError(
+                [
+                    Problem(
+                        str(target),
+                        "exists and is not a baseline table (its header is not "
+                        "'project,start'); nothing is overwritten: give another --out FILE",
+                    )
+                ]
+            )
         if not replace:
-            raise InputError([Problem(str(target), "a baseline exists; pass --replace to approve a new one "
-                                      "(the old one is kept beside it with a timestamp)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(target),
+                        "a baseline exists; pass --replace to approve a new one "
+                        "(the old one is kept beside it with a timestamp)",
+                    )
+                ]
+            )
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError([Problem(str(target), f"its folder {folder} does not exist; create it or give another file")])
@@ -82,8 +121,9 @@ def check_baseline_target(target: Path, replace: bool, portfolio_folder: Path | 
         raise InputError([Problem(str(target), f"its folder {folder} cannot be written")])
 
 
-def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, replace: bool = False,
-                   note: str = "") -> tuple[Path, Path | None]:
+def write_baseline(
+    inputs: Inputs, result: Result, out: Path | None = None, replace: bool = False, note: str = ""
+) -> tuple[Path, Path | None]:
     """Write the plan's starts as the baseline table. An existing file is kept: an error unless
     ``replace``, then renamed ``baseline-<timestamp>.csv`` beside the new one. Returns the new
     file and the kept one (or None)."""
@@ -113,10 +153,18 @@ def write_baseline(inputs: Inputs, result: Result, out: Path | None = None, repl
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
         stream.write(buffer.getvalue())
     os.replace(temporary, target)
-    record = {"time": dt.datetime.now().isoformat(timespec="seconds"), "decision": "baseline",
-              "scenario": str(inputs.scenario.path), "data_sha256": inputs.portfolio.data_hash,
-              "status": result.status.value, "objective": result.objective, "solver": result.solver.get("name"),
-              "file": str(target), "replaced": None if kept is None else str(kept), "note": note}
+    record = {
+        "time": dt.datetime.now().isoformat(timespec="seconds"),
+        "decision": "baseline",
+        "scenario": str(inputs.scenario.path),
+        "data_sha256": inputs.portfolio.data_hash,
+        "status": result.status.value,
+        "objective": result.objective,
+        "solver": result.solver.get("name"),
+        "file": str(target),
+        "replaced": None if kept is None else str(kept),
+        "note": note,
+    }
     with open(decisions_log(inputs), "a", encoding="utf-8") as log:
         log.write(json.dumps(record, ensure_ascii=False) + "\n")
     return target, kept

@@ -6,6 +6,7 @@ reported number of a :class:`~workbench.planning.result.Result`. It imports noth
 data, the model, the optimisation, the scoring or the prioritisation code: its criteria
 weights (AHP included) and its period parsing are its own, following the documented rules.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -211,7 +212,9 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             continue
         role, t = key
         if not _close(row["demand"], demand.get(key, 0.0)):
-            errors.append(f"{role} period {t}: reported demand {row['demand']} but the plan needs {demand.get(key, 0.0)}")
+            errors.append(
+                f"{role} period {t}: reported demand {row['demand']} but the plan needs {demand.get(key, 0.0)}"
+            )
         if not _close(row["capacity"], cap):
             errors.append(f"{role} period {t}: reported capacity {row['capacity']} but it is {cap}")
         hired = row["hired"]
@@ -258,7 +261,9 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
     for t, row in enumerate(result.budget):
         if not _close(row["spend"], spend[t]):
             errors.append(f"period {t}: reported spend {row['spend']} but the plan spends {spend[t]}")
-        if (row["budget"] is None) != (budget[t] is None) or (budget[t] is not None and not _close(row["budget"], budget[t])):
+        if (row["budget"] is None) != (budget[t] is None) or (
+            budget[t] is not None and not _close(row["budget"], budget[t])
+        ):
             errors.append(f"period {t}: reported budget {row['budget']} but it is {budget[t]}")
         if budget[t] is not None and spend[t] > budget[t] + 1e-6 * max(1.0, budget[t]):
             errors.append(f"period {t}: spend {spend[t]} exceeds budget {budget[t]}")
@@ -348,8 +353,11 @@ def _started(portfolio, status_date: int) -> dict[str, dict]:
             b = baseline[pid]
             cumulative = [sum(profile[:k], Fraction(0)) for k in range(d + 1)]
             reached = max(k for k in range(d + 1) if cumulative[k] <= earned)
-            schedule = Fraction(d) if reached == d else reached + (earned - cumulative[reached]) / (
-                cumulative[reached + 1] - cumulative[reached])
+            schedule = (
+                Fraction(d)
+                if reached == d
+                else reached + (earned - cumulative[reached]) / (cumulative[reached + 1] - cumulative[reached])
+            )
             elapsed = status_date - b + 1
             if schedule == 0:
                 finish = max(b + d - 1, status_date + d)
@@ -366,7 +374,11 @@ def _started(portfolio, status_date: int) -> dict[str, dict]:
                 periods = d if _missing(row["offset"]) else 1
                 role_demand[row["role"]] += float(row["fte"]) * periods
         left = 1 - percent / 100
-        runs[pid] = {"start": start, "finish": finish, "etc": eac - spent, "remaining": remaining,
-                     "demand": {role: total * left / len(remaining) for role, total in role_demand.items()}
-                     if remaining else {}}
+        runs[pid] = {
+            "start": start,
+            "finish": finish,
+            "etc": eac - spent,
+            "remaining": remaining,
+            "demand": {role: total * left / len(remaining) for role, total in role_demand.items()} if remaining else {},
+        }
     return runs

@@ -1,5 +1,6 @@
 """What differs between two scenarios' results: projects that enter, leave or move, key figures,
 capacity use and spend, and the bottleneck role of each. Numbers only; the faces word them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -83,11 +84,19 @@ def _index(label: str | None, labels: list[str]) -> int | None:
 
 def compare_results(first: Result, other: Result) -> Difference:
     """The difference of ``other`` against ``first``."""
-    difference = Difference(first.scenario, other.scenario, first.has_plan, other.has_plan,
-                            first_bottleneck=bottleneck(first), bottleneck=bottleneck(other))
+    difference = Difference(
+        first.scenario,
+        other.scenario,
+        first.has_plan,
+        other.has_plan,
+        first_bottleneck=bottleneck(first),
+        bottleneck=bottleneck(other),
+    )
     first_kpis, other_kpis = first.kpis(), other.kpis()
-    difference.kpis = {name: (first_kpis.get(name) if first.has_plan else None,
-                              other_kpis.get(name) if other.has_plan else None) for name in KPI_NAMES}
+    difference.kpis = {
+        name: (first_kpis.get(name) if first.has_plan else None, other_kpis.get(name) if other.has_plan else None)
+        for name in KPI_NAMES
+    }
     if not (first.has_plan and other.has_plan):
         return difference
     labels = [row["period"] for row in first.budget]
@@ -107,10 +116,23 @@ def compare_results(first: Result, other: Result) -> Difference:
         shift = 0
         if change == "moves":
             shift = (_index(project.start, labels) or 0) - (_index(was.start, labels) or 0)
-        difference.changes.append(ProjectChange(project.id, project.name, project.category, change, was.start,
-                                                was.finish, project.start, project.finish, project.value, shift))
+        difference.changes.append(
+            ProjectChange(
+                project.id,
+                project.name,
+                project.category,
+                change,
+                was.start,
+                was.finish,
+                project.start,
+                project.finish,
+                project.value,
+                shift,
+            )
+        )
     first_shares, other_shares = utilisation_by_role_period(first), utilisation_by_role_period(other)
-    difference.utilisation_change = [{"role": role, "period": period,
-                                      "change": other_shares.get((role, period), 0.0) - share}
-                                     for (role, period), share in first_shares.items()]
+    difference.utilisation_change = [
+        {"role": role, "period": period, "change": other_shares.get((role, period), 0.0) - share}
+        for (role, period), share in first_shares.items()
+    ]
     return difference

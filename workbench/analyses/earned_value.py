@@ -1,8 +1,8 @@
 """Status against the approved plan: earned value, earned schedule, forecasts and RAG per project
 and for the portfolio, exactly as docs/status.md defines them."""
+
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -67,10 +67,20 @@ class StatusReport:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"scenario": self.scenario, "as_of": self.as_of,
-                "projects": [{k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(p).items()
-                              if k != "forecast_finish_index"} for p in self.projects],
-                "portfolio": self.portfolio, "warnings": self.warnings}
+        return {
+            "scenario": self.scenario,
+            "as_of": self.as_of,
+            "projects": [
+                {
+                    k: (v.value if isinstance(v, StrEnum) else v)
+                    for k, v in asdict(p).items()
+                    if k != "forecast_finish_index"
+                }
+                for p in self.projects
+            ],
+            "portfolio": self.portfolio,
+            "warnings": self.warnings,
+        }
 
     def to_json(self) -> str:
         return finite_json(self.to_dict())
@@ -146,8 +156,15 @@ def earned_schedule(cumulative: list, ev):
 FORECAST_REACH = 1200
 
 
-def forecast_finish(state: ProjectState, status_date: int, duration: int, baseline_start: int | None,
-                    elapsed: int | None, es: Fraction | None, completed_in: int | None) -> int | None:
+def forecast_finish(
+    state: ProjectState,
+    status_date: int,
+    duration: int,
+    baseline_start: int | None,
+    elapsed: int | None,
+    es: Fraction | None,
+    completed_in: int | None,
+) -> int | None:
     """The forecast finish period (docs/status.md), in exact arithmetic.
 
     complete: the period it first reached 100 %; not started by the status date: the baseline
@@ -176,10 +193,16 @@ def status_period(inputs: Inputs, as_of: str | None = None) -> int:
     checked as loading checks the scenario's own (in the horizon, no actuals after it)."""
     label = as_of if as_of is not None else inputs.scenario.spec.status.as_of
     if label is None:
-        raise InputError([inputs.scenario.problem(("status", "as_of"), "no status date: set status.as_of in the "
-                                                   "scenario or pass --as-of")])
-    problems = check_status_date(inputs.scenario, inputs.portfolio, str(label),
-                                 argument="--as-of" if as_of is not None else None)
+        raise InputError(
+            [
+                inputs.scenario.problem(
+                    ("status", "as_of"), "no status date: set status.as_of in the scenario or pass --as-of"
+                )
+            ]
+        )
+    problems = check_status_date(
+        inputs.scenario, inputs.portfolio, str(label), argument="--as-of" if as_of is not None else None
+    )
     if problems:
         raise InputError(problems)
     return inputs.portfolio.horizon.index_of(label_or_date(str(label)))
@@ -194,12 +217,17 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
     horizon = portfolio.horizon
     a = status_period(inputs, as_of)
     thresholds = inputs.scenario.spec.status.rag
-    baseline = {str(p): int(s) for p, s in zip(portfolio.table("baseline")["project"], portfolio.table("baseline")["start"])}
+    baseline = {
+        str(p): int(s) for p, s in zip(portfolio.table("baseline")["project"], portfolio.table("baseline")["start"])
+    }
     actuals = portfolio.table("actuals")
     actuals = actuals[actuals["period"].astype(float) <= a].sort_values("period")
     by_project = {str(p): rows for p, rows in actuals.groupby("project", sort=False)}
-    warnings = [f"{portfolio.sources['actuals']}: {p} has actuals but no baseline row; it has no planned value"
-                for p in by_project if p not in baseline]
+    warnings = [
+        f"{portfolio.sources['actuals']}: {p} has actuals but no baseline row; it has no planned value"
+        for p in by_project
+        if p not in baseline
+    ]
     table = portfolio.projects
     names = {str(p): str(n) for p, n in zip(table["id"], table["name"])}
     ids = [p for p in names if p in baseline or p in by_project]
@@ -215,8 +243,11 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
         percent = exact(rows["percent_complete"].iloc[-1]) if rows is not None else Fraction(0)
         ac = sum((exact(c) for c in rows["cost"]), Fraction(0)) if rows is not None else Fraction(0)
         ev = percent / 100 * bac
-        state = ProjectState.COMPLETE if percent >= 100 else (
-            ProjectState.IN_PROGRESS if rows is not None else ProjectState.NOT_STARTED)
+        state = (
+            ProjectState.COMPLETE
+            if percent >= 100
+            else (ProjectState.IN_PROGRESS if rows is not None else ProjectState.NOT_STARTED)
+        )
         completed_in = None
         if state is ProjectState.COMPLETE:
             completed_in = int(rows.loc[rows["percent_complete"] >= 100.0, "period"].iloc[0])
@@ -232,22 +263,40 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
             spi_t = Fraction(es) / elapsed if elapsed > 0 else None
         finish = forecast_finish(state, a, d, b, elapsed, None if es is None else Fraction(es), completed_in)
         if finish is None and b is not None:
-            warnings.append(f"{project}: at SPI(t) {float(spi_t or 0):.3g} it would finish more than "
-                            f"{FORECAST_REACH} periods after the status date; no forecast finish is given")
+            warnings.append(
+                f"{project}: at SPI(t) {float(spi_t or 0):.3g} it would finish more than "
+                f"{FORECAST_REACH} periods after the status date; no forecast finish is given"
+            )
         cpi = None if ac == 0 else ev / ac
         spi = None if pv == 0 else ev / pv
         eac = bac / cpi if cpi else bac
-        statuses.append(ProjectStatus(
-            id=project, name=names[project], state=state, percent_complete=float(percent),
-            baseline_start=None if b is None else horizon.label(b),
-            baseline_finish=None if b is None else horizon.label(b + d - 1),
-            bac=float(bac), pv=float(pv), ev=float(ev), ac=float(ac), sv=float(ev - pv), cv=float(ev - ac),
-            spi=_float(spi), cpi=_float(cpi), es=_float(es), spi_t=_float(spi_t),
-            eac=float(eac), etc=float(eac - ac), vac=float(bac - eac),
-            tcpi=None if bac == ac else float((bac - ev) / (bac - ac)),
-            forecast_finish=None if finish is None else horizon.label(finish),
-            rag=rag_of(_float(cpi), _float(spi_t if spi_t is not None else spi), thresholds),
-            forecast_finish_index=finish))
+        statuses.append(
+            ProjectStatus(
+                id=project,
+                name=names[project],
+                state=state,
+                percent_complete=float(percent),
+                baseline_start=None if b is None else horizon.label(b),
+                baseline_finish=None if b is None else horizon.label(b + d - 1),
+                bac=float(bac),
+                pv=float(pv),
+                ev=float(ev),
+                ac=float(ac),
+                sv=float(ev - pv),
+                cv=float(ev - ac),
+                spi=_float(spi),
+                cpi=_float(cpi),
+                es=_float(es),
+                spi_t=_float(spi_t),
+                eac=float(eac),
+                etc=float(eac - ac),
+                vac=float(bac - eac),
+                tcpi=None if bac == ac else float((bac - ev) / (bac - ac)),
+                forecast_finish=None if finish is None else horizon.label(finish),
+                rag=rag_of(_float(cpi), _float(spi_t if spi_t is not None else spi), thresholds),
+                forecast_finish_index=finish,
+            )
+        )
     return StatusReport(inputs.name, horizon.label(a), statuses, portfolio_totals(statuses), warnings)
 
 

@@ -1,7 +1,7 @@
 """Efficient frontier: the best objective at each level of total budget, each solved exactly."""
+
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,9 +33,17 @@ def with_total_budget(inputs: Inputs, total: float | None) -> tuple[Scenario, Pl
     return variant, inputs.data.with_changes(budget_total=total)
 
 
-def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_limit: float | None = None,
-             gap: float | None = None, deadline: Deadline | None = None, top: Plan | None = None,
-             executor: Executor | None = None, progress: Progress | None = None) -> Frontier:
+def frontier(
+    inputs: Inputs,
+    points: int = 8,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    deadline: Deadline | None = None,
+    top: Plan | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Frontier:
     """Solve at ``points`` total-budget levels, evenly from what the commitments and their
     prerequisites must spend to what the unconstrained-total optimum spends (per-period budgets
     stay in force).
@@ -59,20 +67,36 @@ def frontier(inputs: Inputs, points: int = 8, solver: str | None = None, time_li
     levels = np.linspace(min(committed_spend(data), top_spend), top_spend, points)
     tolerance = objective_tolerance(data, top.objective)
     best_proven = None  # a larger total budget can only raise a proven optimum
-    plans = plan_variants(inputs, [with_total_budget(inputs, float(level)) for level in levels[:-1]], settings,
-                          deadline, executor, progress) + [top]
+    plans = plan_variants(
+        inputs,
+        [with_total_budget(inputs, float(level)) for level in levels[:-1]],
+        settings,
+        deadline,
+        executor,
+        progress,
+    ) + [top]
     for level, plan in zip(levels, plans):
         spend = PlanUsage(data, plan.starts, plan.hired).total_spend if plan.objective is not None else None
         note = ""
         if plan.status is SolveStatus.OPTIMAL:
             if best_proven is not None and plan.objective < best_proven - tolerance:
-                note = (f"inconsistent solver results: proven {plan.objective:,.2f} here, but "
-                        f"{best_proven:,.2f} with a smaller total budget")
+                note = (
+                    f"inconsistent solver results: proven {plan.objective:,.2f} here, but "
+                    f"{best_proven:,.2f} with a smaller total budget"
+                )
             best_proven = plan.objective if best_proven is None else max(best_proven, plan.objective)
-        curve.points.append({"budget_total": float(level), "objective": plan.objective, "spend": spend,
-                             "status": plan.status.value, "gap": plan.gap, "selected": sorted(plan.starts),
-                             "starts": {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())},
-                             "note": note})
+        curve.points.append(
+            {
+                "budget_total": float(level),
+                "objective": plan.objective,
+                "spend": spend,
+                "status": plan.status.value,
+                "gap": plan.gap,
+                "selected": sorted(plan.starts),
+                "starts": {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())},
+                "note": note,
+            }
+        )
     return curve
 
 

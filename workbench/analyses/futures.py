@@ -6,6 +6,7 @@ In each, the selection is re-optimised twice: freely, and with the chosen plan's
 (its starts free). Futures are drawn in this process from the seed and solved on the executor, so
 the numbers do not depend on the executor or its number of workers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -59,16 +60,29 @@ def solve_future(task: FutureTask) -> FutureOutcome:
     free = plan_variant(inputs, inputs.scenario.spec, inputs.data, task.settings, Deadline(task.settings.time_limit))
     committed = set(inputs.data.projects.index[inputs.data.projects["commitment"].ne(Commitment.NONE)])
     chosen = set(task.chosen)
-    fixed_spec = inputs.scenario.spec.model_copy(update={
-        "force_in": sorted(chosen - committed),
-        "force_out": sorted(set(inputs.data.projects.index) - chosen - committed)})
+    fixed_spec = inputs.scenario.spec.model_copy(
+        update={
+            "force_in": sorted(chosen - committed),
+            "force_out": sorted(set(inputs.data.projects.index) - chosen - committed),
+        }
+    )
     fixed_inputs = replanned(inputs_for(replace(inputs.scenario, spec=fixed_spec), portfolio))
-    fixed = plan_variant(fixed_inputs, fixed_inputs.scenario.spec, fixed_inputs.data, task.settings,
-                         Deadline(task.settings.time_limit))
-    delivered = sum(option_coefficient(inputs.data.projects, p, start, spec, inputs.data.horizon)
-                    for p, start in task.chosen.items())
-    return FutureOutcome(task.index, free.status, tuple(sorted(free.starts)) if free.status.has_plan else (),
-                         free.objective, fixed.status, fixed.objective, float(delivered))
+    fixed = plan_variant(
+        fixed_inputs, fixed_inputs.scenario.spec, fixed_inputs.data, task.settings, Deadline(task.settings.time_limit)
+    )
+    delivered = sum(
+        option_coefficient(inputs.data.projects, p, start, spec, inputs.data.horizon)
+        for p, start in task.chosen.items()
+    )
+    return FutureOutcome(
+        task.index,
+        free.status,
+        tuple(sorted(free.starts)) if free.status.has_plan else (),
+        free.objective,
+        fixed.status,
+        fixed.objective,
+        float(delivered),
+    )
 
 
 @dataclass
@@ -85,8 +99,9 @@ class FuturesSummary:
     regret: dict
 
 
-def future_tasks(inputs: Inputs, result: Result, futures: int, seed: int,
-                 solver: str | None = None, time_limit: float | None = None) -> list[FutureTask]:
+def future_tasks(
+    inputs: Inputs, result: Result, futures: int, seed: int, solver: str | None = None, time_limit: float | None = None
+) -> list[FutureTask]:
     """``futures`` joint samples of every project (forced-out ones aside) drawn from ``seed``."""
     portfolio = estimates(inputs)
     candidates = [p for p in portfolio.projects.index if p not in set(inputs.scenario.spec.force_out)]
@@ -95,15 +110,23 @@ def future_tasks(inputs: Inputs, result: Result, futures: int, seed: int,
     chosen = {p.id: int(p.start_index) for p in sorted(result.selected, key=lambda p: p.id)}
     tasks = []
     for k in range(futures):
-        figures = {p: Figures(float(d.cost[k]), int(d.duration[k] + d.delay[k]), float(d.value[k]))
-                   for p, d in draws.items()}
+        figures = {
+            p: Figures(float(d.cost[k]), int(d.duration[k] + d.delay[k]), float(d.value[k])) for p, d in draws.items()
+        }
         tasks.append(FutureTask(k, inputs.scenario, portfolio, figures, chosen, settings))
     return tasks
 
 
-def resolve_futures(inputs: Inputs, result: Result, futures: int, seed: int | None = None,
-                    executor: Executor | None = None, solver: str | None = None,
-                    time_limit: float | None = None, progress: Progress | None = None) -> FuturesSummary:
+def resolve_futures(
+    inputs: Inputs,
+    result: Result,
+    futures: int,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    progress: Progress | None = None,
+) -> FuturesSummary:
     """Re-optimise the selection on ``futures`` sampled futures (seed: the scenario's risk.seed)."""
     seed = inputs.scenario.spec.risk.seed if seed is None else seed
     tasks = future_tasks(inputs, result, futures, seed, solver, time_limit)
@@ -123,15 +146,24 @@ def summarise(outcomes: list[FutureOutcome], project_ids: list[str]) -> FuturesS
     for outcome in proven:
         for p in outcome.selected:
             counts[p] = counts.get(p, 0) + 1
-    core = sorted(({"id": p, "share": c / len(proven)} for p, c in counts.items()),
-                  key=lambda item: (-item["share"], item["id"])) if proven else []
+    core = (
+        sorted(
+            ({"id": p, "share": c / len(proven)} for p, c in counts.items()),
+            key=lambda item: (-item["share"], item["id"]),
+        )
+        if proven
+        else []
+    )
     both = [o for o in proven if o.chosen_status is SolveStatus.OPTIMAL]
     regrets = np.array([o.objective - o.chosen_objective for o in both])
     no_plan = sum(o.status is SolveStatus.INFEASIBLE for o in outcomes)
     does_not_fit = sum(o.status.has_plan and o.chosen_status is SolveStatus.INFEASIBLE for o in outcomes)
     regret = {
-        "futures": len(outcomes), "proven": len(both), "no_plan": no_plan,
-        "chosen_does_not_fit": does_not_fit, "unproven": len(outcomes) - len(both) - no_plan - does_not_fit,
+        "futures": len(outcomes),
+        "proven": len(both),
+        "no_plan": no_plan,
+        "chosen_does_not_fit": does_not_fit,
+        "unproven": len(outcomes) - len(both) - no_plan - does_not_fit,
         **_spread(regrets),
         "funded": _spread(np.array([o.objective - o.delivered for o in proven])),
     }
@@ -141,5 +173,9 @@ def summarise(outcomes: list[FutureOutcome], project_ids: list[str]) -> FuturesS
 def _spread(values: np.ndarray) -> dict:
     if not len(values):
         return {"mean": None, "p50": None, "p90": None, "max": None}
-    return {"mean": float(values.mean()), "p50": float(np.quantile(values, 0.5)),
-            "p90": float(np.quantile(values, 0.9)), "max": float(values.max())}
+    return {
+        "mean": float(values.mean()),
+        "p50": float(np.quantile(values, 0.5)),
+        "p90": float(np.quantile(values, 0.9)),
+        "max": float(values.max()),
+    }

@@ -3,6 +3,7 @@
 Priced slack relaxes budgets and capacities before windows and commitments: one way to make
 a plan possible, not a claim that it is the smallest change (docs/model.md).
 """
+
 from __future__ import annotations
 
 from workbench.data.planning_data import PlanningData
@@ -19,9 +20,12 @@ def explain_infeasibility(data: PlanningData, settings: SolverSpec, deadline: De
     say what had to give, in the user's terms. This is one way to make a plan possible (a
     weighted relaxation), not a claim that it is the smallest change."""
     plan = plan_within(data, settings, deadline, elastic=True)
-    horizon = data.horizon
     if not plan.status.has_plan:
-        return [Conflict(ConflictKind.UNEXPLAINED, "No plan exists; the explanation did not finish within the time limit.", 0.0)]
+        return [
+            Conflict(
+                ConflictKind.UNEXPLAINED, "No plan exists; the explanation did not finish within the time limit.", 0.0
+            )
+        ]
     # the elastic plan holds the commitments and only those optional projects it needs
     # (prerequisites, a category's minimum share): each costs it something
     usage = PlanUsage(data, plan.starts, plan.hired)
@@ -29,14 +33,27 @@ def explain_infeasibility(data: PlanningData, settings: SolverSpec, deadline: De
     for slack in sorted(plan.slacks, key=_slack_order):
         conflicts.append(_conflict(data, slack, usage, plan))
     if not conflicts:
-        conflicts.append(Conflict(ConflictKind.UNEXPLAINED, "The solver proved there is no plan, but no single budget, "
-                                  "capacity, window or commitment relaxation was found; check dependencies "
-                                  "and exclusions among the committed projects.", 0.0))
+        conflicts.append(
+            Conflict(
+                ConflictKind.UNEXPLAINED,
+                "The solver proved there is no plan, but no single budget, "
+                "capacity, window or commitment relaxation was found; check dependencies "
+                "and exclusions among the committed projects.",
+                0.0,
+            )
+        )
     return conflicts
 
 
-_SLACK_ORDER = [ConflictKind.COMMITMENT, ConflictKind.WINDOW, ConflictKind.BUDGET_TOTAL, ConflictKind.BUDGET,
-                ConflictKind.CAPACITY, ConflictKind.BALANCE_MIN, ConflictKind.BALANCE_MAX]
+_SLACK_ORDER = [
+    ConflictKind.COMMITMENT,
+    ConflictKind.WINDOW,
+    ConflictKind.BUDGET_TOTAL,
+    ConflictKind.BUDGET,
+    ConflictKind.CAPACITY,
+    ConflictKind.BALANCE_MIN,
+    ConflictKind.BALANCE_MAX,
+]
 
 
 def _slack_order(slack: Slack):
@@ -51,37 +68,68 @@ def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) ->
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
         hiring = data.hiring.get(slack.role)
         extra = f" + at most {hiring[1]:.2f} hired" if hiring else ""
-        return Conflict(ConflictKind.CAPACITY, f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of the relaxed "
-                        f"plan {usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity "
-                        f"{capacity:.2f}{extra}"
-                        + (f": {', '.join(running)}" if running else "") + ")",
-                        slack.amount, period=label, role=slack.role)
+        return Conflict(
+            ConflictKind.CAPACITY,
+            f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of the relaxed "
+            f"plan {usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity "
+            f"{capacity:.2f}{extra}" + (f": {', '.join(running)}" if running else "") + ")",
+            slack.amount,
+            period=label,
+            role=slack.role,
+        )
     if slack.kind is ConflictKind.BUDGET:
         running = _running_projects(data, plan.starts, slack.period)
-        return Conflict(ConflictKind.BUDGET, f"budget {label} short by {slack.amount:,.2f} (spend of the relaxed plan, "
-                        f"hiring included, {usage.spend[slack.period]:,.2f}, against "
-                        f"{data.budget[slack.period]:,.2f}"
-                        + (f": {', '.join(running)}" if running else "") + ")",
-                        slack.amount, period=label)
+        return Conflict(
+            ConflictKind.BUDGET,
+            f"budget {label} short by {slack.amount:,.2f} (spend of the relaxed plan, "
+            f"hiring included, {usage.spend[slack.period]:,.2f}, against "
+            f"{data.budget[slack.period]:,.2f}" + (f": {', '.join(running)}" if running else "") + ")",
+            slack.amount,
+            period=label,
+        )
     if slack.kind is ConflictKind.BUDGET_TOTAL:
-        return Conflict(ConflictKind.BUDGET_TOTAL, f"total budget short by {slack.amount:,.2f} (the relaxed plan spends "
-                        f"{sum(usage.spend):,.2f} against {data.budget_total:,.2f})", slack.amount)
+        return Conflict(
+            ConflictKind.BUDGET_TOTAL,
+            f"total budget short by {slack.amount:,.2f} (the relaxed plan spends "
+            f"{sum(usage.spend):,.2f} against {data.budget_total:,.2f})",
+            slack.amount,
+        )
     if slack.kind in (ConflictKind.BALANCE_MIN, ConflictKind.BALANCE_MAX):
         low, high = data.balance[slack.category]
-        which = f"below its minimum share {low:.0%}" if slack.kind is ConflictKind.BALANCE_MIN else f"above its maximum share {high:.0%}"
-        return Conflict(slack.kind, f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
-                        slack.amount, category=slack.category)
+        which = (
+            f"below its minimum share {low:.0%}"
+            if slack.kind is ConflictKind.BALANCE_MIN
+            else f"above its maximum share {high:.0%}"
+        )
+        return Conflict(
+            slack.kind,
+            f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
+            slack.amount,
+            category=slack.category,
+        )
     row = data.projects.loc[slack.project]
     who = f"{row['commitment']} {slack.project}"
     if slack.kind is ConflictKind.WINDOW:
         allowed = data.start_options.loc[data.start_options["project"] == slack.project, "start"]
-        window = (horizon.label(int(allowed.min())) if allowed.min() == allowed.max()
-                  else f"{horizon.label(int(allowed.min()))}..{horizon.label(int(allowed.max()))}")
-        return Conflict(ConflictKind.WINDOW, f"{who} cannot start within {window}; the nearest start that works is "
-                        f"{label}, {int(slack.amount)} period(s) outside it", slack.amount,
-                        period=label, project=slack.project)
-    return Conflict(ConflictKind.COMMITMENT, f"{who} cannot be scheduled at all: {_why_unschedulable(data, slack.project)}",
-                    slack.amount, project=slack.project)
+        window = (
+            horizon.label(int(allowed.min()))
+            if allowed.min() == allowed.max()
+            else f"{horizon.label(int(allowed.min()))}..{horizon.label(int(allowed.max()))}"
+        )
+        return Conflict(
+            ConflictKind.WINDOW,
+            f"{who} cannot start within {window}; the nearest start that works is "
+            f"{label}, {int(slack.amount)} period(s) outside it",
+            slack.amount,
+            period=label,
+            project=slack.project,
+        )
+    return Conflict(
+        ConflictKind.COMMITMENT,
+        f"{who} cannot be scheduled at all: {_why_unschedulable(data, slack.project)}",
+        slack.amount,
+        project=slack.project,
+    )
 
 
 def _why_unschedulable(data: PlanningData, project: str) -> str:
@@ -99,8 +147,10 @@ def _why_unschedulable(data: PlanningData, project: str) -> str:
             return f"it requires {q}, which cannot run within the horizon"
         earliest = int(q_options.min()) + int(data.projects.loc[q, "duration"])
         if earliest + duration > data.periods:
-            return (f"it requires {q}, which finishes {horizon.label(earliest - 1)} at the earliest, so it cannot "
-                    f"finish within the horizon (by {horizon.label(data.periods - 1)})")
+            return (
+                f"it requires {q}, which finishes {horizon.label(earliest - 1)} at the earliest, so it cannot "
+                f"finish within the horizon (by {horizon.label(data.periods - 1)})"
+            )
     for group, members in data.exclusions.items():
         others = [m for m in members if m != project and data.projects.loc[m, "commitment"]]
         if project in members and others:
@@ -117,8 +167,9 @@ def _running_projects(data: PlanningData, starts: dict[str, int], period: int, r
             continue
         if role is not None:
             demand = data.demand
-            if not ((demand["project"] == project) & (demand["role"] == role)
-                    & (demand["offset"] == period - start)).any():
+            if not (
+                (demand["project"] == project) & (demand["role"] == role) & (demand["offset"] == period - start)
+            ).any():
                 continue
         names.append(project)
     return names

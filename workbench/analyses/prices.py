@@ -6,9 +6,9 @@ re-solve that contradicts a proof (a forced project raising a proven optimum, mo
 lowering one) is reported as "inconsistent solver results" with both numbers, never printed
 as a price.
 """
+
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,8 +46,12 @@ class Explanation:
     binding: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"result": self.result.to_dict(), "projects": self.projects, "roles": self.roles,
-                "binding": self.binding}
+        return {
+            "result": self.result.to_dict(),
+            "projects": self.projects,
+            "roles": self.roles,
+            "binding": self.binding,
+        }
 
     def to_json(self) -> str:
         return finite_json(self.to_dict())
@@ -65,14 +69,16 @@ def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
 def forced_out(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
     """The scenario with ``project`` forced out (and no longer forced in), and its planning data."""
     spec = inputs.scenario.spec
-    variant = spec.model_copy(update={"force_in": [p for p in spec.force_in if p != project],
-                                      "force_out": [*spec.force_out, project]})
+    variant = spec.model_copy(
+        update={"force_in": [p for p in spec.force_in if p != project], "force_out": [*spec.force_out, project]}
+    )
     data = inputs.data
     projects = data.projects.copy()
     projects.loc[project, "commitment"] = Commitment.NONE
     projects.loc[project, "forced_out"] = True
-    return variant, data.with_changes(projects=projects,
-                                      start_options=data.start_options[data.start_options["project"] != project])
+    return variant, data.with_changes(
+        projects=projects, start_options=data.start_options[data.start_options["project"] != project]
+    )
 
 
 def without_balance(spec: Scenario, data: PlanningData) -> tuple[Scenario, PlanningData]:
@@ -88,9 +94,14 @@ def one_more_fte(inputs: Inputs, role: str) -> tuple[Scenario, PlanningData]:
     return variant, inputs.data.with_changes(capacity=capacity)
 
 
-def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
-            gap: float | None = None, executor: Executor | None = None,
-            progress: Progress | None = None) -> Explanation:
+def explain(
+    inputs: Inputs,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Explanation:
     """Solve, then re-solve once per project (forced the other way) and once per role (+1 FTE
     in every period). Deltas are objective(variant) - objective(plan); ``None`` when the
     variant has no plan (forcing it in is infeasible), the time limit ran out, or the re-solve
@@ -113,22 +124,37 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
         commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
             if commitment and commitment != Commitment.FORCED_IN:
-                explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_OUT, "delta": None,
-                                             "note": f"{commitment}: cannot be forced out"})
+                explanation.projects.append(
+                    {
+                        "id": outcome.id,
+                        "action": Decision.FORCE_OUT,
+                        "delta": None,
+                        "note": f"{commitment}: cannot be forced out",
+                    }
+                )
                 continue
             forced.append((outcome, Decision.FORCE_OUT, *forced_out(inputs, outcome.id)))
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
-                explanation.projects.append({"id": outcome.id, "action": Decision.FORCE_IN, "delta": None,
-                                             "note": "cannot run within the horizon or is forced out"})
+                explanation.projects.append(
+                    {
+                        "id": outcome.id,
+                        "action": Decision.FORCE_IN,
+                        "delta": None,
+                        "note": "cannot run within the horizon or is forced out",
+                    }
+                )
                 continue
             forced.append((outcome, Decision.FORCE_IN, *forced_in(inputs, outcome.id)))
     # forcing a project out keeps the rest of the plan feasible unless something needs it: a start
     plan_starts = {p.id: p.start_index for p in result.selected}
-    warm_starts = [{p: s for p, s in plan_starts.items() if p != outcome.id} if action is Decision.FORCE_OUT
-                   else None for outcome, action, _, _ in forced]
-    plans = plan_variants(inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor,
-                          progress, warm_starts)
+    warm_starts = [
+        {p: s for p, s in plan_starts.items() if p != outcome.id} if action is Decision.FORCE_OUT else None
+        for outcome, action, _, _ in forced
+    ]
+    plans = plan_variants(
+        inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor, progress, warm_starts
+    )
     for (outcome, action, spec, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
@@ -136,8 +162,10 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
             item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
         elif proven and not commitment and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
             # forcing an optional project either way only restricts the plan: it cannot gain
-            item["note"] = (f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
-                            f"{outcome.id} {action.done} reaches {plan.objective:,.2f}")
+            item["note"] = (
+                f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
+                f"{outcome.id} {action.done} reaches {plan.objective:,.2f}"
+            )
         else:
             item["delta"] = plan.objective - base
             item["note"] = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"
@@ -146,8 +174,9 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
             unbalanced = None
             if plan.status is SolveStatus.INFEASIBLE and data.balance:
                 unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline)
-            reason, contradiction = refine_with_forced_solve(Reason(ReasonKind(outcome.reason_kind), outcome.reason),
-                                                             base, plan, unbalanced, tolerance)
+            reason, contradiction = refine_with_forced_solve(
+                Reason(ReasonKind(outcome.reason_kind), outcome.reason), base, plan, unbalanced, tolerance
+            )
             outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
             if contradiction:
                 item["delta"], item["note"] = None, contradiction
@@ -158,8 +187,9 @@ def explain(inputs: Inputs, solver: str | None = None, time_limit: float | None 
     return explanation
 
 
-def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline,
-                executor: Executor | None = None) -> list[dict]:
+def role_values(
+    inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline, executor: Executor | None = None
+) -> list[dict]:
     """For each role, the objective change from one more FTE in every period (a re-solve each,
     side by side on ``executor`` when given).
 
@@ -171,17 +201,35 @@ def role_values(inputs: Inputs, result: Result, settings: SolverSpec, deadline: 
     values = []
     # one more FTE keeps the plan feasible: it is where each re-solve starts
     plan_starts = {p.id: p.start_index for p in result.selected}
-    plans = plan_variants(inputs, [one_more_fte(inputs, role) for role in data.roles], settings, deadline, executor,
-                          warm_starts=[plan_starts] * len(data.roles))
+    plans = plan_variants(
+        inputs,
+        [one_more_fte(inputs, role) for role in data.roles],
+        settings,
+        deadline,
+        executor,
+        warm_starts=[plan_starts] * len(data.roles),
+    )
     for role, plan in zip(data.roles, plans):
         delta = None if plan.objective is None else plan.objective - base
-        note = "" if plan.status is SolveStatus.OPTIMAL else (
-            f"not proven (gap {plan.gap:.2%})" if plan.gap is not None and plan.objective is not None
-            else "time limit reached")
-        if delta is not None and delta < -tolerance and plan.status is SolveStatus.OPTIMAL \
-                and result.status is SolveStatus.OPTIMAL:
-            note = (f"inconsistent solver results: proven optimum {base:,.2f}, but with one more {role} "
-                    f"the solver proved {plan.objective:,.2f}")
+        note = (
+            ""
+            if plan.status is SolveStatus.OPTIMAL
+            else (
+                f"not proven (gap {plan.gap:.2%})"
+                if plan.gap is not None and plan.objective is not None
+                else "time limit reached"
+            )
+        )
+        if (
+            delta is not None
+            and delta < -tolerance
+            and plan.status is SolveStatus.OPTIMAL
+            and result.status is SolveStatus.OPTIMAL
+        ):
+            note = (
+                f"inconsistent solver results: proven optimum {base:,.2f}, but with one more {role} "
+                f"the solver proved {plan.objective:,.2f}"
+            )
             delta = None
         values.append({"role": role, "delta": delta, "status": plan.status.value, "note": note})
     return values
@@ -202,5 +250,4 @@ def binding_constraints(result: Result, budget_total: float | None) -> list[dict
     return [{"constraint": name, "periods": periods} for name, periods in binding.items()]
 
 
-__all__ = ["Explanation", "explain", "role_values", "binding_constraints", "forced_in", "forced_out",
-           "one_more_fte"]
+__all__ = ["Explanation", "explain", "role_values", "binding_constraints", "forced_in", "forced_out", "one_more_fte"]

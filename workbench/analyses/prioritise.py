@@ -3,9 +3,9 @@
 The ranked lists are those PPM suites build (cut at the budget line; placed where each fits);
 the scores and AHP weights themselves are in :mod:`workbench.data.scoring`.
 """
+
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -75,8 +75,13 @@ class Prioritisation:
         return finite_json(asdict(self))
 
 
-def prioritisation(inputs, solver: str | None = None, time_limit: float | None = None,
-                   gap: float | None = None, optimal: Result | None = None) -> Prioritisation:
+def prioritisation(
+    inputs,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    optimal: Result | None = None,
+) -> Prioritisation:
     """Weighted-score ranking, the rank-and-cut portfolio, and the optimal one beside it.
 
     ``optimal`` is the scenario's solved :class:`~workbench.planning.result.Result` when the caller has it
@@ -92,11 +97,18 @@ def prioritisation(inputs, solver: str | None = None, time_limit: float | None =
     ahp = None
     if spec.ahp is not None:
         computed = ahp_weights(spec.ahp.criteria, spec.ahp.matrix)
-        ahp = {"weights": computed.weights, "lambda_max": computed.lambda_max,
-               "consistency_index": computed.consistency_index, "consistency_ratio": computed.consistency_ratio,
-               "consistent": computed.consistent}
-    scores = project_scores(portfolio, spec.ahp) if weights else inputs.data.projects["value"] / \
-        inputs.data.projects["cost"].where(inputs.data.projects["cost"] > 0, 1.0)
+        ahp = {
+            "weights": computed.weights,
+            "lambda_max": computed.lambda_max,
+            "consistency_index": computed.consistency_index,
+            "consistency_ratio": computed.consistency_ratio,
+            "consistent": computed.consistent,
+        }
+    scores = (
+        project_scores(portfolio, spec.ahp)
+        if weights
+        else inputs.data.projects["value"] / inputs.data.projects["cost"].where(inputs.data.projects["cost"] > 0, 1.0)
+    )
     data = inputs.data
     chosen = rank_and_cut(data, scores)
     first_start = data.start_options.groupby("project")["start"].min()
@@ -105,15 +117,29 @@ def prioritisation(inputs, solver: str | None = None, time_limit: float | None =
     optimal = optimal if optimal is not None else solve(inputs, solver, time_limit, gap)
     optimal_ids = {p.id for p in optimal.selected}
     order = scores.sort_values(ascending=False, kind="stable")
-    ranking = [{"rank": rank, "id": pid, "score": float(score), "ranked_cut": pid in starts,
-                "optimal": pid in optimal_ids} for rank, (pid, score) in enumerate(order.items(), 1)]
+    ranking = [
+        {"rank": rank, "id": pid, "score": float(score), "ranked_cut": pid in starts, "optimal": pid in optimal_ids}
+        for rank, (pid, score) in enumerate(order.items(), 1)
+    ]
     greedy = ranked_greedy(data, scores)
     greedy_value, greedy_violations = _checked(inputs, greedy, "ranked list placed where it fits")
     for row in ranking:
         row["ranked_fit"] = row["id"] in greedy
-    return Prioritisation(inputs.name, weights, ahp, ranking, ranked_value, not ranked_violations, ranked_violations,
-                          optimal.objective, optimal.status.value, greedy_value, sorted(greedy),
-                          not greedy_violations, greedy_violations)
+    return Prioritisation(
+        inputs.name,
+        weights,
+        ahp,
+        ranking,
+        ranked_value,
+        not ranked_violations,
+        ranked_violations,
+        optimal.objective,
+        optimal.status.value,
+        greedy_value,
+        sorted(greedy),
+        not greedy_violations,
+        greedy_violations,
+    )
 
 
 def _checked(inputs, starts: dict[str, int], name: str) -> tuple[float, list[str]]:
@@ -121,8 +147,9 @@ def _checked(inputs, starts: dict[str, int], name: str) -> tuple[float, list[str
     independent checker finds it breaks."""
     data = inputs.data
     value = float(sum(coefficient_of(data, p, s) for p, s in starts.items()))
-    plan = Plan(SolveStatus.FEASIBLE, value, None, None, 0.0, name, starts=dict(starts),
-                hired=minimal_hiring(data, starts))
+    plan = Plan(
+        SolveStatus.FEASIBLE, value, None, None, 0.0, name, starts=dict(starts), hired=minimal_hiring(data, starts)
+    )
     result = build_result(inputs, data, plan)
     return value, check_result(inputs.portfolio, inputs.scenario.spec, result)
 

@@ -7,18 +7,23 @@ beyond what it says. ``workbench explain`` re-solves with each project forced in
 those to ``does_not_fit``, ``balance``, ``displaces_more`` or ``no_gain`` (see
 :func:`refine_with_forced_solve`).
 """
+
 from __future__ import annotations
 
 from workbench.planning.accounting import EPS, PlanUsage, Shortfall, ShortKind, describe_shortfalls
 from workbench.data.planning_data import Commitment, PlanningData
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import Plan
-from workbench.planning.result import SELECTED_KINDS, Reason, ReasonKind
+from workbench.planning.result import Reason, ReasonKind
 from workbench.data.portfolio import describe_window
 
 
-_COMMITMENT_KIND = {Commitment.MANDATORY: ReasonKind.MANDATORY, Commitment.APPROVED: ReasonKind.APPROVED,
-                    Commitment.IN_PROGRESS: ReasonKind.IN_PROGRESS, Commitment.FORCED_IN: ReasonKind.FORCED_IN}
+_COMMITMENT_KIND = {
+    Commitment.MANDATORY: ReasonKind.MANDATORY,
+    Commitment.APPROVED: ReasonKind.APPROVED,
+    Commitment.IN_PROGRESS: ReasonKind.IN_PROGRESS,
+    Commitment.FORCED_IN: ReasonKind.FORCED_IN,
+}
 
 
 class ReasonContext:
@@ -30,8 +35,9 @@ class ReasonContext:
         self.starts = starts
         self.usage = PlanUsage(data, starts, hired)
         projects = data.projects
-        self.options = {p: sorted(int(s) for s in group) for p, group in
-                        data.start_options.groupby("project", sort=False)["start"]}
+        self.options = {
+            p: sorted(int(s) for s in group) for p, group in data.start_options.groupby("project", sort=False)["start"]
+        }
         self.requires = data.requires
         self.needed_by = data.needed_by_commitments
         committed = [p for p in projects.index if projects.loc[p, "commitment"]]
@@ -64,8 +70,9 @@ class ReasonContext:
         return earliest
 
 
-def project_reasons(data: PlanningData, starts: dict[str, int], hired: dict[tuple[str, int], float],
-                    proven: bool) -> dict[str, Reason]:
+def project_reasons(
+    data: PlanningData, starts: dict[str, int], hired: dict[tuple[str, int], float], proven: bool
+) -> dict[str, Reason]:
     """A reason for every project of a plan; ``proven`` says whether the plan is proven optimal."""
     context = ReasonContext(data, starts, hired)
     return {str(p): project_reason(context, str(p), proven) for p in data.projects.index}
@@ -81,41 +88,57 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
         finish = data.forecast_finish(project, start)
         when = f"starts {horizon.label(start)}, finishes {horizon.label(finish)}"
         if row["commitment"] == Commitment.IN_PROGRESS and data.status_period is not None:
-            when = (f"started {horizon.label(start)}, forecast finish {horizon.label(finish)}"
-                    + (f", after the horizon's end {horizon.label(data.periods - 1)}" if finish >= data.periods else ""))
+            when = f"started {horizon.label(start)}, forecast finish {horizon.label(finish)}" + (
+                f", after the horizon's end {horizon.label(data.periods - 1)}" if finish >= data.periods else ""
+            )
         commitment = row["commitment"]
         if commitment:
             kind = _COMMITMENT_KIND[commitment]
-            words = {ReasonKind.FORCED_IN: "forced in by the scenario",
-                     ReasonKind.IN_PROGRESS: "in progress, fixed start"}.get(kind, commitment)
+            words = {
+                ReasonKind.FORCED_IN: "forced in by the scenario",
+                ReasonKind.IN_PROGRESS: "in progress, fixed start",
+            }.get(kind, commitment)
             return Reason(kind, f"Selected: {words} ({when}).")
         if project in context.needed_by:
-            return Reason(ReasonKind.PREREQUISITE, f"Selected: required by committed {context.needed_by[project]} "
-                          f"({when}).")
-        return Reason(ReasonKind.VALUE, f"Selected on {data.objective.value.replace('_', ' ')}: contributes "
-                      f"{coefficient_of(data, project, start):,.2f} ({when}).")
+            return Reason(
+                ReasonKind.PREREQUISITE, f"Selected: required by committed {context.needed_by[project]} ({when})."
+            )
+        return Reason(
+            ReasonKind.VALUE,
+            f"Selected on {data.objective.value.replace('_', ' ')}: contributes "
+            f"{coefficient_of(data, project, start):,.2f} ({when}).",
+        )
     if row["forced_out"]:
         return Reason(ReasonKind.FORCED_OUT, "Not selected: forced out by the scenario.")
     options = context.options.get(project, [])
     closed = _closed_window(data, project)
     if not options and closed is not None:
-        return Reason(ReasonKind.STATUS_DATE, f"Not selected: it could start {horizon.label(closed[0])}.."
-                      f"{horizon.label(closed[1])} only, which is no later than the status date "
-                      f"{horizon.label(data.status_period)}; a re-plan starts projects after the status date.")
+        return Reason(
+            ReasonKind.STATUS_DATE,
+            f"Not selected: it could start {horizon.label(closed[0])}.."
+            f"{horizon.label(closed[1])} only, which is no later than the status date "
+            f"{horizon.label(data.status_period)}; a re-plan starts projects after the status date.",
+        )
     if not options:
-        return Reason(ReasonKind.NO_START, "Not selected: cannot run within the horizon; "
-                      + describe_window(row, horizon) + ".")
+        return Reason(
+            ReasonKind.NO_START, "Not selected: cannot run within the horizon; " + describe_window(row, horizon) + "."
+        )
     for group, members in data.exclusions.items():
         winners = [m for m in members if m in starts and m != project]
         if project in members and winners:
-            return Reason(ReasonKind.EXCLUDED, f"Not selected: excluded by group {group!r}, which already has "
-                          f"{', '.join(winners)}.")
+            return Reason(
+                ReasonKind.EXCLUDED,
+                f"Not selected: excluded by group {group!r}, which already has {', '.join(winners)}.",
+            )
     blocked = _closed_prerequisite(context, project)
     if blocked is not None:
         window = _closed_window(data, blocked)
-        return Reason(ReasonKind.STATUS_DATE, f"Not selected: no plan can hold it: it needs {blocked}, which could "
-                      f"start {horizon.label(window[0])}..{horizon.label(window[1])} only, no later than the status "
-                      f"date {horizon.label(data.status_period)}.")
+        return Reason(
+            ReasonKind.STATUS_DATE,
+            f"Not selected: no plan can hold it: it needs {blocked}, which could "
+            f"start {horizon.label(window[0])}..{horizon.label(window[1])} only, no later than the status "
+            f"date {horizon.label(data.status_period)}.",
+        )
     never = _never_fits(context, project, options)
     if never is not None:
         return Reason(ReasonKind.DOES_NOT_FIT, f"Not selected: no plan can hold it: {never}.")
@@ -126,8 +149,11 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
     ready = max((starts[q] + int(duration[q]) for q in context.requires.get(project, [])), default=0)
     if ready > options[-1]:
         late = [q for q in context.requires[project] if starts[q] + int(duration[q]) == ready]
-        return Reason(ReasonKind.PREREQUISITE_LATE, f"Not selected: needs {late[0]}, which finishes "
-                      f"{horizon.label(ready - 1)}, too late for its latest start {horizon.label(options[-1])}.")
+        return Reason(
+            ReasonKind.PREREQUISITE_LATE,
+            f"Not selected: needs {late[0]}, which finishes "
+            f"{horizon.label(ready - 1)}, too late for its latest start {horizon.label(options[-1])}.",
+        )
     # beside the plan as it is, at each start its prerequisites allow: what would be short?
     best_start, best_missing = None, None
     for s in options:
@@ -140,22 +166,34 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
                 break
     gain = coefficient_of(data, project, best_start)
     if not proven:
-        beside = ("it would fit beside the selected projects at " + horizon.label(best_start) if not best_missing
-                  else f"beside the selected projects it would leave {describe_shortfalls(best_missing, horizon)} "
-                  f"(at its best start {horizon.label(best_start)})")
+        beside = (
+            "it would fit beside the selected projects at " + horizon.label(best_start)
+            if not best_missing
+            else f"beside the selected projects it would leave {describe_shortfalls(best_missing, horizon)} "
+            f"(at its best start {horizon.label(best_start)})"
+        )
         return Reason(ReasonKind.UNPROVEN, f"Not selected in this plan, which is not proven optimal: {beside}.")
     if not best_missing:
         if abs(gain) <= EPS:
-            return Reason(ReasonKind.NO_GAIN, f"Not selected: it fits beside the selected projects at "
-                          f"{horizon.label(best_start)} but adds nothing to the objective "
-                          f"({data.objective.value.replace('_', ' ')}).")
-        return Reason(ReasonKind.UNPROVEN, f"Not selected, although it fits beside the selected projects at "
-                      f"{horizon.label(best_start)} and would add {gain:,.2f}: this contradicts the solver's "
-                      "proof of optimality (inconsistent solver results), so no claim is made.")
-    return Reason(ReasonKind.UNPROVEN, f"Not selected: beside the selected projects it would leave "
-                  f"{describe_shortfalls(best_missing, horizon)} (at its best start {horizon.label(best_start)}); "
-                  "whether making room would pay, or is possible at all, takes a re-solve "
-                  "(workbench explain prices it).")
+            return Reason(
+                ReasonKind.NO_GAIN,
+                f"Not selected: it fits beside the selected projects at "
+                f"{horizon.label(best_start)} but adds nothing to the objective "
+                f"({data.objective.value.replace('_', ' ')}).",
+            )
+        return Reason(
+            ReasonKind.UNPROVEN,
+            f"Not selected, although it fits beside the selected projects at "
+            f"{horizon.label(best_start)} and would add {gain:,.2f}: this contradicts the solver's "
+            "proof of optimality (inconsistent solver results), so no claim is made.",
+        )
+    return Reason(
+        ReasonKind.UNPROVEN,
+        f"Not selected: beside the selected projects it would leave "
+        f"{describe_shortfalls(best_missing, horizon)} (at its best start {horizon.label(best_start)}); "
+        "whether making room would pay, or is possible at all, takes a re-solve "
+        "(workbench explain prices it).",
+    )
 
 
 def _closed_window(data: PlanningData, project: str) -> tuple[int, int] | None:
@@ -193,10 +231,13 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
         chain = [q for q in context.requires.get(project, []) if context.earliest.get(q) is None]
         if chain:
             return f"it needs {chain[0]}, which can never run in the horizon"
-        latest_ready = max(context.earliest[q] + int(data.projects.loc[q, "duration"])
-                           for q in context.requires.get(project, []))
-        return (f"its prerequisites finish {horizon.label(latest_ready - 1)} at the earliest, after its latest "
-                f"start {horizon.label(options[-1])}")
+        latest_ready = max(
+            context.earliest[q] + int(data.projects.loc[q, "duration"]) for q in context.requires.get(project, [])
+        )
+        return (
+            f"its prerequisites finish {horizon.label(latest_ready - 1)} at the earliest, after its latest "
+            f"start {horizon.label(options[-1])}"
+        )
     fixed = context.fixed_usage
     least: list[Shortfall] | None = None  # what is missing at the start where least is missing
     least_start = None
@@ -209,8 +250,10 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
         if least is None or _size(data, missing) < _size(data, least):
             least, least_start = missing, s
     alone = "beside the commitments with fixed starts" if fixed.starts else "on its own"
-    return (f"even {alone}, with all allowed hiring, at its best start {horizon.label(least_start)} it would "
-            f"leave {describe_shortfalls(least, horizon)}")
+    return (
+        f"even {alone}, with all allowed hiring, at its best start {horizon.label(least_start)} it would "
+        f"leave {describe_shortfalls(least, horizon)}"
+    )
 
 
 def _size(data: PlanningData, missing: list[Shortfall]) -> float:
@@ -227,8 +270,9 @@ def coefficient_of(data: PlanningData, project: str, start: int | None) -> float
     return data.coefficient_by_option.get((project, int(start)), 0.0)
 
 
-def refine_with_forced_solve(reason: Reason, base_objective: float, forced: Plan, unbalanced: Plan | None = None,
-                             tolerance: float = 0.0) -> tuple[Reason, str | None]:
+def refine_with_forced_solve(
+    reason: Reason, base_objective: float, forced: Plan, unbalanced: Plan | None = None, tolerance: float = 0.0
+) -> tuple[Reason, str | None]:
     """Upgrade an ``unproven`` reason of a project left out of a proven optimum with the re-solve
     that forces it in (``forced``, a :class:`~workbench.model.formulation.Plan`); ``unbalanced`` is the same
     re-solve without balance rules, when forcing it in was infeasible and balance rules exist.
@@ -239,23 +283,35 @@ def refine_with_forced_solve(reason: Reason, base_objective: float, forced: Plan
         return reason, None
     if forced.status is SolveStatus.INFEASIBLE:
         if unbalanced is not None and unbalanced.objective is not None:
-            return Reason(ReasonKind.BALANCE, "Not selected: forcing it in leaves no plan, only because of the "
-                          "category balance rules (without them a plan with it exists)."), None
+            return Reason(
+                ReasonKind.BALANCE,
+                "Not selected: forcing it in leaves no plan, only because of the "
+                "category balance rules (without them a plan with it exists).",
+            ), None
         if unbalanced is None or unbalanced.status is SolveStatus.INFEASIBLE:
-            return Reason(ReasonKind.DOES_NOT_FIT, "Not selected: no plan can hold it (forcing it in is "
-                          "proven infeasible)."), None
+            return Reason(
+                ReasonKind.DOES_NOT_FIT, "Not selected: no plan can hold it (forcing it in is proven infeasible)."
+            ), None
         return reason, None
     if forced.objective is None:
         return reason, None
     if forced.objective > base_objective + tolerance:
-        return reason, (f"inconsistent solver results: the proven optimum is {base_objective:,.2f} but a plan "
-                        f"with this project forced in reaches {forced.objective:,.2f}")
+        return reason, (
+            f"inconsistent solver results: the proven optimum is {base_objective:,.2f} but a plan "
+            f"with this project forced in reaches {forced.objective:,.2f}"
+        )
     if forced.objective >= base_objective - tolerance:
-        return Reason(ReasonKind.NO_GAIN, "Not selected: forcing it in leaves the optimum unchanged "
-                      f"({base_objective:,.2f}); another plan as good holds it."), None
+        return Reason(
+            ReasonKind.NO_GAIN,
+            "Not selected: forcing it in leaves the optimum unchanged "
+            f"({base_objective:,.2f}); another plan as good holds it.",
+        ), None
     bound = forced.bound if forced.bound is not None else forced.objective
     if forced.status is SolveStatus.OPTIMAL or bound < base_objective - tolerance:
-        return Reason(ReasonKind.DISPLACES_MORE, "Not selected: forcing it in lowers the optimum to at most "
-                      f"{bound:,.2f} (by at least {base_objective - bound:,.2f}): making room would displace "
-                      "more than it adds."), None
+        return Reason(
+            ReasonKind.DISPLACES_MORE,
+            "Not selected: forcing it in lowers the optimum to at most "
+            f"{bound:,.2f} (by at least {base_objective - bound:,.2f}): making room would displace "
+            "more than it adds.",
+        ), None
     return reason, None

@@ -8,14 +8,14 @@ nothing more. Other projects start after the status
 date only. Budgets and capacities of the periods up to it are history: not constraints, and
 the total budget is what is left of it after the actual cost.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.analyses.earned_value import FORECAST_REACH, ProjectState, StatusReport, project_status, \
-    status_period
+from workbench.analyses.earned_value import FORECAST_REACH, ProjectState, StatusReport, project_status, status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
 from workbench.ground.errors import InputError, Problem
 
@@ -53,8 +53,9 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
     return a, started, report
 
 
-def _refuse_closed_commitments(inputs: Inputs, projects: pd.DataFrame, closed: set[str], first_start, last_start,
-                               status_date: int) -> None:
+def _refuse_closed_commitments(
+    inputs: Inputs, projects: pd.DataFrame, closed: set[str], first_start, last_start, status_date: int
+) -> None:
     """A project that must be in every plan but has not started and can no longer start after the
     status date leaves the re-plan impossible by its input: say which, and what to change."""
     horizon = inputs.portfolio.horizon
@@ -64,15 +65,29 @@ def _refuse_closed_commitments(inputs: Inputs, projects: pd.DataFrame, closed: s
         commitment = projects.at[project, "commitment"]
         if not commitment or projects.at[project, "forced_out"]:
             continue
-        window = (f"it could start {horizon.label(int(first_start[project]))}..{horizon.label(int(last_start[project]))}"
-                  f" only, no later than the status date {horizon.label(status_date)}, and it has no actuals")
+        window = (
+            f"it could start {horizon.label(int(first_start[project]))}..{horizon.label(int(last_start[project]))}"
+            f" only, no later than the status date {horizon.label(status_date)}, and it has no actuals"
+        )
         if commitment == Commitment.FORCED_IN:
-            problems.append(inputs.scenario.problem(("force_in",), f"{project} cannot be forced into the re-plan: "
-                                                    f"{window}; remove it from force_in", item=project))
+            problems.append(
+                inputs.scenario.problem(
+                    ("force_in",),
+                    f"{project} cannot be forced into the re-plan: {window}; remove it from force_in",
+                    item=project,
+                )
+            )
         else:
-            problems.append(Problem(inputs.portfolio.sources["projects"], f"{project} is {commitment} but {window}; "
-                                    "widen its window (latest_start), report its actuals, or force it out",
-                                    row=int(rows[project]), column="latest_start", item=project))
+            problems.append(
+                Problem(
+                    inputs.portfolio.sources["projects"],
+                    f"{project} is {commitment} but {window}; "
+                    "widen its window (latest_start), report its actuals, or force it out",
+                    row=int(rows[project]),
+                    column="latest_start",
+                    item=project,
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -89,8 +104,9 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     closed = set(options["project"]) - set(new_starts["project"]) - set(started)
     by_project = options.groupby("project")["start"]
     first_start, last_start = by_project.min(), by_project.max()
-    projects["window_closed"] = [(int(first_start[p]), int(last_start[p])) if p in closed else None
-                                 for p in projects.index]
+    projects["window_closed"] = [
+        (int(first_start[p]), int(last_start[p])) if p in closed else None for p in projects.index
+    ]
     _refuse_closed_commitments(inputs, projects, closed, first_start, last_start, a)
     projects["forecast_finish"] = None
     projects["forecast_cost"] = None
@@ -111,7 +127,8 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
         projects.loc[project, "duration"] = last - run.start + 1
         projects.at[project, "forecast_finish"] = run.finish
         projects.at[project, "forecast_cost"] = actual_by_project.get(project, 0.0) + (
-            0.0 if run.complete else report[project].etc)
+            0.0 if run.complete else report[project].etc
+        )
         if not projects.loc[project, "commitment"]:
             projects.loc[project, "commitment"] = Commitment.IN_PROGRESS
         value = option_coefficient(projects, project, run.start, inputs.scenario.spec, data.horizon)
@@ -128,10 +145,12 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
         for role, planned in data.demand[data.demand["project"] == project].groupby("role")["fte"].sum().items():
             for offset in remaining:
                 demand_rows.append({"project": project, "role": role, "offset": offset, "fte": planned * left / spread})
-    start_options = pd.concat([new_starts, pd.DataFrame(kept_options, columns=["project", "start", "coefficient"])],
-                              ignore_index=True)
-    demand = pd.concat([demand, pd.DataFrame(demand_rows, columns=["project", "role", "offset", "fte"])],
-                       ignore_index=True)
+    start_options = pd.concat(
+        [new_starts, pd.DataFrame(kept_options, columns=["project", "start", "coefficient"])], ignore_index=True
+    )
+    demand = pd.concat(
+        [demand, pd.DataFrame(demand_rows, columns=["project", "role", "offset", "fte"])], ignore_index=True
+    )
     costs = pd.concat([costs, pd.DataFrame(cost_rows, columns=["project", "offset", "amount"])], ignore_index=True)
     demand = demand[demand["fte"] > 0].reset_index(drop=True)
     costs = costs[costs["amount"] > 0].reset_index(drop=True)
@@ -139,9 +158,17 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     actual_cost = float(sum(actual_by_project.values()))
     total = None if data.budget_total is None else max(data.budget_total - actual_cost, 0.0)
     dependencies = [(p, q) for p, q in data.dependencies if p not in started]
-    return data.with_changes(projects=projects, start_options=start_options, demand=demand, costs=costs,
-                             budget=budget, budget_total=total, dependencies=dependencies, status_period=a,
-                             actual_cost=actual_cost)
+    return data.with_changes(
+        projects=projects,
+        start_options=start_options,
+        demand=demand,
+        costs=costs,
+        budget=budget,
+        budget_total=total,
+        dependencies=dependencies,
+        status_period=a,
+        actual_cost=actual_cost,
+    )
 
 
 def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
@@ -162,17 +189,23 @@ def baseline_changes(inputs: Inputs, result) -> list[dict]:
     start, a later finish), brings forward (an earlier finish), drops or adds. Finishes are the
     re-plan's forecasts for started projects."""
     portfolio = inputs.portfolio
-    baseline = {str(p): int(s) for p, s in zip(portfolio.table("baseline")["project"],
-                                               portfolio.table("baseline")["start"])}
+    baseline = {
+        str(p): int(s) for p, s in zip(portfolio.table("baseline")["project"], portfolio.table("baseline")["start"])
+    }
     durations = {str(p): int(d) for p, d in zip(portfolio.projects["id"], portfolio.projects["duration"])}
     horizon = portfolio.horizon
     changes = []
     for outcome in result.projects:
         before = baseline.get(outcome.id)
         before_finish = None if before is None else before + durations[outcome.id] - 1
-        change = {"project": outcome.id, "baseline_start": None if before is None else horizon.label(before),
-                  "start": outcome.start, "baseline_finish": None if before_finish is None else
-                  horizon.label(before_finish), "finish": outcome.finish, "reason": outcome.reason}
+        change = {
+            "project": outcome.id,
+            "baseline_start": None if before is None else horizon.label(before),
+            "start": outcome.start,
+            "baseline_finish": None if before_finish is None else horizon.label(before_finish),
+            "finish": outcome.finish,
+            "reason": outcome.reason,
+        }
         if before is not None and not outcome.selected:
             changes.append({**change, "change": "dropped", "start": None, "finish": None})
         elif before is None and outcome.selected:

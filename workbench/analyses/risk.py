@@ -1,16 +1,22 @@
 """Monte Carlo of a plan: sampled cost, value and duration per project, open risk events, and
 what they do to the budget, capacity and finishes (docs/risk.md). Vectorised over samples."""
+
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import special
 
-from workbench.data.confidence import figure_quantiles, stretched_offsets, stretched_shares, success_probability, \
-    uncertainty_by_project, whole_periods
+from workbench.data.confidence import (
+    figure_quantiles,
+    stretched_offsets,
+    stretched_shares,
+    success_probability,
+    uncertainty_by_project,
+    whole_periods,
+)
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
 from workbench.data.uncertainty import given
@@ -116,9 +122,18 @@ def _started_run(data: PlanningData, project: str) -> tuple[float, float, int] |
     return actual, etc, left
 
 
-def _lay_out(spend: np.ndarray, load: np.ndarray, role_index: dict[str, int], cost: np.ndarray,
-             duration: np.ndarray, delay: np.ndarray, origin: int, profile: np.ndarray,
-             demand: dict[str, np.ndarray], periods: int) -> None:
+def _lay_out(
+    spend: np.ndarray,
+    load: np.ndarray,
+    role_index: dict[str, int],
+    cost: np.ndarray,
+    duration: np.ndarray,
+    delay: np.ndarray,
+    origin: int,
+    profile: np.ndarray,
+    demand: dict[str, np.ndarray],
+    periods: int,
+) -> None:
     """Add one project's sampled spend and load from period ``origin``: its ``profile`` and
     ``demand`` stretched to each sample's duration and shifted by its delay (the last column
     of ``spend`` and ``load`` holds what falls after the horizon)."""
@@ -174,9 +189,16 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     cells = samples * (len(data.roles) + 1) * (periods + 1)
     if cells > MAX_RISK_CELLS:
         most = MAX_RISK_CELLS // ((len(data.roles) + 1) * (periods + 1))
-        raise InputError([Problem("--samples (or risk.samples)", f"{samples:,} samples of {len(data.roles)} roles over "
-                                  f"{periods} periods would hold {cells:,} numbers at once; at most {most:,} samples "
-                                  "here (docs/risk.md)")])
+        raise InputError(
+            [
+                Problem(
+                    "--samples (or risk.samples)",
+                    f"{samples:,} samples of {len(data.roles)} roles over "
+                    f"{periods} periods would hold {cells:,} numbers at once; at most {most:,} samples "
+                    "here (docs/risk.md)",
+                )
+            ]
+        )
     selected = [p for p in result.selected]
     draws = draw_projects(inputs, [p.id for p in selected], samples, seed)
     spend = np.zeros((samples, periods + 1))  # the last column holds what falls after the horizon
@@ -229,8 +251,13 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         total_value += sampled.value
         costs_by_project[p.id] = cost
         finish = origin + duration - 1 + delay
-        finishes.append({"id": p.id, "p50": horizon.label(int(np.quantile(finish, 0.5, method="lower"))),
-                         "p80": horizon.label(int(np.quantile(finish, 0.8, method="higher")))})
+        finishes.append(
+            {
+                "id": p.id,
+                "p50": horizon.label(int(np.quantile(finish, 0.5, method="lower"))),
+                "p80": horizon.label(int(np.quantile(finish, 0.8, method="higher"))),
+            }
+        )
     # hiring the plan buys is paid whatever happens: a fixed cost in its periods
     hiring_cost = 0.0
     for row in result.capacity:
@@ -241,12 +268,19 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
             hiring_cost += amount
     total_cost += hiring_cost
     # a re-plan: what stopped projects (forced out after they started) spent is spent too
-    sunk = 0.0 if status_date is None else (data.actual_cost or 0.0) - sum(
-        _started_run(data, p.id)[0] for p in selected if _started_run(data, p.id) is not None)
+    sunk = (
+        0.0
+        if status_date is None
+        else (data.actual_cost or 0.0)
+        - sum(_started_run(data, p.id)[0] for p in selected if _started_run(data, p.id) is not None)
+    )
     total_cost += sunk
     budget = data.budget
-    overrun = {horizon.label(t): float((spend[:, t] > budget[t] + 1e-9).mean())
-               for t in range(periods) if budget[t] is not None}
+    overrun = {
+        horizon.label(t): float((spend[:, t] > budget[t] + 1e-9).mean())
+        for t in range(periods)
+        if budget[t] is not None
+    }
     # against the total budget only where the scenario has one (a re-plan: what is left of it,
     # against the cost still to come); no sum of period budgets passes for one
     limit = data.budget_total
@@ -267,20 +301,48 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     variance = total_cost.var()
     if variance <= 1e-18 * max(1.0, float(total_cost.mean()) ** 2):  # the same cost in every sample, up to rounding
         variance = 0.0
-    drivers = sorted(({"id": pid, "share_of_variance": float(np.cov(c, total_cost, bias=True)[0, 1] / variance)
-                       if variance > 0 else 0.0} for pid, c in costs_by_project.items()),
-                     key=lambda item: -abs(item["share_of_variance"]))[:10]
-    warnings = [] if (spend[:, periods] == 0).all() else [
-        "some sampled projects run past the horizon; their spend there is not counted against any budget"]
+    drivers = sorted(
+        (
+            {
+                "id": pid,
+                "share_of_variance": float(np.cov(c, total_cost, bias=True)[0, 1] / variance) if variance > 0 else 0.0,
+            }
+            for pid, c in costs_by_project.items()
+        ),
+        key=lambda item: -abs(item["share_of_variance"]),
+    )[:10]
+    warnings = (
+        []
+        if (spend[:, periods] == 0).all()
+        else ["some sampled projects run past the horizon; their spend there is not counted against any budget"]
+    )
     by_year = {}
     for year in dict.fromkeys(horizon.label(t)[:4] for t in range(periods)):
         columns = [t for t in range(periods) if horizon.label(t)[:4] == year]
         if all(budget[t] is not None for t in columns):
             by_year[year] = float((spend[:, columns].sum(axis=1) > sum(budget[t] for t in columns) + 1e-9).mean())
     levels = np.arange(1, 100) / 100
-    curves = {"level": levels.tolist(), "cost": np.quantile(total_cost, levels).tolist(),
-              "value": np.quantile(total_value, levels).tolist()}
+    curves = {
+        "level": levels.tolist(),
+        "cost": np.quantile(total_cost, levels).tolist(),
+        "value": np.quantile(total_value, levels).tolist(),
+    }
     actual = 0.0 if status_date is None else (data.actual_cost or 0.0)
-    return RiskReport(samples, seed, _summary(total_cost), _summary(total_value), overrun, overload, finishes,
-                      drivers, warnings, limit, any_period, by_year, curves, hiring_cost=hiring_cost,
-                      actual_cost=actual, as_of=None if status_date is None else horizon.label(status_date))
+    return RiskReport(
+        samples,
+        seed,
+        _summary(total_cost),
+        _summary(total_value),
+        overrun,
+        overload,
+        finishes,
+        drivers,
+        warnings,
+        limit,
+        any_period,
+        by_year,
+        curves,
+        hiring_cost=hiring_cost,
+        actual_cost=actual,
+        as_of=None if status_date is None else horizon.label(status_date),
+    )

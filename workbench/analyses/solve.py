@@ -2,6 +2,7 @@
 
 This is what ``workbench solve`` prints, and what every other command starts from.
 """
+
 from __future__ import annotations
 
 import threading
@@ -18,9 +19,15 @@ from workbench.planning.runs import Deadline, PlanWatch, build_result, notify_ob
 __all__ = ["PlanWatch", "provisional_result", "solve"]
 
 
-def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
-          gap: float | None = None, deadline: Deadline | None = None,
-          stop: threading.Event | None = None, watch: PlanWatch | None = None) -> Result:
+def solve(
+    inputs: Inputs,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    deadline: Deadline | None = None,
+    stop: threading.Event | None = None,
+    watch: PlanWatch | None = None,
+) -> Result:
     """Solve the scenario and explain the plan (``stop``, when set, ends the solve early; ``watch``
     shows plans found before the end, see :func:`provisional_result`). A scenario with a status
     date is re-planned from it (:mod:`workbench.analyses.replan`)."""
@@ -33,8 +40,11 @@ def solve(inputs: Inputs, solver: str | None = None, time_limit: float | None = 
     conflicts: list[Conflict] = []
     if plan.status is SolveStatus.INFEASIBLE:
         conflicts = explain_infeasibility(data, settings, deadline)
-    reasons = project_reasons(data, plan.starts, plan.hired, plan.status is SolveStatus.OPTIMAL) \
-        if plan.status.has_plan else None
+    reasons = (
+        project_reasons(data, plan.starts, plan.hired, plan.status is SolveStatus.OPTIMAL)
+        if plan.status.has_plan
+        else None
+    )
     result = build_result(inputs, data, plan, conflicts, reasons)
     result.solver["seconds"] = time.perf_counter() - started
     if data.status_period is not None and plan.status.has_plan:

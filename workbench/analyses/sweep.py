@@ -7,10 +7,10 @@ A grid argument is ``KEY=V1,V2,...``. ``KEY`` is any scenario key path (``budget
 for a role the scenario prices hiring for). Values are read as YAML scalars (``0.8``, ``null``,
 ``value``). Every point is validated before anything is solved.
 """
+
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -44,24 +44,39 @@ class GridAxis:
 
 #: keys a grid may vary: each changes the planning model (tests/test_validation.py sweeps each and
 #: sees the planning data change). ROLE, PERIOD and CATEGORY stand for any role, period or category.
-SWEEP_KEYS = ("budget.scale", "budget.total", "budget.periods.PERIOD", "capacity.ROLE", "hiring.ROLE",
-              "discount_rate", "objective", "risk.plan_at", "balance.CATEGORY.min", "balance.CATEGORY.max",
-              "status.as_of")
+SWEEP_KEYS = (
+    "budget.scale",
+    "budget.total",
+    "budget.periods.PERIOD",
+    "capacity.ROLE",
+    "hiring.ROLE",
+    "discount_rate",
+    "objective",
+    "risk.plan_at",
+    "balance.CATEGORY.min",
+    "balance.CATEGORY.max",
+    "status.as_of",
+)
 
 
 def check_sweep_key(key: str, source: str) -> None:
     """Refuse a key whose values would not change the model (the horizon, the portfolio, the
     solver's settings, the Monte Carlo's, names), naming the argument."""
     parts = key.split(".")
-    allowed = key in SWEEP_KEYS or (
-        len(parts) == 3 and parts[:2] == ["budget", "periods"] and parts[2]) or (
-        len(parts) == 2 and parts[0] in ("capacity", "hiring") and parts[1]) or (
-        len(parts) == 3 and parts[0] == "balance" and parts[1] and parts[2] in ("min", "max"))
+    allowed = (
+        key in SWEEP_KEYS
+        or (len(parts) == 3 and parts[:2] == ["budget", "periods"] and parts[2])
+        or (len(parts) == 2 and parts[0] in ("capacity", "hiring") and parts[1])
+        or (len(parts) == 3 and parts[0] == "balance" and parts[1] and parts[2] in ("min", "max"))
+    )
     if not allowed:
         unknown = _unknown_part(parts)
-        why = (f"unknown key {unknown!r} (not a scenario key)" if unknown is not None
-               else f"{key!r} cannot be swept (a sweep keeps the scenario's portfolio, horizon, names, solver and "
-               "Monte Carlo settings: it varies only keys that change the planning model)")
+        why = (
+            f"unknown key {unknown!r} (not a scenario key)"
+            if unknown is not None
+            else f"{key!r} cannot be swept (a sweep keeps the scenario's portfolio, horizon, names, solver and "
+            "Monte Carlo settings: it varies only keys that change the planning model)"
+        )
         raise InputError([Problem(source, f"{why}; sweep one of {', '.join(SWEEP_KEYS)}", column=key)])
 
 
@@ -70,7 +85,8 @@ def _unknown_part(parts: list[str]) -> str | None:
     model = Scenario
     for part in parts:
         fields = {name: f for name, f in model.model_fields.items()} | {
-            f.alias: f for f in model.model_fields.values() if f.alias}
+            f.alias: f for f in model.model_fields.values() if f.alias
+        }
         if part not in fields:
             return part
         annotation = fields[part].annotation
@@ -97,12 +113,21 @@ def parse_grid(argument: str) -> GridAxis:
         if isinstance(value, float) and not math.isfinite(value):
             raise InputError([Problem(source, f"{text.strip()!r} is not a finite number", column=key)])
         if isinstance(value, (dict, list)):
-            raise InputError([Problem(source, f"{text.strip()!r}: each value must be a single number or word",
-                                      column=key)])
+            raise InputError(
+                [Problem(source, f"{text.strip()!r}: each value must be a single number or word", column=key)]
+            )
         values.append(value)
     if len(set(map(repr, values))) != len(values):
-        raise InputError([Problem(source, "a value is listed twice; list each once (values are separated by "
-                                  "commas: write 1000000, not 1,000,000)", column=key)])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "a value is listed twice; list each once (values are separated by "
+                    "commas: write 1000000, not 1,000,000)",
+                    column=key,
+                )
+            ]
+        )
     return GridAxis(argument, key, tuple(values))
 
 
@@ -121,9 +146,16 @@ def overrides_for(loaded: LoadedScenario, settings: list[tuple[GridAxis, object]
         elif head == "hiring" and rest:
             terms = [h for h in hiring if h["role"] == rest]
             if not terms:
-                raise InputError([Problem(axis.source, f"the scenario prices no hiring for {rest!r}; add "
-                                          f"hiring: [{{role: {rest}, cost: ..., max_fte: ...}}] to it first",
-                                          column=axis.key)])
+                raise InputError(
+                    [
+                        Problem(
+                            axis.source,
+                            f"the scenario prices no hiring for {rest!r}; add "
+                            f"hiring: [{{role: {rest}, cost: ..., max_fte: ...}}] to it first",
+                            column=axis.key,
+                        )
+                    ]
+                )
             terms[0]["max_fte"] = value
             hiring_changed = True
         else:
@@ -172,13 +204,32 @@ class Sweep:
     points: list[SweepPoint]
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{**p.values, "status": p.status, "objective": p.objective, "gap": p.gap,
-                              "selected": p.selected, "value": p.value, "cost": p.cost,
-                              "conflicts": "; ".join(p.conflicts), "solver": p.solver} for p in self.points])
+        return pd.DataFrame(
+            [
+                {
+                    **p.values,
+                    "status": p.status,
+                    "objective": p.objective,
+                    "gap": p.gap,
+                    "selected": p.selected,
+                    "value": p.value,
+                    "cost": p.cost,
+                    "conflicts": "; ".join(p.conflicts),
+                    "solver": p.solver,
+                }
+                for p in self.points
+            ]
+        )
 
     def to_json(self) -> str:
-        return finite_json({"scenario": self.scenario, "keys": self.keys, "objective_kind": self.objective_kind,
-                            "points": [asdict(p) for p in self.points]})
+        return finite_json(
+            {
+                "scenario": self.scenario,
+                "keys": self.keys,
+                "objective_kind": self.objective_kind,
+                "points": [asdict(p) for p in self.points],
+            }
+        )
 
 
 def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis]) -> list[SweepTask]:
@@ -190,19 +241,33 @@ def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxi
         raise InputError([Problem(f"--grid {twice}=...", "this key has two grids; give it one")])
     points = math.prod(len(axis.values) for axis in axes)
     if points > MAX_GRID_POINTS:
-        raise InputError([Problem(" ".join(axis.source for axis in axes), f"the grids make {points:,} points; "
-                                  f"a sweep has at most {MAX_GRID_POINTS:,}: give fewer values")])
+        raise InputError(
+            [
+                Problem(
+                    " ".join(axis.source for axis in axes),
+                    f"the grids make {points:,} points; a sweep has at most {MAX_GRID_POINTS:,}: give fewer values",
+                )
+            ]
+        )
     problems: list[Problem] = []
     for axis in axes:  # each value alone first, so that a problem names the one argument it is in
         for value in axis.values:
             try:
                 scenario = with_overrides(loaded, overrides_for(loaded, [(axis, value)]), axis.source)
-                problems.extend(Problem(axis.source, f"{axis.key}={value!r}: {p.message}", column=p.column, item=p.item)
-                                for p in check_scenario(scenario, portfolio))
+                problems.extend(
+                    Problem(axis.source, f"{axis.key}={value!r}: {p.message}", column=p.column, item=p.item)
+                    for p in check_scenario(scenario, portfolio)
+                )
             except InputError as exc:
-                problems.extend(Problem(axis.source, f"{axis.key}={value!r}: {p.message}" if p.source == axis.source
-                                        else p.message, column=p.column or axis.key, item=p.item)
-                                for p in exc.problems)
+                problems.extend(
+                    Problem(
+                        axis.source,
+                        f"{axis.key}={value!r}: {p.message}" if p.source == axis.source else p.message,
+                        column=p.column or axis.key,
+                        item=p.item,
+                    )
+                    for p in exc.problems
+                )
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     tasks = []
@@ -221,12 +286,26 @@ def solve_point(task: SweepTask) -> SweepPoint:
     """Solve one point (runs in a worker)."""
     result = solve(replanned(inputs_for(task.scenario, task.portfolio)))
     kpis = result.kpis()
-    return SweepPoint(task.values, result.status.value, result.objective, result.gap, kpis["selected"],
-                      kpis["value"], kpis["cost"], [c.message for c in result.conflicts], result.solver["name"])
+    return SweepPoint(
+        task.values,
+        result.status.value,
+        result.objective,
+        result.gap,
+        kpis["selected"],
+        kpis["value"],
+        kpis["cost"],
+        [c.message for c in result.conflicts],
+        result.solver["name"],
+    )
 
 
-def sweep(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxis], executor: Executor | None = None,
-          progress: Progress | None = None) -> Sweep:
+def sweep(
+    loaded: LoadedScenario,
+    portfolio: Portfolio,
+    axes: list[GridAxis],
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Sweep:
     """Solve every point of the grid on ``executor`` (a local pool by default), in grid order."""
     tasks = sweep_tasks(loaded, portfolio, axes)
     made_here = executor is None

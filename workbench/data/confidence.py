@@ -1,6 +1,7 @@
 """Project figures away from the plan's point estimates: quantiles of a project's cost, value and
 duration ranges, profiles stretched to another duration, and the portfolio with its figures
 replaced, for a sampled future or a plan at a confidence level (``risk.plan_at``; docs/risk.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -24,8 +25,7 @@ def inverse_cdf(u: np.ndarray, low: float, mode: float, high: float, distributio
         beta = 1 + 4 * (high - mode) / width
         return low + width * special.betaincinv(alpha, beta, u)
     split = (mode - low) / width  # the triangle's inverse CDF, on either side of the mode
-    return np.where(u < split, low + np.sqrt(u * width * (mode - low)),
-                    high - np.sqrt((1 - u) * width * (high - mode)))
+    return np.where(u < split, low + np.sqrt(u * width * (mode - low)), high - np.sqrt((1 - u) * width * (high - mode)))
 
 
 def uncertainty_by_project(portfolio: Portfolio) -> dict[str, dict]:
@@ -61,8 +61,9 @@ def stretched_shares(profile: np.ndarray, length: int) -> np.ndarray:
     total = float(np.sum(profile))
     if total <= 0:
         return np.full(length, 1.0 / length)
-    cumulative = np.interp(np.arange(length + 1) * planned / length, np.arange(planned + 1),
-                           np.concatenate([[0.0], np.cumsum(profile)]))
+    cumulative = np.interp(
+        np.arange(length + 1) * planned / length, np.arange(planned + 1), np.concatenate([[0.0], np.cumsum(profile)])
+    )
     return np.diff(cumulative) / total
 
 
@@ -100,18 +101,23 @@ def with_figures(portfolio: Portfolio, figures: dict[str, Figures]) -> Portfolio
         length = int(projects.loc[project, "duration"])
         amounts = stretched_shares(profile, length) * float(projects.loc[project, "cost"])
         first = rows.iloc[0]
-        cost_rows.extend({**first.to_dict(), "offset": offset, "amount": float(amount)}
-                         for offset, amount in enumerate(amounts))
+        cost_rows.extend(
+            {**first.to_dict(), "offset": offset, "amount": float(amount)} for offset, amount in enumerate(amounts)
+        )
     costs = pd.concat([kept, pd.DataFrame(cost_rows, columns=costs.columns)], ignore_index=True) if cost_rows else kept
     profiled = demand["offset"].map(given) & demand["project"].isin(ids)
     demand_rows = []
     for _, row in demand[profiled].iterrows():
         length = int(projects.loc[row["project"], "duration"])
         mapping = stretched_offsets(planned_duration[row["project"]], length)
-        demand_rows.extend({**row.to_dict(), "offset": int(offset)}
-                           for offset in np.flatnonzero(mapping == int(row["offset"])))
-    demand = pd.concat([demand[~profiled], pd.DataFrame(demand_rows, columns=demand.columns)],
-                       ignore_index=True) if profiled.any() else demand
+        demand_rows.extend(
+            {**row.to_dict(), "offset": int(offset)} for offset in np.flatnonzero(mapping == int(row["offset"]))
+        )
+    demand = (
+        pd.concat([demand[~profiled], pd.DataFrame(demand_rows, columns=demand.columns)], ignore_index=True)
+        if profiled.any()
+        else demand
+    )
     tables = {**portfolio.tables, "projects": projects, "costs": costs, "demand": demand}
     return replace(portfolio, tables=tables, warnings=list(portfolio.warnings))
 

@@ -1,4 +1,5 @@
 """Write a CSV portfolio folder as one xlsx workbook (a sheet per table)."""
+
 from __future__ import annotations
 
 import math
@@ -64,8 +65,13 @@ def csv_folder_to_xlsx(folder: str | Path, target: str | Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".xlsx.tmp")
     except OSError as exc:
-        raise InputError([Problem(str(target), f"its folder cannot be written ({exc.strerror}); give another "
-                                  "place for the workbook")]) from None
+        raise InputError(
+            [
+                Problem(
+                    str(target), f"its folder cannot be written ({exc.strerror}); give another place for the workbook"
+                )
+            ]
+        ) from None
     os.close(handle)
     try:
         book.save(temporary)

@@ -9,6 +9,7 @@ that cannot fit) and derives, per the documented semantics:
 * capacity per role and period (after scenario adjustments), budget per period,
 * the objective coefficient of every (project, start).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -115,8 +116,10 @@ class PlanningData:
     @cached_property
     def capacity_by_role_period(self) -> dict[tuple[str, int], float]:
         """(role, period) -> FTE available before hiring."""
-        return {(role, int(t)): float(fte) for role, t, fte in
-                self.capacity[["role", "period", "fte"]].itertuples(index=False)}
+        return {
+            (role, int(t)): float(fte)
+            for role, t, fte in self.capacity[["role", "period", "fte"]].itertuples(index=False)
+        }
 
     @cached_property
     def requires(self) -> dict[str, list[str]]:
@@ -145,8 +148,9 @@ class PlanningData:
     def coefficient_by_option(self) -> dict[tuple[str, int], float]:
         """(project, start) -> objective coefficient of that start."""
         options = self.start_options
-        return {(str(p), int(s)): float(c) for p, s, c in
-                zip(options["project"], options["start"], options["coefficient"])}
+        return {
+            (str(p), int(s)): float(c) for p, s, c in zip(options["project"], options["start"], options["coefficient"])
+        }
 
     @cached_property
     def costs_by_project(self) -> dict[str, list[tuple[int, float]]]:
@@ -203,35 +207,60 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
     for key in ("force_in", "force_out"):
         for index, project in enumerate(getattr(spec, key)):
             if project not in known:
-                problems.append(scenario.problem((key, index), f"unknown project {project!r}; "
-                                                 "use an id from the projects table", project))
+                problems.append(
+                    scenario.problem(
+                        (key, index), f"unknown project {project!r}; use an id from the projects table", project
+                    )
+                )
     for index, project in enumerate(spec.force_out):
         if project in committed:
             row = projects.loc[project]
             why = "mandatory" if row["mandatory"] else row["status"]
-            problems.append(scenario.problem(("force_out", index), f"project {project!r} is {why} and cannot "
-                                             "be forced out; change its status in the portfolio first", project))
+            problems.append(
+                scenario.problem(
+                    ("force_out", index),
+                    f"project {project!r} is {why} and cannot be forced out; change its status in the portfolio first",
+                    project,
+                )
+            )
         if project in spec.force_in:
-            problems.append(scenario.problem(("force_out", index), f"project {project!r} is forced both in and out",
-                                             project))
+            problems.append(
+                scenario.problem(("force_out", index), f"project {project!r} is forced both in and out", project)
+            )
     for index, project in enumerate(spec.force_in):
         if project in known and not start_options(projects.loc[project], horizon.periods):
-            problems.append(scenario.problem(("force_in", index), f"forced-in project {project!r} cannot run "
-                                             "within the horizon: " + describe_window(projects.loc[project], horizon),
-                                             project))
+            problems.append(
+                scenario.problem(
+                    ("force_in", index),
+                    f"forced-in project {project!r} cannot run "
+                    "within the horizon: " + describe_window(projects.loc[project], horizon),
+                    project,
+                )
+            )
     fixed = committed | (set(spec.force_in) & known)
     exclusions = portfolio.table("exclusions")
     for group, members in exclusions.groupby("group", sort=True):
         both = sorted(set(members["project"]) & fixed)
         if len(both) > 1 and not set(both) <= committed:
-            problems.append(scenario.problem(("force_in",), f"exclusion group {group!r} would hold "
-                                             f"{', '.join(both)}, all committed or forced in; at most one "
-                                             "can be selected", str(group)))
+            problems.append(
+                scenario.problem(
+                    ("force_in",),
+                    f"exclusion group {group!r} would hold "
+                    f"{', '.join(both)}, all committed or forced in; at most one "
+                    "can be selected",
+                    str(group),
+                )
+            )
     roles = set(portfolio.roles)
     for index, adjustment in enumerate(spec.capacity):
         if adjustment.role not in roles:
-            problems.append(scenario.problem(("capacity", index, "role"), f"unknown role {adjustment.role!r}; "
-                                             f"roles are {', '.join(sorted(roles))}", adjustment.role))
+            problems.append(
+                scenario.problem(
+                    ("capacity", index, "role"),
+                    f"unknown role {adjustment.role!r}; roles are {', '.join(sorted(roles))}",
+                    adjustment.role,
+                )
+            )
         bounds = []
         for key, value in (("from", adjustment.from_), ("until", adjustment.until)):
             if value is None:
@@ -245,16 +274,26 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
     seen_roles: set[str] = set()
     for index, hire in enumerate(spec.hiring):
         if hire.role not in roles:
-            problems.append(scenario.problem(("hiring", index, "role"), f"unknown role {hire.role!r}; "
-                                             f"roles are {', '.join(sorted(roles))}", hire.role))
+            problems.append(
+                scenario.problem(
+                    ("hiring", index, "role"),
+                    f"unknown role {hire.role!r}; roles are {', '.join(sorted(roles))}",
+                    hire.role,
+                )
+            )
         if hire.role in seen_roles:
             problems.append(scenario.problem(("hiring", index, "role"), f"role {hire.role!r} listed twice"))
         seen_roles.add(hire.role)
     categories = set(portfolio.categories)
     for category, bounds in spec.balance.items():
         if category not in categories:
-            problems.append(scenario.problem(("balance", category), f"unknown category {category!r}; "
-                                             f"categories are {', '.join(sorted(categories)) or 'none'}", category))
+            problems.append(
+                scenario.problem(
+                    ("balance", category),
+                    f"unknown category {category!r}; categories are {', '.join(sorted(categories)) or 'none'}",
+                    category,
+                )
+            )
         if bounds.min > bounds.max:
             problems.append(scenario.problem(("balance", category), f"min {bounds.min} is above max {bounds.max}"))
     for key in spec.budget.periods:
@@ -264,19 +303,28 @@ def check_scenario(scenario: LoadedScenario, portfolio: Portfolio) -> list[Probl
             problems.append(scenario.problem(("budget", "periods", key), str(exc)))
             continue
         if not 0 <= t < horizon.periods:  # a typo'd year would otherwise be dropped without a word
-            problems.append(scenario.problem(("budget", "periods", key), f"{key} is outside the horizon "
-                                             f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}"))
+            problems.append(
+                scenario.problem(
+                    ("budget", "periods", key),
+                    f"{key} is outside the horizon {horizon.label(0)}..{horizon.label(horizon.periods - 1)}",
+                )
+            )
     if spec.objective is Objective.SCORE and not len(portfolio.table("criteria")) and spec.ahp is None:
-        problems.append(scenario.problem(("objective",), "objective 'score' needs a criteria table in the "
-                                         "portfolio (or an 'ahp' block in the scenario)"))
+        problems.append(
+            scenario.problem(
+                ("objective",),
+                "objective 'score' needs a criteria table in the portfolio (or an 'ahp' block in the scenario)",
+            )
+        )
     if spec.ahp is not None:
         problems.extend(scenario.problem(("ahp",), message) for message in check_ahp(spec.ahp, portfolio))
     problems.extend(check_status_date(scenario, portfolio, spec.status.as_of))
     return problems
 
 
-def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str | None,
-                      argument: str | None = None) -> list[Problem]:
+def check_status_date(
+    scenario: LoadedScenario, portfolio: Portfolio, as_of: str | None, argument: str | None = None
+) -> list[Problem]:
     """The status date lies in the horizon, and no actuals are reported after it; a bad date is
     blamed on ``argument`` (``--as-of``) when it came from there, else on the scenario's key."""
     if as_of is None:
@@ -298,9 +346,16 @@ def check_status_date(scenario: LoadedScenario, portfolio: Portfolio, as_of: str
     for name in ("actuals", "effort"):
         frame = portfolio.table(name)
         for _, row in frame[frame["period"].astype(float) > status_period].iterrows():
-            problems.append(Problem(portfolio.sources[name], f"{horizon.label(int(row['period']))} is after the status "
-                                    f"date {horizon.label(status_period)}; actuals can only be reported up to it",
-                                    row=row["_row"], column="period", item=row["project"]))
+            problems.append(
+                Problem(
+                    portfolio.sources[name],
+                    f"{horizon.label(int(row['period']))} is after the status "
+                    f"date {horizon.label(status_period)}; actuals can only be reported up to it",
+                    row=row["_row"],
+                    column="period",
+                    item=row["project"],
+                )
+            )
     return problems
 
 
@@ -309,8 +364,11 @@ def option_coefficient(projects: pd.DataFrame, project: str, start: int, spec, h
     row = projects.loc[project]
     if spec.objective is Objective.SCORE:
         return float(row["score"])
-    base = float(row["value"]) * (1.0 - float(row["risk"])) if spec.objective is Objective.RISK_ADJUSTED_VALUE \
+    base = (
+        float(row["value"]) * (1.0 - float(row["risk"]))
+        if spec.objective is Objective.RISK_ADJUSTED_VALUE
         else float(row["value"])
+    )
     return base * (1.0 + spec.discount_rate) ** (-start / horizon.granularity.per_year)
 
 
@@ -320,21 +378,33 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     warnings = list(portfolio.warnings)
     raw = portfolio.projects
 
-    commitment = np.where(raw["mandatory"], Commitment.MANDATORY.value,
-                          np.where(raw["status"].isin([Commitment.APPROVED, Commitment.IN_PROGRESS]), raw["status"],
-                                   Commitment.NONE.value))
+    commitment = np.where(
+        raw["mandatory"],
+        Commitment.MANDATORY.value,
+        np.where(
+            raw["status"].isin([Commitment.APPROVED, Commitment.IN_PROGRESS]), raw["status"], Commitment.NONE.value
+        ),
+    )
     commitment = pd.Series(commitment, index=raw.index).map(Commitment)
     commitment[commitment.eq(Commitment.NONE) & raw.index.isin(spec.force_in)] = Commitment.FORCED_IN
     has_scores = len(portfolio.table("criteria")) or spec.ahp is not None
-    projects = pd.DataFrame({
-        "name": raw["name"], "value": raw["value"], "cost": raw["cost"], "duration": raw["duration"],
-        "category": raw["category"].where(raw["category"].map(_has), None),
-        "risk": raw["risk"],
-        "score": project_scores(portfolio, spec.ahp) if has_scores else 0.0,
-        "commitment": commitment,
-        "forced_out": raw.index.isin(spec.force_out),
-        "earliest_start": raw["earliest_start"], "latest_start": raw["latest_start"], "start": raw["start"],
-    }, index=raw.index)
+    projects = pd.DataFrame(
+        {
+            "name": raw["name"],
+            "value": raw["value"],
+            "cost": raw["cost"],
+            "duration": raw["duration"],
+            "category": raw["category"].where(raw["category"].map(_has), None),
+            "risk": raw["risk"],
+            "score": project_scores(portfolio, spec.ahp) if has_scores else 0.0,
+            "commitment": commitment,
+            "forced_out": raw.index.isin(spec.force_out),
+            "earliest_start": raw["earliest_start"],
+            "latest_start": raw["latest_start"],
+            "start": raw["start"],
+        },
+        index=raw.index,
+    )
 
     # start options: only those inside the horizon and the project's window
     rows = []
@@ -360,8 +430,10 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     flat_expanded = flat.loc[flat.index.repeat(flat["project"].map(duration))].copy()
     flat_expanded["offset"] = flat_expanded.groupby(level=0).cumcount()
     profiled = demand_rows[demand_rows["offset"].map(_has)]
-    demand = pd.concat([flat_expanded[["project", "role", "offset", "fte"]],
-                        profiled[["project", "role", "offset", "fte"]]], ignore_index=True)
+    demand = pd.concat(
+        [flat_expanded[["project", "role", "offset", "fte"]], profiled[["project", "role", "offset", "fte"]]],
+        ignore_index=True,
+    )
     demand["offset"] = demand["offset"].astype(int)
     demand = demand.groupby(["project", "role", "offset"], as_index=False, sort=True)["fte"].sum()
     demand = demand[demand["fte"] > 0].reset_index(drop=True)
@@ -370,19 +442,23 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     profile_rows = portfolio.table("costs")
     profiled_projects = set(profile_rows["project"])
     even = raw.loc[~raw.index.isin(profiled_projects), ["duration", "cost"]]
-    even_costs = pd.DataFrame({
-        "project": np.repeat(even.index.to_numpy(), even["duration"].to_numpy()),
-        "offset": np.concatenate([np.arange(d) for d in even["duration"]]) if len(even) else np.array([], int),
-        "amount": np.repeat((even["cost"] / even["duration"]).to_numpy(), even["duration"].to_numpy()),
-    })
+    even_costs = pd.DataFrame(
+        {
+            "project": np.repeat(even.index.to_numpy(), even["duration"].to_numpy()),
+            "offset": np.concatenate([np.arange(d) for d in even["duration"]]) if len(even) else np.array([], int),
+            "amount": np.repeat((even["cost"] / even["duration"]).to_numpy(), even["duration"].to_numpy()),
+        }
+    )
     costs = pd.concat([even_costs, profile_rows[["project", "offset", "amount"]]], ignore_index=True)
     costs["offset"] = costs["offset"].astype(int)
     costs = costs[costs["amount"] > 0].reset_index(drop=True)
     for project_id, total in profile_rows.groupby("project")["amount"].sum().items():
         if not np.isclose(total, raw.loc[project_id, "cost"], rtol=1e-9, atol=1e-6):
-            warnings.append(f"{portfolio.sources['costs']}: the cost profile of {project_id!r} sums to "
-                            f"{total:,.2f} but its cost is {raw.loc[project_id, 'cost']:,.2f}; "
-                            "the profile is what is spent")
+            warnings.append(
+                f"{portfolio.sources['costs']}: the cost profile of {project_id!r} sums to "
+                f"{total:,.2f} but its cost is {raw.loc[project_id, 'cost']:,.2f}; "
+                "the profile is what is spent"
+            )
 
     # capacity per role and period, then scenario adjustments
     capacity_rows = []
@@ -397,8 +473,11 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         capacity.loc[mask, "fte"] += adjustment.delta
     if (capacity["fte"] < 0).any():
         negative = capacity[capacity["fte"] < 0]
-        warnings.append("capacity adjustments take " + ", ".join(sorted(set(negative["role"])))
-                        + " below 0 FTE in some periods; counted as 0")
+        warnings.append(
+            "capacity adjustments take "
+            + ", ".join(sorted(set(negative["role"])))
+            + " below 0 FTE in some periods; counted as 0"
+        )
         capacity["fte"] = capacity["fte"].clip(lower=0.0)
 
     budget_rows = portfolio.table("budget")
@@ -412,16 +491,30 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     if spec.ahp is not None:
         consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
         if consistency > CONSISTENCY_LIMIT:
-            warnings.append(f"{scenario.path}: the AHP comparisons are inconsistent (consistency ratio "
-                            f"{consistency:.3f} > {CONSISTENCY_LIMIT}); revisit the pairwise judgements")
-    exclusions = {str(group): list(dict.fromkeys(members["project"]))
-                  for group, members in portfolio.table("exclusions").groupby("group", sort=True)}
-    dependencies = list(dict.fromkeys(zip(portfolio.table("dependencies")["project"],
-                                          portfolio.table("dependencies")["requires"])))
+            warnings.append(
+                f"{scenario.path}: the AHP comparisons are inconsistent (consistency ratio "
+                f"{consistency:.3f} > {CONSISTENCY_LIMIT}); revisit the pairwise judgements"
+            )
+    exclusions = {
+        str(group): list(dict.fromkeys(members["project"]))
+        for group, members in portfolio.table("exclusions").groupby("group", sort=True)
+    }
+    dependencies = list(
+        dict.fromkeys(zip(portfolio.table("dependencies")["project"], portfolio.table("dependencies")["requires"]))
+    )
     return PlanningData(
-        horizon=horizon, objective=spec.objective, projects=projects, start_options=options,
-        demand=demand, costs=costs, capacity=capacity, budget=budget, budget_total=spec.budget.total,
+        horizon=horizon,
+        objective=spec.objective,
+        projects=projects,
+        start_options=options,
+        demand=demand,
+        costs=costs,
+        capacity=capacity,
+        budget=budget,
+        budget_total=spec.budget.total,
         hiring={h.role: (h.cost, h.max_fte) for h in spec.hiring},
-        dependencies=dependencies, exclusions=exclusions,
-        balance={c: (b.min, b.max) for c, b in spec.balance.items()}, warnings=warnings,
+        dependencies=dependencies,
+        exclusions=exclusions,
+        balance={c: (b.min, b.max) for c, b in spec.balance.items()},
+        warnings=warnings,
     )

@@ -4,6 +4,7 @@ The format is documented in ``docs/portfolio-format.md``; this module enforces i
 problem found is collected (not only the first) and raised together as an
 :class:`~workbench.ground.errors.InputError`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,7 +19,14 @@ from workbench.ground.periods import Granularity, Horizon, format_period
 from workbench.data.actuals import check_status_tables
 from workbench.data.uncertainty import check_risk_tables
 from workbench.data.tables import (
-    CellError, RawTable, as_bool, as_decimal, as_period, as_text, as_whole, read_raw_portfolio,
+    CellError,
+    RawTable,
+    as_bool,
+    as_decimal,
+    as_period,
+    as_text,
+    as_whole,
+    read_raw_portfolio,
 )
 
 STATUSES = ("proposed", "approved", "in_progress")
@@ -37,8 +45,13 @@ class Column:
 
     def expectation(self) -> str:
         kinds = {
-            "text": "text", "decimal": "a number", "whole": "a whole number", "percent": "a percentage",
-            "bool": "true or false", "period": "a period label", "status": "one of " + ", ".join(STATUSES),
+            "text": "text",
+            "decimal": "a number",
+            "whole": "a whole number",
+            "percent": "a percentage",
+            "bool": "true or false",
+            "period": "a period label",
+            "status": "one of " + ", ".join(STATUSES),
         }
         text = kinds[self.kind]
         if self.minimum is not None and self.maximum is not None and self.maximum <= 100:
@@ -55,39 +68,73 @@ class Column:
 M, F, P = MAX_MONEY, MAX_FTE, MAX_PERIODS  # the documented bounds (docs/portfolio-format.md, "Limits")
 SCHEMA: dict[str, tuple[Column, ...]] = {
     "projects": (
-        Column("id", "text", True), Column("name", "text", True),
-        Column("value", "decimal", True, 0, M), Column("cost", "decimal", True, 0, M),
+        Column("id", "text", True),
+        Column("name", "text", True),
+        Column("value", "decimal", True, 0, M),
+        Column("cost", "decimal", True, 0, M),
         Column("duration", "whole", True, 1, P),
-        Column("earliest_start", "period"), Column("latest_start", "period"),
-        Column("mandatory", "bool"), Column("category", "text"), Column("status", "status"),
-        Column("start", "period"), Column("risk", "decimal", False, 0, 1),
+        Column("earliest_start", "period"),
+        Column("latest_start", "period"),
+        Column("mandatory", "bool"),
+        Column("category", "text"),
+        Column("status", "status"),
+        Column("start", "period"),
+        Column("risk", "decimal", False, 0, 1),
     ),
-    "demand": (Column("project", "text", True), Column("role", "text", True),
-               Column("fte", "decimal", True, 0, F), Column("offset", "whole", False, 0, P)),
-    "capacity": (Column("role", "text", True), Column("fte", "decimal", True, 0, F),
-                 Column("period", "period")),
+    "demand": (
+        Column("project", "text", True),
+        Column("role", "text", True),
+        Column("fte", "decimal", True, 0, F),
+        Column("offset", "whole", False, 0, P),
+    ),
+    "capacity": (Column("role", "text", True), Column("fte", "decimal", True, 0, F), Column("period", "period")),
     "budget": (Column("amount", "decimal", True, 0, M), Column("period", "period")),
-    "costs": (Column("project", "text", True), Column("offset", "whole", True, 0, P),
-              Column("amount", "decimal", True, 0, M)),
+    "costs": (
+        Column("project", "text", True),
+        Column("offset", "whole", True, 0, P),
+        Column("amount", "decimal", True, 0, M),
+    ),
     "dependencies": (Column("project", "text", True), Column("requires", "text", True)),
     "exclusions": (Column("group", "text", True), Column("project", "text", True)),
     "criteria": (Column("criterion", "text", True), Column("weight", "decimal", True, 0, M)),
     # status tracking (docs/status.md): the approved plan, and what happened
     "baseline": (Column("project", "text", True), Column("start", "period", True)),
-    "actuals": (Column("project", "text", True), Column("period", "period", True),
-                Column("cost", "decimal", True, 0, M), Column("percent_complete", "percent", True, 0, 100)),
-    "effort": (Column("project", "text", True), Column("period", "period", True), Column("role", "text", True),
-               Column("fte", "decimal", True, 0, F)),
+    "actuals": (
+        Column("project", "text", True),
+        Column("period", "period", True),
+        Column("cost", "decimal", True, 0, M),
+        Column("percent_complete", "percent", True, 0, 100),
+    ),
+    "effort": (
+        Column("project", "text", True),
+        Column("period", "period", True),
+        Column("role", "text", True),
+        Column("fte", "decimal", True, 0, F),
+    ),
     # risk (docs/risk.md): ranges around the planned figures, and a register of risk events
-    "uncertainty": (Column("project", "text", True), Column("cost_low", "decimal", False, 0, M),
-                    Column("cost_high", "decimal", False, 0, M), Column("value_low", "decimal", False, 0, M),
-                    Column("value_high", "decimal", False, 0, M), Column("duration_low", "whole", False, 1, P),
-                    Column("duration_high", "whole", False, 1, P),
-                    Column("success_probability", "decimal", False, 0, 1), Column("distribution", "text")),
-    "risks": (Column("id", "text", True), Column("title", "text", True), Column("project", "text"),
-              Column("probability", "decimal", True, 0, 1), Column("cost_impact", "decimal", False, 0, M),
-              Column("delay", "whole", False, 0, P), Column("owner", "text"), Column("status", "text"),
-              Column("mitigation", "text"), Column("due", "period")),
+    "uncertainty": (
+        Column("project", "text", True),
+        Column("cost_low", "decimal", False, 0, M),
+        Column("cost_high", "decimal", False, 0, M),
+        Column("value_low", "decimal", False, 0, M),
+        Column("value_high", "decimal", False, 0, M),
+        Column("duration_low", "whole", False, 1, P),
+        Column("duration_high", "whole", False, 1, P),
+        Column("success_probability", "decimal", False, 0, 1),
+        Column("distribution", "text"),
+    ),
+    "risks": (
+        Column("id", "text", True),
+        Column("title", "text", True),
+        Column("project", "text"),
+        Column("probability", "decimal", True, 0, 1),
+        Column("cost_impact", "decimal", False, 0, M),
+        Column("delay", "whole", False, 0, P),
+        Column("owner", "text"),
+        Column("status", "text"),
+        Column("mitigation", "text"),
+        Column("due", "period"),
+    ),
 }
 SCORE_PREFIX = "score_"
 
@@ -141,8 +188,7 @@ class Portfolio:
 
 
 # ----------------------------------------------------------------------------- typing
-def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
-                problems: list[Problem]) -> pd.DataFrame:
+def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int, problems: list[Problem]) -> pd.DataFrame:
     columns = SCHEMA[raw.name]
     spec_by_name = {c.name: c for c in columns}
     header = raw.header
@@ -151,18 +197,32 @@ def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
         if title == "":
             problems.append(Problem(raw.source, f"column {position + 1} has no title; give it one or delete it", row=1))
         elif title in seen:
-            problems.append(Problem(raw.source, "this column title appears twice; rename or remove one", row=1, column=title))
+            problems.append(
+                Problem(raw.source, "this column title appears twice; rename or remove one", row=1, column=title)
+            )
         seen.add(title)
     missing = [c.name for c in columns if c.required and c.name not in header]
     for name in missing:
-        problems.append(Problem(raw.source, f"required column {name!r} is missing; the header has "
-                                f"{', '.join(repr(h) for h in header) or 'no titles'}", row=1, column=name))
+        problems.append(
+            Problem(
+                raw.source,
+                f"required column {name!r} is missing; the header has "
+                f"{', '.join(repr(h) for h in header) or 'no titles'}",
+                row=1,
+                column=name,
+            )
+        )
     if not raw.rows and raw.name in ("projects", "demand", "capacity"):
         problems.append(Problem(raw.source, f"has a header but no rows; the {raw.name!r} table needs at least one"))
 
     readers: dict[str, Callable[[object], object]] = {
-        "text": as_text, "decimal": as_decimal, "whole": as_whole, "bool": as_bool,
-        "period": lambda cell: as_period(cell, granularity), "status": _as_status, "percent": as_decimal,
+        "text": as_text,
+        "decimal": as_decimal,
+        "whole": as_whole,
+        "bool": as_bool,
+        "period": lambda cell: as_period(cell, granularity),
+        "status": _as_status,
+        "percent": as_decimal,
     }
     formatted = raw.percent_cells  # (row, column index) of workbook cells shown as a percentage
     id_column = "id" if raw.name == "projects" else ("project" if "project" in header else None)
@@ -186,22 +246,41 @@ def _type_table(raw: RawTable, granularity: Granularity, start_absolute: int,
                     if spec.kind == "percent":
                         value = value * 100
                     elif not (spec.kind == "decimal" and spec.maximum == 1):
-                        raise CellError(f"{value:g} is formatted as a percentage ({value:.0%}); format the cell "
-                                        "as a plain number")
+                        raise CellError(
+                            f"{value:g} is formatted as a percentage ({value:.0%}); format the cell as a plain number"
+                        )
             except CellError as exc:
-                problems.append(Problem(raw.source, f"{exc}; expected {spec.expectation()}",
-                                        row=row_number, column=title, item=item))
+                problems.append(
+                    Problem(
+                        raw.source, f"{exc}; expected {spec.expectation()}", row=row_number, column=title, item=item
+                    )
+                )
                 record[title] = None
                 continue
             if value is None:
                 if spec.required:
-                    problems.append(Problem(raw.source, f"is empty; expected {spec.expectation()}",
-                                            row=row_number, column=title, item=item))
+                    problems.append(
+                        Problem(
+                            raw.source,
+                            f"is empty; expected {spec.expectation()}",
+                            row=row_number,
+                            column=title,
+                            item=item,
+                        )
+                    )
             elif spec.kind in ("decimal", "whole", "percent") and (
-                    (spec.minimum is not None and value < spec.minimum)
-                    or (spec.maximum is not None and value > spec.maximum)):
-                problems.append(Problem(raw.source, f"{value:g} is out of range; expected {spec.expectation()}",
-                                        row=row_number, column=title, item=item))
+                (spec.minimum is not None and value < spec.minimum)
+                or (spec.maximum is not None and value > spec.maximum)
+            ):
+                problems.append(
+                    Problem(
+                        raw.source,
+                        f"{value:g} is out of range; expected {spec.expectation()}",
+                        row=row_number,
+                        column=title,
+                        item=item,
+                    )
+                )
             if spec.kind == "period" and value is not None:
                 value = int(value) - start_absolute
             record[title] = value
@@ -224,8 +303,7 @@ def _as_status(cell: object) -> str | None:
 
 
 def _empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame({"_row": pd.Series(dtype="int64"),
-                         **{c.name: pd.Series(dtype="object") for c in SCHEMA[name]}})
+    return pd.DataFrame({"_row": pd.Series(dtype="int64"), **{c.name: pd.Series(dtype="object") for c in SCHEMA[name]}})
 
 
 # ----------------------------------------------------------------------------- loading
@@ -264,7 +342,9 @@ def load_portfolio(location: str | Path, horizon: Horizon) -> Portfolio:
 def _normalise(portfolio: Portfolio) -> None:
     projects = portfolio.tables["projects"]
     projects["id"] = projects["id"].astype(str)
-    projects["mandatory"] = projects["mandatory"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).astype(bool)
+    projects["mandatory"] = (
+        projects["mandatory"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).astype(bool)
+    )
     projects["status"] = projects["status"].map(lambda v: v if isinstance(v, str) else "proposed")
     projects["risk"] = pd.to_numeric(projects["risk"]).fillna(0.0)
     for column in ("value", "cost"):
@@ -273,9 +353,16 @@ def _normalise(portfolio: Portfolio) -> None:
     for column in [c for c in projects.columns if c.startswith(SCORE_PREFIX)]:
         projects[column] = pd.to_numeric(projects[column]).fillna(0.0)
     projects.index = pd.Index(projects["id"], name="project_id")
-    for name, column in (("demand", "fte"), ("capacity", "fte"), ("budget", "amount"),
-                         ("costs", "amount"), ("criteria", "weight"), ("actuals", "cost"),
-                         ("actuals", "percent_complete"), ("effort", "fte")):
+    for name, column in (
+        ("demand", "fte"),
+        ("capacity", "fte"),
+        ("budget", "amount"),
+        ("costs", "amount"),
+        ("criteria", "weight"),
+        ("actuals", "cost"),
+        ("actuals", "percent_complete"),
+        ("effort", "fte"),
+    ):
         frame = portfolio.tables[name]
         frame[column] = pd.to_numeric(frame[column]).astype(float)
 
@@ -289,40 +376,88 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
     duplicated = projects["id"].duplicated(keep="first")
     for _, row in projects[duplicated].iterrows():
         first = projects.loc[projects["id"] == row["id"], "_row"].iloc[0]
-        problems.append(Problem(src, f"duplicate id (first used in row {first}); ids must be unique",
-                                row=row["_row"], column="id", item=row["id"]))
+        problems.append(
+            Problem(
+                src,
+                f"duplicate id (first used in row {first}); ids must be unique",
+                row=row["_row"],
+                column="id",
+                item=row["id"],
+            )
+        )
     known = set(projects["id"])
     roles = set(tables["capacity"]["role"])
 
     for _, row in projects.iterrows():
         earliest, latest, start = row["earliest_start"], row["latest_start"], row["start"]
         if _has(earliest) and _has(latest) and earliest > latest:
-            problems.append(Problem(src, f"earliest_start {horizon.label(int(earliest))} is after latest_start "
-                                    f"{horizon.label(int(latest))}; swap them or widen the window",
-                                    row=row["_row"], column="earliest_start", item=row["id"]))
+            problems.append(
+                Problem(
+                    src,
+                    f"earliest_start {horizon.label(int(earliest))} is after latest_start "
+                    f"{horizon.label(int(latest))}; swap them or widen the window",
+                    row=row["_row"],
+                    column="earliest_start",
+                    item=row["id"],
+                )
+            )
         if row["status"] == "in_progress" and not _has(start):
-            problems.append(Problem(src, "an in_progress project needs its actual 'start' period",
-                                    row=row["_row"], column="start", item=row["id"]))
+            problems.append(
+                Problem(
+                    src,
+                    "an in_progress project needs its actual 'start' period",
+                    row=row["_row"],
+                    column="start",
+                    item=row["id"],
+                )
+            )
         if _has(start) and ((_has(earliest) and start < earliest) or (_has(latest) and start > latest)):
-            problems.append(Problem(src, f"start {horizon.label(int(start))} lies outside its window "
-                                    f"earliest_start..latest_start; fix one of them",
-                                    row=row["_row"], column="start", item=row["id"]))
+            problems.append(
+                Problem(
+                    src,
+                    f"start {horizon.label(int(start))} lies outside its window "
+                    f"earliest_start..latest_start; fix one of them",
+                    row=row["_row"],
+                    column="start",
+                    item=row["id"],
+                )
+            )
 
     duration = dict(zip(projects["id"], projects["duration"]))
     demand = tables["demand"]
     for _, row in demand.iterrows():
         if row["project"] not in known:
-            problems.append(Problem(sources["demand"], f"names unknown project {row['project']!r}; "
-                                    "it must be an id in the projects table", row=row["_row"], column="project",
-                                    item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["demand"],
+                    f"names unknown project {row['project']!r}; it must be an id in the projects table",
+                    row=row["_row"],
+                    column="project",
+                    item=row["project"],
+                )
+            )
         if row["role"] not in roles:
-            problems.append(Problem(sources["demand"], f"role {row['role']!r} has no capacity; add it to the "
-                                    "capacity table (roles are exactly those named there)",
-                                    row=row["_row"], column="role", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["demand"],
+                    f"role {row['role']!r} has no capacity; add it to the "
+                    "capacity table (roles are exactly those named there)",
+                    row=row["_row"],
+                    column="role",
+                    item=row["project"],
+                )
+            )
         if _has(row["offset"]) and row["project"] in duration and row["offset"] >= duration[row["project"]]:
-            problems.append(Problem(sources["demand"], f"offset {int(row['offset'])} is outside the project's "
-                                    f"periods 0..{duration[row['project']] - 1} (duration {duration[row['project']]})",
-                                    row=row["_row"], column="offset", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["demand"],
+                    f"offset {int(row['offset'])} is outside the project's "
+                    f"periods 0..{duration[row['project']] - 1} (duration {duration[row['project']]})",
+                    row=row["_row"],
+                    column="offset",
+                    item=row["project"],
+                )
+            )
 
     capacity = tables["capacity"]
     problems.extend(_duplicate_periods(capacity, ["role"], sources["capacity"], horizon, "role"))
@@ -331,69 +466,145 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
     costs = tables["costs"]
     for _, row in costs.iterrows():
         if row["project"] not in known:
-            problems.append(Problem(sources["costs"], f"names unknown project {row['project']!r}",
-                                    row=row["_row"], column="project", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["costs"],
+                    f"names unknown project {row['project']!r}",
+                    row=row["_row"],
+                    column="project",
+                    item=row["project"],
+                )
+            )
         elif row["offset"] >= duration[row["project"]]:
-            problems.append(Problem(sources["costs"], f"offset {int(row['offset'])} is outside the project's "
-                                    f"periods 0..{duration[row['project']] - 1}",
-                                    row=row["_row"], column="offset", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["costs"],
+                    f"offset {int(row['offset'])} is outside the project's periods 0..{duration[row['project']] - 1}",
+                    row=row["_row"],
+                    column="offset",
+                    item=row["project"],
+                )
+            )
     for _, row in costs[costs.duplicated(["project", "offset"])].iterrows():
-        problems.append(Problem(sources["costs"], "a second amount for the same project and offset; "
-                                "merge the two rows", row=row["_row"], column="offset", item=row["project"]))
+        problems.append(
+            Problem(
+                sources["costs"],
+                "a second amount for the same project and offset; merge the two rows",
+                row=row["_row"],
+                column="offset",
+                item=row["project"],
+            )
+        )
 
     dependencies = tables["dependencies"]
     for _, row in dependencies.iterrows():
         for column in ("project", "requires"):
             if row[column] not in known:
-                problems.append(Problem(sources["dependencies"], f"names unknown project {row[column]!r}",
-                                        row=row["_row"], column=column, item=row[column]))
+                problems.append(
+                    Problem(
+                        sources["dependencies"],
+                        f"names unknown project {row[column]!r}",
+                        row=row["_row"],
+                        column=column,
+                        item=row[column],
+                    )
+                )
         if row["project"] == row["requires"]:
-            problems.append(Problem(sources["dependencies"], "a project cannot require itself",
-                                    row=row["_row"], column="requires", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["dependencies"],
+                    "a project cannot require itself",
+                    row=row["_row"],
+                    column="requires",
+                    item=row["project"],
+                )
+            )
     edges = [(p, q) for p, q in zip(dependencies["project"], dependencies["requires"]) if p != q]
     cycle = find_cycle(edges)
     if cycle:
-        first_row = dependencies.loc[(dependencies["project"] == cycle[0]) & (dependencies["requires"] == cycle[1]),
-                                     "_row"].iloc[0]
-        problems.append(Problem(sources["dependencies"], "dependency cycle " + " -> ".join(cycle)
-                                + " (each requires the next); remove one of these requirements",
-                                row=int(first_row), column="requires", item=cycle[0]))
+        first_row = dependencies.loc[
+            (dependencies["project"] == cycle[0]) & (dependencies["requires"] == cycle[1]), "_row"
+        ].iloc[0]
+        problems.append(
+            Problem(
+                sources["dependencies"],
+                "dependency cycle "
+                + " -> ".join(cycle)
+                + " (each requires the next); remove one of these requirements",
+                row=int(first_row),
+                column="requires",
+                item=cycle[0],
+            )
+        )
 
     exclusions = tables["exclusions"]
     for _, row in exclusions.iterrows():
         if row["project"] not in known:
-            problems.append(Problem(sources["exclusions"], f"names unknown project {row['project']!r}",
-                                    row=row["_row"], column="project", item=row["project"]))
+            problems.append(
+                Problem(
+                    sources["exclusions"],
+                    f"names unknown project {row['project']!r}",
+                    row=row["_row"],
+                    column="project",
+                    item=row["project"],
+                )
+            )
     committed = set(projects.loc[portfolio.committed(), "id"])
     for group, members in exclusions.groupby("group", sort=True):
         fixed = sorted(set(members["project"]) & committed)
         if len(fixed) > 1:
-            problems.append(Problem(sources["exclusions"], f"group {group!r} holds {len(fixed)} committed "
-                                    f"(mandatory, approved or in_progress) projects {', '.join(fixed)}; "
-                                    "at most one of a group can be selected",
-                                    row=int(members["_row"].iloc[0]), column="project", item=str(group)))
+            problems.append(
+                Problem(
+                    sources["exclusions"],
+                    f"group {group!r} holds {len(fixed)} committed "
+                    f"(mandatory, approved or in_progress) projects {', '.join(fixed)}; "
+                    "at most one of a group can be selected",
+                    row=int(members["_row"].iloc[0]),
+                    column="project",
+                    item=str(group),
+                )
+            )
 
     criteria = tables["criteria"]
     for _, row in criteria.iterrows():
         column = SCORE_PREFIX + str(row["criterion"])
         if column not in projects.columns:
-            problems.append(Problem(sources["criteria"], f"criterion {row['criterion']!r} has no column "
-                                    f"{column!r} in the projects table; add the scores there",
-                                    row=row["_row"], column="criterion", item=row["criterion"]))
+            problems.append(
+                Problem(
+                    sources["criteria"],
+                    f"criterion {row['criterion']!r} has no column "
+                    f"{column!r} in the projects table; add the scores there",
+                    row=row["_row"],
+                    column="criterion",
+                    item=row["criterion"],
+                )
+            )
     for _, row in criteria[criteria["criterion"].duplicated()].iterrows():
-        problems.append(Problem(sources["criteria"], "criterion listed twice", row=row["_row"],
-                                column="criterion", item=row["criterion"]))
+        problems.append(
+            Problem(
+                sources["criteria"],
+                "criterion listed twice",
+                row=row["_row"],
+                column="criterion",
+                item=row["criterion"],
+            )
+        )
 
     problems.extend(check_status_tables(tables, sources, horizon, known, roles))
     problems.extend(check_risk_tables(tables, sources, projects))
     for _, row in projects[portfolio.committed()].iterrows():
         why = "mandatory" if row["mandatory"] else row["status"]
         if not start_options(row, horizon.periods):
-            problems.append(Problem(src, f"{why} project cannot run within the horizon "
-                                    f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}: "
-                                    + describe_window(row, horizon),
-                                    row=row["_row"], column="start" if _has(row["start"]) else "duration",
-                                    item=row["id"]))
+            problems.append(
+                Problem(
+                    src,
+                    f"{why} project cannot run within the horizon "
+                    f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}: " + describe_window(row, horizon),
+                    row=row["_row"],
+                    column="start" if _has(row["start"]) else "duration",
+                    item=row["id"],
+                )
+            )
     return problems
 
 
@@ -417,25 +628,37 @@ def describe_window(project: pd.Series | dict, horizon: Horizon) -> str:
     duration = int(project["duration"])
     if _has(project["start"]):
         start = int(project["start"])
-        return (f"it starts in {horizon.label(start)} and runs {duration} periods, to "
-                f"{horizon.label(start + duration - 1)}")
+        return (
+            f"it starts in {horizon.label(start)} and runs {duration} periods, to {horizon.label(start + duration - 1)}"
+        )
     low = 0 if not _has(project["earliest_start"]) else int(project["earliest_start"])
     high = horizon.periods - 1 if not _has(project["latest_start"]) else int(project["latest_start"])
-    return (f"it runs {duration} periods and may start {horizon.label(max(low, 0))}..{horizon.label(high)}, "
-            f"so it cannot finish by {horizon.label(horizon.periods - 1)}" if high >= low
-            else f"its window {horizon.label(low)}..{horizon.label(high)} is empty")
+    return (
+        f"it runs {duration} periods and may start {horizon.label(max(low, 0))}..{horizon.label(high)}, "
+        f"so it cannot finish by {horizon.label(horizon.periods - 1)}"
+        if high >= low
+        else f"its window {horizon.label(low)}..{horizon.label(high)} is empty"
+    )
 
 
-def _duplicate_periods(frame: pd.DataFrame, keys: list[str], source: str, horizon: Horizon,
-                       item_column: str | None) -> list[Problem]:
+def _duplicate_periods(
+    frame: pd.DataFrame, keys: list[str], source: str, horizon: Horizon, item_column: str | None
+) -> list[Problem]:
     problems = []
     for index in frame.index[frame.duplicated(subset=keys + ["period"])]:
         row = frame.loc[index]
         period = "every period" if not _has(row["period"]) else horizon.label(int(row["period"]))
-        problems.append(Problem(source, f"a second row for {period}"
-                                + (f" and role {row[item_column]!r}" if item_column else "")
-                                + "; keep one row per period", row=int(row["_row"]), column="period",
-                                item=row[item_column] if item_column else None))
+        problems.append(
+            Problem(
+                source,
+                f"a second row for {period}"
+                + (f" and role {row[item_column]!r}" if item_column else "")
+                + "; keep one row per period",
+                row=int(row["_row"]),
+                column="period",
+                item=row[item_column] if item_column else None,
+            )
+        )
     return problems
 
 
@@ -452,7 +675,7 @@ def find_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if state.get(nxt) is None:
                 found = visit(nxt)
                 if found:

@@ -7,6 +7,7 @@ other value replaces); every override is logged in :attr:`LoadedScenario.changes
 relative to the file that states them. YAML is loaded safely: tags that would build Python
 objects are refused, and a key set twice in one mapping is an error.
 """
+
 from __future__ import annotations
 
 import copy
@@ -126,13 +127,25 @@ class BalanceSpec(_Strict):
 
 
 class SolverSpec(_Strict):
-    name: Literal["auto", "cbc", "highs"] = Field("auto", description=(
-        "auto races CBC and HiGHS on the same model and keeps the better plan with the better bound; "
-        "cbc or highs runs that one alone."))
-    time_limit: float | None = Field(None, gt=0, le=MAX_SECONDS, description="Seconds for all solver work of one command.")
+    name: Literal["auto", "cbc", "highs"] = Field(
+        "auto",
+        description=(
+            "auto races CBC and HiGHS on the same model and keeps the better plan with the better bound; "
+            "cbc or highs runs that one alone."
+        ),
+    )
+    time_limit: float | None = Field(
+        None, gt=0, le=MAX_SECONDS, description="Seconds for all solver work of one command."
+    )
     gap: float = Field(0.0, ge=0, le=1, description="Relative gap at which to stop; 0 proves the optimum.")
-    threads: int | None = Field(None, ge=1, le=MAX_WORKERS, strict=True, description="CBC's threads; unset runs CBC serially (without "
-                                "its threaded search). HiGHS always runs on every core but one (docs/model.md).")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_WORKERS,
+        strict=True,
+        description="CBC's threads; unset runs CBC serially (without "
+        "its threaded search). HiGHS always runs on every core but one (docs/model.md).",
+    )
 
 
 class AHPSpec(_Strict):
@@ -152,9 +165,11 @@ class RagSpec(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> RagSpec:
         if self.red_below > self.green_at:
-            raise ValueError(f"red_below ({self.red_below:g}) is above green_at ({self.green_at:g}); green is at "
-                             "or above green_at, red below red_below, so red_below must not exceed green_at "
-                             "(e.g. green_at: 0.95, red_below: 0.90)")
+            raise ValueError(
+                f"red_below ({self.red_below:g}) is above green_at ({self.green_at:g}); green is at "
+                "or above green_at, red below red_below, so red_below must not exceed green_at "
+                "(e.g. green_at: 0.95, red_below: 0.90)"
+            )
         return self
 
 
@@ -175,9 +190,15 @@ class RiskSpec(_Strict):
     samples: int = Field(10_000, ge=1, le=MAX_SAMPLES, strict=True)
     seed: int = Field(1, ge=0, le=MAX_SEED, strict=True)
     correlation: float = Field(0.0, ge=0, le=1)
-    plan_at: float | None = Field(None, ge=0.01, le=0.99, description=(
-        "Plan with each project's cost and duration at this quantile of its range (0.8: P80) "
-        "instead of the planned figures; null plans with the planned figures."))
+    plan_at: float | None = Field(
+        None,
+        ge=0.01,
+        le=0.99,
+        description=(
+            "Plan with each project's cost and duration at this quantile of its range (0.8: P80) "
+            "instead of the planned figures; null plans with the planned figures."
+        ),
+    )
 
 
 class Scenario(_Strict):
@@ -189,7 +210,9 @@ class Scenario(_Strict):
     portfolio: str = Field(description="Folder of CSV files or .xlsx workbook, relative to this file.")
     horizon: HorizonSpec
     objective: Objective = Objective.VALUE
-    discount_rate: float = Field(0.0, ge=0, le=10, description="Yearly rate r: value counts x (1+r)^(-t/periods_per_year).")
+    discount_rate: float = Field(
+        0.0, ge=0, le=10, description="Yearly rate r: value counts x (1+r)^(-t/periods_per_year)."
+    )
     budget: BudgetSpec = Field(default_factory=BudgetSpec)
     capacity: list[CapacityAdjustment] = Field(default_factory=list)
     hiring: list[HiringSpec] = Field(default_factory=list)
@@ -272,9 +295,11 @@ class _StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             if key in seen:
                 raise _DuplicateKey(
-                    None, None,
+                    None,
+                    None,
                     f"key {key!r} is set twice in one mapping (first on line {seen[key] + 1}); keep one",
-                    key_node.start_mark)
+                    key_node.start_mark,
+                )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
@@ -290,8 +315,14 @@ def _read_yaml(path: Path) -> tuple[dict, yaml.Node | None]:
     if not path.is_file():  # a folder, a device, a pipe: nothing to read, or never an end to it
         raise InputError([Problem(source, "is not a scenario file (a folder or a special file); give a .yaml file")])
     if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError([Problem(source, f"is {path.stat().st_size:,} bytes; a scenario file may be at most "
-                                  f"{MAX_SCENARIO_BYTES:,} bytes")])
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    f"is {path.stat().st_size:,} bytes; a scenario file may be at most {MAX_SCENARIO_BYTES:,} bytes",
+                )
+            ]
+        )
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -299,17 +330,31 @@ def _read_yaml(path: Path) -> tuple[dict, yaml.Node | None]:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):  # an alias can repeat a part without end ("billion laughs")
-                raise InputError([Problem(source, "uses a YAML alias (*name); scenario files may not repeat parts "
-                                          "by anchors and aliases: write the values out, or use extends",
-                                          row=event.start_mark.line + 1)])
+                raise InputError(
+                    [
+                        Problem(
+                            source,
+                            "uses a YAML alias (*name); scenario files may not repeat parts "
+                            "by anchors and aliases: write the values out, or use extends",
+                            row=event.start_mark.line + 1,
+                        )
+                    ]
+                )
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         tag = getattr(exc, "problem", "") or ""
-        raise InputError([Problem(source, f"refused: {tag}; scenario files may hold only plain data "
-                                  "(mappings, lists, text, numbers), no tags that build Python objects",
-                                  row=line)]) from None
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    f"refused: {tag}; scenario files may hold only plain data "
+                    "(mappings, lists, text, numbers), no tags that build Python objects",
+                    row=line,
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError([Problem(source, f"invalid YAML: {exc.problem}", row=line)]) from None
@@ -379,8 +424,9 @@ def _resolve(path: Path, chain: list[Path], changes: list[str]) -> tuple[dict, l
     if parent is None:
         return data, [(path, node)]
     if not isinstance(parent, str):
-        raise InputError([Problem(str(path), "'extends' must be a file name", column="extends",
-                                  row=_line_of(node, ("extends",)))])
+        raise InputError(
+            [Problem(str(path), "'extends' must be a file name", column="extends", row=_line_of(node, ("extends",)))]
+        )
     base, nodes = _resolve(path.parent / parent, [*chain, path], changes)
     return deep_merge(base, data, path.name, changes), [*nodes, (path, node)]
 
@@ -397,6 +443,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     path = Path(path)
     changes: list[str] = []
     merged, nodes = _resolve(path, [], changes)
+
     def locate(loc: tuple) -> tuple[str, int | None]:
         # the last file that sets the key is the one to change
         for file_path, node in reversed(nodes):
@@ -432,8 +479,7 @@ def _validated(merged: dict, locate) -> Scenario:
         raise InputError(problems) from None
 
 
-def with_overrides(loaded: LoadedScenario, overrides: dict, source: str,
-                   locate=None) -> LoadedScenario:
+def with_overrides(loaded: LoadedScenario, overrides: dict, source: str, locate=None) -> LoadedScenario:
     """``loaded`` with ``overrides`` merged over it as one more ``extends`` level would be: the
     changes logged as set in ``source``, the result validated. A problem names ``source`` (or
     what ``locate(loc)`` returns: the source to change and its line)."""
@@ -441,8 +487,9 @@ def with_overrides(loaded: LoadedScenario, overrides: dict, source: str,
     merged = deep_merge(copy.deepcopy(loaded.resolved), overrides, source, changes)
     spec = _validated(merged, locate or (lambda loc: (source, None)))
     spec.name = loaded.name
-    return LoadedScenario(spec, loaded.path, loaded.portfolio_path, merged, changes, list(loaded.files),
-                          list(loaded.nodes))
+    return LoadedScenario(
+        spec, loaded.path, loaded.portfolio_path, merged, changes, list(loaded.files), list(loaded.nodes)
+    )
 
 
 def _allowed_keys(loc: tuple) -> str:
@@ -458,11 +505,23 @@ def _allowed_keys(loc: tuple) -> str:
         key_next = annotation is not None and str(annotation.annotation).startswith("dict[")
         model = None
         if annotation is not None:
-            for candidate in (HorizonSpec, BudgetSpec, CapacityAdjustment, HiringSpec, BalanceSpec,
-                              SolverSpec, AHPSpec, StatusSpec, RagSpec, RiskSpec):
-                if candidate.__name__ == getattr(annotation.annotation, "__name__", None) or \
-                        f".{candidate.__name__}]" in str(annotation.annotation) or \
-                        f"[{candidate.__name__}]" in str(annotation.annotation):
+            for candidate in (
+                HorizonSpec,
+                BudgetSpec,
+                CapacityAdjustment,
+                HiringSpec,
+                BalanceSpec,
+                SolverSpec,
+                AHPSpec,
+                StatusSpec,
+                RagSpec,
+                RiskSpec,
+            ):
+                if (
+                    candidate.__name__ == getattr(annotation.annotation, "__name__", None)
+                    or f".{candidate.__name__}]" in str(annotation.annotation)
+                    or f"[{candidate.__name__}]" in str(annotation.annotation)
+                ):
                     model = candidate
     if model is None:
         return "see 'workbench schema'"

@@ -4,6 +4,7 @@ AHP: weights are the normalised principal eigenvector of the pairwise comparison
 consistency ratio CR = CI / RI with CI = (lambda_max - n) / (n - 1). CR above 0.1 usually
 means the comparisons contradict each other.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,7 +80,6 @@ def criteria_weights(portfolio, ahp=None) -> dict[str, float]:
     if total <= 0:
         return {c: 0.0 for c in raw}
     return {c: w / total for c, w in raw.items()}
-
 
 
 def project_scores(portfolio: Portfolio, ahp: AHPSpec | None = None) -> pd.Series:

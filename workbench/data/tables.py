@@ -3,6 +3,7 @@
 A raw table keeps each cell as read (text from CSV; number, date or text from xlsx) with
 the row number a spreadsheet would show, so that every later message can point at it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,19 @@ from workbench.ground.limits import MAX_SHEET_COLUMNS, MAX_TABLE_BYTES, MAX_TABL
 from workbench.ground.periods import Granularity, parse_period
 
 TABLE_NAMES = (
-    "projects", "demand", "capacity", "budget", "costs", "dependencies", "exclusions", "criteria",
-    "baseline", "actuals", "effort", "uncertainty", "risks",
+    "projects",
+    "demand",
+    "capacity",
+    "budget",
+    "costs",
+    "dependencies",
+    "exclusions",
+    "criteria",
+    "baseline",
+    "actuals",
+    "effort",
+    "uncertainty",
+    "risks",
 )
 REQUIRED_TABLES = ("projects", "demand", "capacity")
 
@@ -53,9 +65,12 @@ def _too_large(path: Path) -> Problem | None:
     """A file past the documented size, refused before it is read into memory."""
     size = path.stat().st_size
     if size > MAX_TABLE_BYTES:
-        return Problem(str(path), f"is {size / 1024 / 1024:,.1f} MB; a table or workbook may be at most "
-                       f"{MAX_TABLE_BYTES // 1024 // 1024} MB (docs/portfolio-format.md, 'Limits'): split it or "
-                       "remove rows the portfolio does not need")
+        return Problem(
+            str(path),
+            f"is {size / 1024 / 1024:,.1f} MB; a table or workbook may be at most "
+            f"{MAX_TABLE_BYTES // 1024 // 1024} MB (docs/portfolio-format.md, 'Limits'): split it or "
+            "remove rows the portfolio does not need",
+        )
     return None
 
 
@@ -68,11 +83,13 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Problem(
-            source,
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
-        )]
+        return None, [
+            Problem(
+                source,
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "save it as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
+            )
+        ]
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     header: list[str] | None = None
@@ -86,16 +103,24 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem
                 header = [f.strip() for f in fields]
                 continue
             if len(rows) >= MAX_TABLE_ROWS:
-                problems.append(Problem(source, f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
-                                        "have (docs/portfolio-format.md, 'Limits')", row=row_number))
+                problems.append(
+                    Problem(
+                        source,
+                        f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
+                        "have (docs/portfolio-format.md, 'Limits')",
+                        row=row_number,
+                    )
+                )
                 break
             if len(fields) != len(header):
-                problems.append(Problem(
-                    source,
-                    f"has {len(fields)} fields but the header has {len(header)}; "
-                    "check for a missing or extra comma (quote text that contains commas)",
-                    row=row_number,
-                ))
+                problems.append(
+                    Problem(
+                        source,
+                        f"has {len(fields)} fields but the header has {len(header)}; "
+                        "check for a missing or extra comma (quote text that contains commas)",
+                        row=row_number,
+                    )
+                )
                 continue
             rows.append((row_number, list(fields)))
     except csv.Error as exc:
@@ -124,9 +149,14 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
         for sheet_name in book.sheetnames:
             near = near_table_name(sheet_name)
             if near is not None:
-                problems.append(Problem(f"{path}, sheet {sheet_name!r}", f"is not a table name: did you mean "
-                                        f"{near!r}? Rename the sheet to exactly {near!r} (table names are "
-                                        "lowercase, without spaces)"))
+                problems.append(
+                    Problem(
+                        f"{path}, sheet {sheet_name!r}",
+                        f"is not a table name: did you mean "
+                        f"{near!r}? Rename the sheet to exactly {near!r} (table names are "
+                        "lowercase, without spaces)",
+                    )
+                )
                 continue
             name = sheet_name
             if name not in TABLE_NAMES:
@@ -136,10 +166,15 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             # a stray cell far away makes every row that wide: refuse the used range, not read it
             used_rows, used_columns = sheet.max_row or 0, sheet.max_column or 0
             if used_rows > MAX_TABLE_ROWS + 1 or used_columns > MAX_SHEET_COLUMNS:
-                problems.append(Problem(source, f"uses {used_rows:,} rows and {used_columns:,} columns; a table may "
-                                        "have at most "
-                                        f"{MAX_TABLE_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns: delete the stray "
-                                        "cells beyond the table"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"uses {used_rows:,} rows and {used_columns:,} columns; a table may "
+                        "have at most "
+                        f"{MAX_TABLE_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns: delete the stray "
+                        "cells beyond the table",
+                    )
+                )
                 continue
             header: list[str] | None = None
             rows: list[tuple[int, list[object]]] = []
@@ -149,20 +184,32 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                 values = [getattr(cell, "value", None) for cell in cells]
                 for column, cell in enumerate(cells):
                     if "%" in str(getattr(cell, "number_format", "") or "") and isinstance(
-                            getattr(cell, "value", None), (int, float)):
+                        getattr(cell, "value", None), (int, float)
+                    ):
                         percent_cells.add((row_number, column))
                 if len(rows) >= MAX_TABLE_ROWS:
-                    problems.append(Problem(source, f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
-                                            "have (docs/portfolio-format.md, 'Limits')", row=row_number))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
+                            "have (docs/portfolio-format.md, 'Limits')",
+                            row=row_number,
+                        )
+                    )
                     break
                 written = list(next(written_rows, ()))
                 for column, (value, as_written) in enumerate(zip(values, written)):
                     if value is None and isinstance(as_written, str) and as_written.startswith("="):
                         title = header[column] if header and column < len(header) else f"column {column + 1}"
-                        problems.append(Problem(
-                            source, f"holds the formula {as_written!r} with no saved result; open the workbook "
-                            "in Excel or LibreOffice and save it, so the computed values are stored",
-                            row=row_number, column=title))
+                        problems.append(
+                            Problem(
+                                source,
+                                f"holds the formula {as_written!r} with no saved result; open the workbook "
+                                "in Excel or LibreOffice and save it, so the computed values are stored",
+                                row=row_number,
+                                column=title,
+                            )
+                        )
                 if all(_blank(v) for v in values):
                     continue
                 if header is None:
@@ -172,12 +219,14 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                     continue
                 extra = [i for i, v in enumerate(values) if i >= len(header) and not _blank(v)]
                 if extra:
-                    problems.append(Problem(
-                        source,
-                        f"has {max(extra) + 1} fields but the header has {len(header)}; "
-                        "remove the values right of the last titled column or give that column a title",
-                        row=row_number,
-                    ))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"has {max(extra) + 1} fields but the header has {len(header)}; "
+                            "remove the values right of the last titled column or give that column a title",
+                            row=row_number,
+                        )
+                    )
                     continue
                 values = values[: len(header)] + [None] * (len(header) - len(values))
                 rows.append((row_number, values))
@@ -198,8 +247,13 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
     tables: dict[str, RawTable] = {}
     digest = hashlib.sha256()
     if not location.exists():
-        problems.append(Problem(str(location), "does not exist; 'portfolio' must name a folder of "
-                                "CSV files or an .xlsx workbook (relative to the scenario file)"))
+        problems.append(
+            Problem(
+                str(location),
+                "does not exist; 'portfolio' must name a folder of "
+                "CSV files or an .xlsx workbook (relative to the scenario file)",
+            )
+        )
         return RawPortfolio(location, tables, "", problems)
     if location.is_dir():
         files = {}
@@ -208,14 +262,24 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
                 continue
             if not path.is_file():
                 if path.stem in TABLE_NAMES or near_table_name(path.stem):
-                    problems.append(Problem(str(path), "is named like a table but is not a regular file (a folder, "
-                                            "a device or a pipe); a table is a CSV file"))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            "is named like a table but is not a regular file (a folder, "
+                            "a device or a pipe); a table is a CSV file",
+                        )
+                    )
                 continue
             near = near_table_name(path.stem)
             if near is not None or (path.suffix != ".csv" and path.stem in TABLE_NAMES):
-                problems.append(Problem(str(path), f"is not a table file name: did you mean {near or path.stem}.csv? "
-                                        f"Rename it to exactly {near or path.stem}.csv (table names are lowercase, "
-                                        "without spaces)"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"is not a table file name: did you mean {near or path.stem}.csv? "
+                        f"Rename it to exactly {near or path.stem}.csv (table names are lowercase, "
+                        "without spaces)",
+                    )
+                )
                 continue
             files[path.stem] = path
         for name in TABLE_NAMES:
@@ -239,8 +303,9 @@ def read_raw_portfolio(location: Path) -> RawPortfolio:
         problems.append(Problem(str(location), "is neither a folder of CSV files nor an .xlsx workbook"))
         return RawPortfolio(location, tables, "", problems)
     for name in REQUIRED_TABLES:
-        if name not in tables and not any(p.source.endswith(f"{name}.csv") or f"'{name}'" in p.source
-                                          for p in problems):
+        if name not in tables and not any(
+            p.source.endswith(f"{name}.csv") or f"'{name}'" in p.source for p in problems
+        ):
             hint = f"add {name}.csv" if where == "folder" else f"add a sheet named {name!r}"
             problems.append(Problem(str(location), f"has no {name!r} table; {hint}"))
     return RawPortfolio(location, tables, digest.hexdigest(), problems)
@@ -288,13 +353,17 @@ def as_decimal(cell: object) -> float | None:
         text = str(cell).strip()
         # Python's float() reads 1_2 as 12 and any script's digits (١٠, １０); nobody writes a number so
         if "_" in text or not text.isascii():
-            raise CellError(f"{text!r} is not a number; write it with the digits 0-9, a dot for decimals and "
-                            "no underscores, like 1250.5")
+            raise CellError(
+                f"{text!r} is not a number; write it with the digits 0-9, a dot for decimals and "
+                "no underscores, like 1250.5"
+            )
         try:
             number = float(text)
         except ValueError:
-            raise CellError(f"{text!r} is not a number; write it like 1250.5 "
-                            "(a dot for decimals, no thousands separators or currency signs)") from None
+            raise CellError(
+                f"{text!r} is not a number; write it like 1250.5 "
+                "(a dot for decimals, no thousands separators or currency signs)"
+            ) from None
     if not math.isfinite(number):
         raise CellError(f"{cell!r} is not a finite number")
     if number != 0 and abs(number) < MIN_MAGNITUDE:

@@ -7,6 +7,7 @@ the scenario as loaded). Every change re-solves in a worker thread after a short
 the kernel never freezes; an infeasible change shows its conflicts. "Save as scenario" writes a
 YAML file that ``extends`` the loaded scenario with only what changed, never overwriting.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,8 +47,9 @@ def _enable_offline_charts() -> None:
         try:
             alt.JupyterChart.enable_offline()
         except Exception:  # noqa: BLE001 - charts still render where the front end has network
-            _log.warning("offline charts could not be enabled; charts load their scripts from the network",
-                         exc_info=True)
+            _log.warning(
+                "offline charts could not be enabled; charts load their scripts from the network", exc_info=True
+            )
         _offline_done = True
 
 
@@ -73,8 +75,13 @@ class Workbench:
     QUICK_SECONDS = 0.4
     RISK_SAMPLES = 2_000  # the dashboard's Monte Carlo: quick, and its sample count is shown
 
-    def __init__(self, scenario: str | Path, debounce: float | None = 0.3, solver: str | None = None,
-                 time_limit: float | None = None):
+    def __init__(
+        self,
+        scenario: str | Path,
+        debounce: float | None = 0.3,
+        solver: str | None = None,
+        time_limit: float | None = None,
+    ):
         _enable_offline_charts()
         self.path = Path(scenario).resolve()
         # the scenario as loaded (the status is measured on it) and as planned (re-planned from its
@@ -97,41 +104,87 @@ class Workbench:
         roles = self.inputs.portfolio.roles
         style = {"description_width": "150px"}
         layout = widgets.Layout(width="360px")
-        self.budget_scale = widgets.FloatSlider(value=spec.budget.scale, min=0.3, max=2.0, step=0.05,
-                                                description="Budget scale", readout_format=".2f",
-                                                style=style, layout=layout, continuous_update=False)
-        self.capacity = {role: widgets.FloatText(value=0.0, step=0.5, description=role, style=style,
-                                                 layout=widgets.Layout(width="260px")) for role in roles}
+        self.budget_scale = widgets.FloatSlider(
+            value=spec.budget.scale,
+            min=0.3,
+            max=2.0,
+            step=0.05,
+            description="Budget scale",
+            readout_format=".2f",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+        self.capacity = {
+            role: widgets.FloatText(
+                value=0.0, step=0.5, description=role, style=style, layout=widgets.Layout(width="260px")
+            )
+            for role in roles
+        }
         base_hiring = spec.hiring[0] if spec.hiring else None
         self.hiring_on = widgets.Checkbox(value=bool(spec.hiring), description="Allow hiring", indent=False)
-        self.hiring_rate = widgets.FloatText(value=base_hiring.cost if base_hiring else 12000.0,
-                                             description="Cost per FTE-period", style=style, layout=layout)
-        self.hiring_max = widgets.FloatText(value=base_hiring.max_fte if base_hiring else 1.0,
-                                            description="Max FTE per role", style=style, layout=layout)
+        self.hiring_rate = widgets.FloatText(
+            value=base_hiring.cost if base_hiring else 12000.0,
+            description="Cost per FTE-period",
+            style=style,
+            layout=layout,
+        )
+        self.hiring_max = widgets.FloatText(
+            value=base_hiring.max_fte if base_hiring else 1.0,
+            description="Max FTE per role",
+            style=style,
+            layout=layout,
+        )
         self.force_in = widgets.TagsInput(value=list(spec.force_in), allowed_tags=ids, allow_duplicates=False)
         self.force_out = widgets.TagsInput(value=list(spec.force_out), allowed_tags=ids, allow_duplicates=False)
-        self.objective = widgets.Dropdown(options=["value", "score", "risk_adjusted_value"],
-                                          value=spec.objective.value, description="Objective", style=style,
-                                          layout=layout)
-        self.discount_rate = widgets.BoundedFloatText(value=spec.discount_rate, min=0.0, max=1.0, step=0.01,
-                                                      description="Discount rate", style=style, layout=layout)
-        self.solver = widgets.Dropdown(options=["auto", "cbc", "highs"], value=solver or spec.solver.name,
-                                       description="Solver", style=style, layout=layout)
-        self.time_limit = widgets.BoundedFloatText(value=time_limit or spec.solver.time_limit or 30.0, min=0.1,
-                                                   max=3600.0, description="Time limit (s)", style=style,
-                                                   layout=layout)
+        self.objective = widgets.Dropdown(
+            options=["value", "score", "risk_adjusted_value"],
+            value=spec.objective.value,
+            description="Objective",
+            style=style,
+            layout=layout,
+        )
+        self.discount_rate = widgets.BoundedFloatText(
+            value=spec.discount_rate,
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            description="Discount rate",
+            style=style,
+            layout=layout,
+        )
+        self.solver = widgets.Dropdown(
+            options=["auto", "cbc", "highs"],
+            value=solver or spec.solver.name,
+            description="Solver",
+            style=style,
+            layout=layout,
+        )
+        self.time_limit = widgets.BoundedFloatText(
+            value=time_limit or spec.solver.time_limit or 30.0,
+            min=0.1,
+            max=3600.0,
+            description="Time limit (s)",
+            style=style,
+            layout=layout,
+        )
         levels = [("planned figures", None), ("P50", 0.5), ("P70", 0.7), ("P80", 0.8), ("P90", 0.9)]
         if spec.risk.plan_at not in [level for _, level in levels]:
             levels.append((f"P{spec.risk.plan_at * 100:g}", spec.risk.plan_at))
-        self.plan_at = widgets.Dropdown(options=levels, value=spec.risk.plan_at, description="Plan at",
-                                        style=style, layout=layout)
+        self.plan_at = widgets.Dropdown(
+            options=levels, value=spec.risk.plan_at, description="Plan at", style=style, layout=layout
+        )
         self.with_risk = has_risk_data(self.inputs)
         self.risk_view = widgets.HTML()
         self.sweep_view = widgets.VBox()  # a sweep around the current controls, when one is asked for
         self.sweep_view.add_class("wb-sweep")
         self.risk_view.add_class("wb-risk")
-        self.save_name = widgets.Text(value="", placeholder=f"{self.loaded.name}-variant",
-                                      description="Save as", style={"description_width": "60px"})
+        self.save_name = widgets.Text(
+            value="",
+            placeholder=f"{self.loaded.name}-variant",
+            description="Save as",
+            style={"description_width": "60px"},
+        )
         self.save_button = widgets.Button(description="Save as scenario", icon="save")
         self.compare_button = widgets.Button(description="Compare saved", icon="columns")
 
@@ -167,38 +220,72 @@ class Workbench:
 
     # ------------------------------------------------------------------ layout
     def _controls(self) -> list[widgets.Widget]:
-        return [self.budget_scale, *self.capacity.values(), self.hiring_on, self.hiring_rate, self.hiring_max,
-                self.force_in, self.force_out, self.objective, self.discount_rate, self.solver, self.time_limit,
-                *([self.plan_at] if self.with_risk else [])]
+        return [
+            self.budget_scale,
+            *self.capacity.values(),
+            self.hiring_on,
+            self.hiring_rate,
+            self.hiring_max,
+            self.force_in,
+            self.force_out,
+            self.objective,
+            self.discount_rate,
+            self.solver,
+            self.time_limit,
+            *([self.plan_at] if self.with_risk else []),
+        ]
 
     def _layout(self) -> widgets.Widget:
         def box(title: str, *children: widgets.Widget) -> widgets.VBox:
-            return widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *children],
-                                layout=widgets.Layout(margin="0 0 10px 0"))
+            return widgets.VBox(
+                [widgets.HTML(f"<b>{html.escape(title)}</b>"), *children], layout=widgets.Layout(margin="0 0 10px 0")
+            )
 
-        controls = widgets.VBox([
-            box("Budget", self.budget_scale),
-            box("Capacity change (FTE, every period)", *self.capacity.values()),
-            box("Hiring", self.hiring_on, self.hiring_rate, self.hiring_max),
-            box("Force in", self.force_in),
-            box("Force out", self.force_out),
-            box("Objective", self.objective, self.discount_rate),
-            *([box("Risk", self.plan_at)] if self.with_risk else []),
-            box("Solver", self.solver, self.time_limit),
-            box("Scenario", self.save_name, widgets.HBox([self.save_button, self.compare_button]), self.messages),
-        ], layout=widgets.Layout(width="400px", padding="0 12px 0 0"))
-        status = [widgets.HTML(f"<h3>Status as of {html.escape(str(self.loaded.spec.status.as_of))}</h3>"),
-                  self.status_view] if self.status_view.value else []
-        results = widgets.VBox([
-            *status, self.status, self.kpis, self.risk_view, self.changes, self.conflicts,
-            widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"), self.roadmap,
-            widgets.HTML("<h3>Demand against capacity</h3>"), self.capacity_view,
-            widgets.HTML("<h3>Budget against spend</h3>"), self.budget_view,
-            widgets.HTML("<h3>Projects</h3>"), self.table, self.comparison, self.sweep_view,
-        ], layout=widgets.Layout(flex="1"))
-        style = widgets.HTML("<style>.wb-table th, .wb-table td { text-align: left; padding: 2px 8px; "
-                             "vertical-align: top; } .wb-table td:nth-child(-n+4) { white-space: nowrap; }"
-                             ".wb-kpis th { text-align: left; padding-right: 12px; }</style>")
+        controls = widgets.VBox(
+            [
+                box("Budget", self.budget_scale),
+                box("Capacity change (FTE, every period)", *self.capacity.values()),
+                box("Hiring", self.hiring_on, self.hiring_rate, self.hiring_max),
+                box("Force in", self.force_in),
+                box("Force out", self.force_out),
+                box("Objective", self.objective, self.discount_rate),
+                *([box("Risk", self.plan_at)] if self.with_risk else []),
+                box("Solver", self.solver, self.time_limit),
+                box("Scenario", self.save_name, widgets.HBox([self.save_button, self.compare_button]), self.messages),
+            ],
+            layout=widgets.Layout(width="400px", padding="0 12px 0 0"),
+        )
+        status = (
+            [widgets.HTML(f"<h3>Status as of {html.escape(str(self.loaded.spec.status.as_of))}</h3>"), self.status_view]
+            if self.status_view.value
+            else []
+        )
+        results = widgets.VBox(
+            [
+                *status,
+                self.status,
+                self.kpis,
+                self.risk_view,
+                self.changes,
+                self.conflicts,
+                widgets.HTML("<h3>Roadmap</h3><small>Click a project to force it out.</small>"),
+                self.roadmap,
+                widgets.HTML("<h3>Demand against capacity</h3>"),
+                self.capacity_view,
+                widgets.HTML("<h3>Budget against spend</h3>"),
+                self.budget_view,
+                widgets.HTML("<h3>Projects</h3>"),
+                self.table,
+                self.comparison,
+                self.sweep_view,
+            ],
+            layout=widgets.Layout(flex="1"),
+        )
+        style = widgets.HTML(
+            "<style>.wb-table th, .wb-table td { text-align: left; padding: 2px 8px; "
+            "vertical-align: top; } .wb-table td:nth-child(-n+4) { white-space: nowrap; }"
+            ".wb-kpis th { text-align: left; padding-right: 12px; }</style>"
+        )
         return widgets.VBox([style, widgets.HBox([controls, results])])
 
     def _show_status(self) -> None:
@@ -206,9 +293,14 @@ class Workbench:
         project worst first (docs/status.md)."""
         sections = StatusSections(self.loaded_inputs, project_status(self.loaded_inputs))
         quadrant = sections.quadrant()
-        self.status_view.value = (sections.summary().markup + "<h4>Projects that need a decision</h4>"
-                                  + sections.decisions().markup + getattr(quadrant, "svg", str(quadrant))
-                                  + "<h4>Every project, worst first</h4>" + sections.rag_table().markup)
+        self.status_view.value = (
+            sections.summary().markup
+            + "<h4>Projects that need a decision</h4>"
+            + sections.decisions().markup
+            + getattr(quadrant, "svg", str(quadrant))
+            + "<h4>Every project, worst first</h4>"
+            + sections.rag_table().markup
+        )
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -224,8 +316,14 @@ class Workbench:
         if extra:
             changes["capacity"] = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity] + extra
         base_hiring = [h.model_dump() for h in spec.hiring]
-        hiring = ([{"role": role, "cost": float(self.hiring_rate.value), "max_fte": float(self.hiring_max.value)}
-                   for role in self.capacity] if self.hiring_on.value else [])
+        hiring = (
+            [
+                {"role": role, "cost": float(self.hiring_rate.value), "max_fte": float(self.hiring_max.value)}
+                for role in self.capacity
+            ]
+            if self.hiring_on.value
+            else []
+        )
         # switching hiring on with the loaded scenario's own terms changes nothing
         if hiring != base_hiring and not (self.hiring_on.value and base_hiring and self._hiring_untouched()):
             changes["hiring"] = hiring
@@ -290,7 +388,9 @@ class Workbench:
                 if generation == self._generation:
                     problems = getattr(exc, "problems", None) or [exc]
                     self.status.value = "<b>Not solved: the change is not valid</b>"
-                    self.conflicts.value = "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
+                    self.conflicts.value = (
+                        "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
+                    )
                 return
             result = self._solve_showing_progress(inputs, float(self.time_limit.value), generation, stop)
             if result is not None and generation == self._generation:
@@ -304,8 +404,9 @@ class Workbench:
             if generation == self._generation:
                 self._idle.set()
 
-    def _solve_showing_progress(self, inputs: Inputs, limit: float, generation: int,
-                                stop: threading.Event) -> Result | None:
+    def _solve_showing_progress(
+        self, inputs: Inputs, limit: float, generation: int, stop: threading.Event
+    ) -> Result | None:
         """One solve within ``limit``; if it has not ended after ``QUICK_SECONDS``, the best plan
         found so far is shown meanwhile, labelled with its gap. ``None`` when superseded."""
         watch = PlanWatch()
@@ -338,8 +439,10 @@ class Workbench:
         self.result, self.data = result, inputs.data
         status = status_label(result.status, result.gap, refining)
         solving = " wb-solving" if refining else ""
-        self.status.value = f"<span class='wb-status{solving}' data-status='{result.status.value}'><b>{status}</b> · " \
-                            f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
+        self.status.value = (
+            f"<span class='wb-status{solving}' data-status='{result.status.value}'><b>{status}</b> · "
+            f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
+        )
         kpis = result.kpis()
         objective = "-" if result.objective is None else f"{result.objective:,.0f}"
         self.kpis.value = (
@@ -347,18 +450,29 @@ class Workbench:
             f"<tr><th>Objective ({html.escape(result.objective_kind)})</th><td data-kpi='objective'>{objective}</td></tr>"
             f"<tr><th>Projects selected</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}</td></tr>"
             f"<tr><th>Value</th><td data-kpi='value'>{kpis['value']:,.0f}</td></tr>"
-            f"<tr><th>Cost</th><td data-kpi='cost'>{kpis['cost']:,.0f}</td></tr></table>")
+            f"<tr><th>Cost</th><td data-kpi='cost'>{kpis['cost']:,.0f}</td></tr></table>"
+        )
         self.risk_view.value = self._risk_summary(result, inputs)
         self.changes.value = self._change_summary(result)
-        self.conflicts.value = ("<div class='wb-conflicts'><b>No plan exists. One way to make one possible "
-                                "(budgets and capacities relaxed first):</b><ul>"
-                                + "".join(f"<li>{html.escape(c.message)}</li>" for c in result.conflicts)
-                                + "</ul></div>") if result.conflicts else ""
+        self.conflicts.value = (
+            (
+                "<div class='wb-conflicts'><b>No plan exists. One way to make one possible "
+                "(budgets and capacities relaxed first):</b><ul>"
+                + "".join(f"<li>{html.escape(c.message)}</li>" for c in result.conflicts)
+                + "</ul></div>"
+            )
+            if result.conflicts
+            else ""
+        )
         self._draw_roadmap(result)
         self._draw_capacity(result)
         self._draw_budget(result)
-        frame = pd.DataFrame([{"id": p.id, "name": p.name, "start": p.start or "", "finish": p.finish or "",
-                               "reason": p.reason} for p in result.projects])
+        frame = pd.DataFrame(
+            [
+                {"id": p.id, "name": p.name, "start": p.start or "", "finish": p.finish or "", "reason": p.reason}
+                for p in result.projects
+            ]
+        )
         self.table.value = frame.to_html(index=False, escape=True, border=0, classes="wb-table")
 
     def _risk_summary(self, result: Result, inputs: Inputs) -> str:
@@ -370,13 +484,20 @@ class Workbench:
         total = report.budget_overrun_probability.get("total")
         level = inputs.scenario.spec.risk.plan_at
         basis = "planned figures" if level is None else f"P{level * 100:g} figures"
-        rows = [("Cost P80", money(report.cost["p80"]), "cost_p80"),
-                ("Overrun probability, total budget", "-" if total is None else f"{total:.1%}", "overrun_total"),
-                ("Overrun probability, some period", "-" if report.any_period_overrun is None
-                 else f"{report.any_period_overrun:.1%}", "overrun_any_period")]
+        rows = [
+            ("Cost P80", money(report.cost["p80"]), "cost_p80"),
+            ("Overrun probability, total budget", "-" if total is None else f"{total:.1%}", "overrun_total"),
+            (
+                "Overrun probability, some period",
+                "-" if report.any_period_overrun is None else f"{report.any_period_overrun:.1%}",
+                "overrun_any_period",
+            ),
+        ]
         body = "".join(f"<tr><th>{label}</th><td data-kpi='{key}'>{value}</td></tr>" for label, value, key in rows)
-        return (f"<table class='wb-kpis'>{body}</table><small>Monte Carlo of this plan, {samples:,} samples, "
-                f"seed {report.seed}; planned with the {basis}.</small>")
+        return (
+            f"<table class='wb-kpis'>{body}</table><small>Monte Carlo of this plan, {samples:,} samples, "
+            f"seed {report.seed}; planned with the {basis}.</small>"
+        )
 
     def _change_summary(self, result: Result) -> str:
         if not result.has_plan:
@@ -390,9 +511,11 @@ class Workbench:
         else:
             delta = f"{result.objective - self.base_result.objective:+,.0f}"
         esc = lambda ids: html.escape(", ".join(ids)) or "none"  # noqa: E731
-        return (f"<div class='wb-changes'>Against the scenario as loaded: objective <span data-kpi='delta'>{delta}</span>; "
-                f"in: <span data-kpi='entered'>{esc(entered)}</span>; out: <span data-kpi='left'>{esc(left)}</span>; "
-                f"moved: {esc(moved)}</div>")
+        return (
+            f"<div class='wb-changes'>Against the scenario as loaded: objective <span data-kpi='delta'>{delta}</span>; "
+            f"in: <span data-kpi='entered'>{esc(entered)}</span>; out: <span data-kpi='left'>{esc(left)}</span>; "
+            f"moved: {esc(moved)}</div>"
+        )
 
     def _draw_roadmap(self, result: Result) -> None:
         frame = charts.roadmap_frame(result, self.data)
@@ -400,8 +523,11 @@ class Workbench:
             self.roadmap.children = [widgets.HTML("<p class='wb-empty'>No plan.</p>")]
             return
         pick = alt.selection_point(fields=["id"], name="pick")
-        chart = charts.roadmap_chart(frame, 640, bar_height=13).encode(
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))).add_params(pick)
+        chart = (
+            charts.roadmap_chart(frame, 640, bar_height=13)
+            .encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)))
+            .add_params(pick)
+        )
         jupyter_chart = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
         jupyter_chart.selections.observe(self._picked, ["pick"])
         self._roadmap_chart = jupyter_chart
@@ -435,8 +561,9 @@ class Workbench:
         if not result.has_plan:
             self.budget_view.children = []
             return
-        self.budget_view.children = [alt.JupyterChart(charts.budget_chart(result, 640, 180),
-                                                      embed_options={"renderer": "svg", "actions": False})]
+        self.budget_view.children = [
+            alt.JupyterChart(charts.budget_chart(result, 640, 180), embed_options={"renderer": "svg", "actions": False})
+        ]
 
     def sweep(self, *grids: str, executor: Executor | None = None) -> Sweep:
         """Solve every combination of ``grids`` (``"budget.scale=0.9,1.0"``, as for ``workbench
@@ -447,7 +574,8 @@ class Workbench:
         chart = charts.sweep_chart(result.frame(), result.keys, result.objective_kind, 560)
         self.sweep_view.children = [
             widgets.HTML(f"<h3>Sweep over {html.escape(', '.join(result.keys))}</h3>"),
-            alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})]
+            alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False}),
+        ]
         return result
 
     # ------------------------------------------------------------------ save and compare
@@ -459,8 +587,12 @@ class Workbench:
         if stem.endswith(".yaml"):
             stem = stem[:-5]
         folder = self.path.parent
-        body = {"extends": self.path.name, "name": stem,
-                "description": f"Saved from the workbench, based on {self.loaded.name}.", **self.overrides()}
+        body = {
+            "extends": self.path.name,
+            "name": stem,
+            "description": f"Saved from the workbench, based on {self.loaded.name}.",
+            **self.overrides(),
+        }
         number = 1
         while True:
             target = folder / (f"{stem}.yaml" if number == 1 else f"{stem}-{number}.yaml")
@@ -485,6 +617,11 @@ class Workbench:
         except WorkbenchError as exc:
             self.comparison.value = f"<p>{html.escape(str(exc))}</p>"
             return
-        parts = [comparison.kpis(), *comparison.kpi_chart(), *comparison.roadmap_changes(),
-                 *comparison.capacity_change(), *comparison.budget_chart()]
+        parts = [
+            comparison.kpis(),
+            *comparison.kpi_chart(),
+            *comparison.roadmap_changes(),
+            *comparison.capacity_change(),
+            *comparison.budget_chart(),
+        ]
         self.comparison.value = "<h3>Saved scenarios side by side</h3>" + "".join(part._repr_html_() for part in parts)

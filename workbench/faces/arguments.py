@@ -1,6 +1,7 @@
 """Command-line arguments checked when they are parsed: each bad value is refused by argparse
 (exit 2) with a sentence naming the argument, before any file is read or any work starts.
 The bounds are those of :mod:`workbench.ground.limits` (docs/portfolio-format.md, "Limits")."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,15 +19,18 @@ SCHEDULER_ADDRESS = re.compile(r"^tcp://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._
 
 def count(minimum: int, maximum: int, what: str):
     """A whole number in ``minimum..maximum``."""
+
     def parse(text: str) -> int:
         try:
             value = int(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give {what} from {minimum:,} to "
-                                             f"{maximum:,}") from None
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number; give {what} from {minimum:,} to {maximum:,}"
+            ) from None
         if not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(f"{value:,} is out of range; give {what} from {minimum:,} to {maximum:,}")
         return value
+
     parse.__name__ = what
     return parse
 
@@ -38,6 +42,7 @@ def seed(text: str) -> int:
 
 def number(minimum: float, maximum: float, what: str, include_minimum: bool = True):
     """A finite number in ``minimum..maximum`` (above ``minimum`` when not ``include_minimum``)."""
+
     def parse(text: str) -> float:
         try:
             value = float(text.strip())
@@ -46,9 +51,11 @@ def number(minimum: float, maximum: float, what: str, include_minimum: bool = Tr
         low_ok = value >= minimum if include_minimum else value > minimum
         if not math.isfinite(value) or not low_ok or value > maximum:
             bound = "from" if include_minimum else "above"
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range; give {what} {bound} {minimum:g} up to "
-                                             f"{maximum:g}")
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is out of range; give {what} {bound} {minimum:g} up to {maximum:g}"
+            )
         return value
+
     parse.__name__ = what
     return parse
 
@@ -65,8 +72,10 @@ def scheduler(text: str) -> str:
 def check_scheduler_address(text: str, source: str) -> str:
     match = SCHEDULER_ADDRESS.match(text.strip())
     if match is None or not 1 <= int(match["port"]) <= 65535:
-        message = (f"{text!r} is not a scheduler address; give tcp://HOST:PORT (the address "
-                   "'dask scheduler' prints, e.g. tcp://127.0.0.1:8786)")
+        message = (
+            f"{text!r} is not a scheduler address; give tcp://HOST:PORT (the address "
+            "'dask scheduler' prints, e.g. tcp://127.0.0.1:8786)"
+        )
         if source.startswith("--"):
             raise argparse.ArgumentTypeError(message)
         raise InputError([Problem(source, message)])
@@ -97,5 +106,11 @@ def writable_folder(path: Path, argument: str) -> None:
         os.close(handle)
         os.unlink(name)
     except OSError as exc:
-        raise InputError([Problem(argument, f"{path}: the folder {probe} cannot be written ({exc.strerror}); "
-                                  "give a folder you may write to")]) from None
+        raise InputError(
+            [
+                Problem(
+                    argument,
+                    f"{path}: the folder {probe} cannot be written ({exc.strerror}); give a folder you may write to",
+                )
+            ]
+        ) from None

@@ -3,6 +3,7 @@
 Exit codes: 0 a plan was found (or the command succeeded), 1 an internal error, 2 bad input,
 3 no plan exists (infeasible), 4 the solver stopped before it found a plan.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,30 +43,49 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--gap", type=arguments.gap, help="relative gap at which to stop (0 proves the optimum)")
 
     def executor_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=arguments.scheduler,
-                             help="run the fanned-out solves on this Dask scheduler (default: $WORKBENCH_SCHEDULER, "
-                                  "else local processes)")
-        command.add_argument("--workers", type=arguments.count(1, MAX_WORKERS, "a number of processes"), metavar="N",
-                             help=f"local processes, 1 to {MAX_WORKERS} (default: all cores)")
+        command.add_argument(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            type=arguments.scheduler,
+            help="run the fanned-out solves on this Dask scheduler (default: $WORKBENCH_SCHEDULER, "
+            "else local processes)",
+        )
+        command.add_argument(
+            "--workers",
+            type=arguments.count(1, MAX_WORKERS, "a number of processes"),
+            metavar="N",
+            help=f"local processes, 1 to {MAX_WORKERS} (default: all cores)",
+        )
 
     scenario_command("validate", "check a scenario and its portfolio; print every problem")
     solve = scenario_command("solve", "find the optimal plan and say why each project is in or out")
     solver_arguments(solve)
     solve.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     solve.add_argument("--out", type=Path, metavar="DIR", help="also write CSV tables to DIR/<scenario>/<timestamp>/")
-    solve.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="re-plan the periods after this status period (docs/status.md)")
+    solve.add_argument(
+        "--as-of",
+        metavar="PERIOD",
+        type=arguments.period,
+        help="re-plan the periods after this status period (docs/status.md)",
+    )
     explain = scenario_command("explain", "price every decision by re-solving: force in/out, one more FTE")
     solver_arguments(explain)
     explain.add_argument("--json", action="store_true")
     executor_arguments(explain)
     frontier = scenario_command("frontier", "efficient frontier of value against total budget")
     solver_arguments(frontier)
-    frontier.add_argument("--points", type=arguments.count(2, MAX_FRONTIER_POINTS, "a number of levels"), default=8,
-                          help=f"number of budget levels, 2 to {MAX_FRONTIER_POINTS} (default 8)")
+    frontier.add_argument(
+        "--points",
+        type=arguments.count(2, MAX_FRONTIER_POINTS, "a number of levels"),
+        default=8,
+        help=f"number of budget levels, 2 to {MAX_FRONTIER_POINTS} (default 8)",
+    )
     frontier.add_argument("--json", action="store_true")
     executor_arguments(frontier)
     status = scenario_command("status", "earned value, forecasts and RAG per project against the baseline")
-    status.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="status period (overrides the scenario's status.as_of)")
+    status.add_argument(
+        "--as-of", metavar="PERIOD", type=arguments.period, help="status period (overrides the scenario's status.as_of)"
+    )
     status.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     approve = scenario_command("baseline", "solve and approve the plan as the portfolio's baseline table")
     solver_arguments(approve)
@@ -74,39 +94,71 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--out", type=Path, metavar="FILE", help="write here (required for an xlsx portfolio)")
     risk = scenario_command("risk", "Monte Carlo of the optimal plan: cost, value, overruns, overloads, finishes")
     solver_arguments(risk)
-    risk.add_argument("--samples", type=arguments.count(1, MAX_SAMPLES, "a number of samples"),
-                      help=f"samples, 1 to {MAX_SAMPLES:,} (default: the scenario's risk.samples)")
+    risk.add_argument(
+        "--samples",
+        type=arguments.count(1, MAX_SAMPLES, "a number of samples"),
+        help=f"samples, 1 to {MAX_SAMPLES:,} (default: the scenario's risk.samples)",
+    )
     risk.add_argument("--seed", type=arguments.seed, help="seed, from 0 (default: the scenario's risk.seed)")
-    risk.add_argument("--resolve", type=arguments.count(0, MAX_FUTURES, "a number of futures"), metavar="K", default=0,
-                      help=f"re-optimise the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and "
-                           "regret")
+    risk.add_argument(
+        "--resolve",
+        type=arguments.count(0, MAX_FUTURES, "a number of futures"),
+        metavar="K",
+        default=0,
+        help=f"re-optimise the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and regret",
+    )
     executor_arguments(risk)
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
     solver_arguments(prioritise)
     prioritise.add_argument("--json", action="store_true")
     sweep = scenario_command("sweep", "solve every combination of a grid of scenario keys")
-    sweep.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
-                       help="a scenario key path (budget.scale, capacity.ROLE, hiring.ROLE, ...) and its values; repeat")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="a scenario key path (budget.scale, capacity.ROLE, hiring.ROLE, ...) and its values; repeat",
+    )
     sweep.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
-    sweep.add_argument("--out", type=Path, metavar="DIR", help="write sweep.html, sweep.csv and sweep.json to "
-                       "DIR/<scenario>-sweep/<timestamp>/")
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write sweep.html, sweep.csv and sweep.json to DIR/<scenario>-sweep/<timestamp>/",
+    )
     executor_arguments(sweep)
     report = commands.add_parser("report", help="run the report notebook per scenario into self-contained HTML")
     report.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
-    report.add_argument("--jobs", type=arguments.count(1, MAX_WORKERS, "a number of processes"), default=1,
-                        help="reports run in parallel (local processes)")
-    report.add_argument("--scheduler", metavar="tcp://HOST:PORT", type=arguments.scheduler,
-                        help="run the reports on this Dask scheduler (its workers must see the output folder)")
+    report.add_argument(
+        "--jobs",
+        type=arguments.count(1, MAX_WORKERS, "a number of processes"),
+        default=1,
+        help="reports run in parallel (local processes)",
+    )
+    report.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        type=arguments.scheduler,
+        help="run the reports on this Dask scheduler (its workers must see the output folder)",
+    )
     report.add_argument("--compare", action="store_true", help="also write a comparison report")
-    report.add_argument("--status", action="store_true",
-                        help="the status report (earned value, RAG) instead of the planning report")
-    report.add_argument("--as-of", metavar="PERIOD", type=arguments.period, help="status period for --status (implies it)")
+    report.add_argument(
+        "--status", action="store_true", help="the status report (earned value, RAG) instead of the planning report"
+    )
+    report.add_argument(
+        "--as-of", metavar="PERIOD", type=arguments.period, help="status period for --status (implies it)"
+    )
     report.add_argument("--solver", choices=["auto", "cbc", "highs"])
     report.add_argument("--time-limit", type=arguments.seconds, metavar="S")
-    report.add_argument("--resolve", type=arguments.count(0, MAX_FUTURES, "a number of futures"), default=0, metavar="K",
-                        help="the risk section re-optimises K sampled futures: core index and regret")
+    report.add_argument(
+        "--resolve",
+        type=arguments.count(0, MAX_FUTURES, "a number of futures"),
+        default=0,
+        metavar="K",
+        help="the risk section re-optimises K sampled futures: core index and regret",
+    )
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8866)")
@@ -167,28 +219,40 @@ def _run(args: argparse.Namespace) -> int:
     # each command imports what it uses: a report or a server starts without the planning stack
     if args.command == "schema":
         from workbench.data.scenario import json_schema
+
         print(json_schema())
         return EXIT_OK
     if args.command == "convert":
         from workbench.data.convert import csv_folder_to_xlsx
+
         print(csv_folder_to_xlsx(args.folder, args.target))
         return EXIT_OK
 
     _check_outputs(args)
     from workbench.ground.executor import executor_for
+
     if args.command == "report":
         from workbench.faces.report_runner import run_reports, run_status_report, summary_table
+
         if args.status or args.as_of:
             if args.as_of is not None:  # a bad --as-of is the argument's fault: say so before any kernel starts
                 from workbench.analyses.earned_value import status_period
                 from workbench.data.planning_data import load_inputs
+
                 for scenario in args.scenarios:
                     status_period(load_inputs(scenario), args.as_of)
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
             with executor_for(args.scheduler, args.jobs) as executor:
-                outcomes = run_reports(args.scenarios, args.out, executor, args.compare, args.solver, args.time_limit,
-                                       risk_futures=args.resolve)
+                outcomes = run_reports(
+                    args.scenarios,
+                    args.out,
+                    executor,
+                    args.compare,
+                    args.solver,
+                    args.time_limit,
+                    risk_futures=args.resolve,
+                )
         print(summary_table(outcomes))
         for outcome in outcomes:
             if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
@@ -197,13 +261,20 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "workshop":
         from workbench.faces.workshop import serve as serve_workshop
+
         return serve_workshop(args.scenario, args.port, args.solver)
     if args.command == "lab":
         from workbench.faces.lab import serve_lab
+
         return serve_lab(args.scenario, args.port)
 
-    from workbench.analyses.baseline import baseline_target, check_baseline_target, decisions_log, \
-        portfolio_folder_of, write_baseline
+    from workbench.analyses.baseline import (
+        baseline_target,
+        check_baseline_target,
+        decisions_log,
+        portfolio_folder_of,
+        write_baseline,
+    )
     from workbench.analyses.earned_value import project_status
     from workbench.analyses.frontier import frontier
     from workbench.analyses.futures import resolve_futures
@@ -223,8 +294,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if args.command == "validate":
         portfolio = inputs.portfolio
-        print(f"{args.scenario}: valid. {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, "
-              f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}...")
+        print(
+            f"{args.scenario}: valid. {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, "
+            f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}..."
+        )
         return EXIT_OK
     if args.command == "solve":
         result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap)
@@ -237,16 +310,21 @@ def _run(args: argparse.Namespace) -> int:
             print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
         return exit_code(result)
     if args.command == "explain":
-        with executor_for(args.scheduler, args.workers) as executor, \
-                progress_bar(len(inputs.data.projects), "re-solves", disable=args.json) as bar:
+        with (
+            executor_for(args.scheduler, args.workers) as executor,
+            progress_bar(len(inputs.data.projects), "re-solves", disable=args.json) as bar,
+        ):
             explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor, bar)
         print(explanation.to_json() if args.json else views.explanation_text(explanation))
         return exit_code(explanation.result)
     if args.command == "frontier":
-        with executor_for(args.scheduler, args.workers) as executor, \
-                progress_bar(args.points - 1, "levels", disable=args.json) as bar:
-            points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor,
-                              progress=bar)
+        with (
+            executor_for(args.scheduler, args.workers) as executor,
+            progress_bar(args.points - 1, "levels", disable=args.json) as bar,
+        ):
+            points = frontier(
+                inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor, progress=bar
+            )
         print(points.to_json() if args.json else views.frontier_text(points))
         return EXIT_OK
     if args.command == "status":
@@ -263,8 +341,10 @@ def _run(args: argparse.Namespace) -> int:
             print("no baseline written: there is no plan to approve", file=sys.stderr)
             return exit_code(result)
         target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
-        print(f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
-              f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else ""))
+        print(
+            f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
+            f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else "")
+        )
         return EXIT_OK
     if args.command == "risk":
         result = solve(inputs, args.solver, args.time_limit, args.gap)
@@ -273,10 +353,13 @@ def _run(args: argparse.Namespace) -> int:
             return exit_code(result)
         report = simulate(replanned(inputs), result, args.samples, args.seed)
         if args.resolve > 0:
-            with executor_for(args.scheduler, args.workers) as executor, \
-                    progress_bar(args.resolve, "futures", disable=args.json) as bar:
-                futures = resolve_futures(inputs, result, args.resolve, args.seed, executor,
-                                          args.solver, args.time_limit, progress=bar)
+            with (
+                executor_for(args.scheduler, args.workers) as executor,
+                progress_bar(args.resolve, "futures", disable=args.json) as bar,
+            ):
+                futures = resolve_futures(
+                    inputs, result, args.resolve, args.seed, executor, args.solver, args.time_limit, progress=bar
+                )
             report.core_index, report.regret = futures.core_index, futures.regret
         print(report.to_json() if args.json else views.risk_text(report))
         return EXIT_OK
@@ -290,15 +373,21 @@ def _run(args: argparse.Namespace) -> int:
         workers = args.workers or os.cpu_count() or 1
         if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
             one = solve(inputs).solver["seconds"]
-            print(f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} process' + ('es' if workers > 1 else '')}; one "
-                  f"solve of the scenario took {one:.1f} s, so about {one * total / workers:,.0f} s in all "
-                  "(points may take longer or shorter)", file=sys.stderr)
-        with executor_for(args.scheduler, args.workers) as executor, \
-                progress_bar(total, "points", disable=args.json) as bar:
+            print(
+                f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} process' + ('es' if workers > 1 else '')}; one "
+                f"solve of the scenario took {one:.1f} s, so about {one * total / workers:,.0f} s in all "
+                "(points may take longer or shorter)",
+                file=sys.stderr,
+            )
+        with (
+            executor_for(args.scheduler, args.workers) as executor,
+            progress_bar(total, "points", disable=args.json) as bar,
+        ):
             result = sweep(inputs.scenario, loaded, axes, executor, progress=bar)
         print(result.to_json() if args.json else views.sweep_text(result))
         if args.out:
             from workbench.faces.sweep_report import write_sweep  # heavy: altair and vl-convert
+
             folder = write_sweep(result, args.out)
             if not args.json:
                 print(f"sweep: {folder / 'sweep.html'}")
@@ -316,14 +405,21 @@ def _check_outputs(args: argparse.Namespace) -> None:
     out = getattr(args, "out", None)
     if out is not None and args.command in ("solve", "sweep", "report"):
         arguments.writable_folder(out, "--out")
-    if getattr(args, "scheduler", None) is None and os.environ.get("WORKBENCH_SCHEDULER") and \
-            args.command in ("explain", "frontier", "risk", "sweep", "report"):
+    if (
+        getattr(args, "scheduler", None) is None
+        and os.environ.get("WORKBENCH_SCHEDULER")
+        and args.command in ("explain", "frontier", "risk", "sweep", "report")
+    ):
         arguments.check_scheduler_address(os.environ["WORKBENCH_SCHEDULER"], "WORKBENCH_SCHEDULER")
 
 
 def exit_code(result: Result) -> int:
-    return {SolveStatus.OPTIMAL: EXIT_OK, SolveStatus.FEASIBLE: EXIT_OK,
-            SolveStatus.INFEASIBLE: EXIT_INFEASIBLE, SolveStatus.NOT_SOLVED: EXIT_NOT_SOLVED}[result.status]
+    return {
+        SolveStatus.OPTIMAL: EXIT_OK,
+        SolveStatus.FEASIBLE: EXIT_OK,
+        SolveStatus.INFEASIBLE: EXIT_INFEASIBLE,
+        SolveStatus.NOT_SOLVED: EXIT_NOT_SOLVED,
+    }[result.status]
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 workshop): key figures as bars, a roadmap of differences, the change in capacity use, spend
 against budget and the frontiers, each with a one-sentence caption computed from the numbers. An
 infeasible scenario is compared by its conflicts. Every part is escaped HTML or inline SVG."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,9 +24,14 @@ from workbench.ground.formatting import money, percent
 from workbench.planning.runs import settings_for
 
 CHANGE_COLOURS = alt.Scale(domain=["enters", "leaves", "moves"], range=["#54a24b", "#e45756", "#4c78a8"])
-KPI_LABELS = {"objective": "objective", "value": "value of selected", "cost": "cost of selected",
-              "selected": "projects selected", "utilisation": "capacity utilisation (%)",
-              "hired_fte_periods": "hiring (FTE-periods)"}
+KPI_LABELS = {
+    "objective": "objective",
+    "value": "value of selected",
+    "cost": "cost of selected",
+    "selected": "projects selected",
+    "utilisation": "capacity utilisation (%)",
+    "hired_fte_periods": "hiring (FTE-periods)",
+}
 
 
 def short_money(amount: float) -> str:
@@ -80,8 +86,9 @@ def change_sentence(difference: Difference) -> str:
     sentence = f"{difference.other} " + ", ".join(parts)
     if first_objective is not None and objective is not None:
         delta = objective - first_objective
-        sentence += (f"; objective {_signed(delta, 'objective')}"
-                     + (f" ({delta / first_objective:+.1%})" if first_objective else ""))
+        sentence += f"; objective {_signed(delta, 'objective')}" + (
+            f" ({delta / first_objective:+.1%})" if first_objective else ""
+        )
     was, now = difference.first_bottleneck, difference.bottleneck
     if now is not None:
         if was is not None and was.role == now.role:
@@ -99,14 +106,28 @@ class Comparison:
     frontiers: dict[str, Frontier] = field(default_factory=dict)
 
     @classmethod
-    def run(cls, scenario_paths: list[str], solver: str | None = None, time_limit: float | None = None,
-            frontier_points: int = 5) -> Comparison:
+    def run(
+        cls,
+        scenario_paths: list[str],
+        solver: str | None = None,
+        time_limit: float | None = None,
+        frontier_points: int = 5,
+    ) -> Comparison:
         reports = []
         for path in scenario_paths:
             inputs = replanned(load_inputs(path))
             result = solve(inputs, solver, time_limit)
-            reports.append(ScenarioReport(inputs, result, None, [], binding_constraints(result, inputs.data.budget_total)
-                                          if result.has_plan else [], None, result.solver["seconds"]))
+            reports.append(
+                ScenarioReport(
+                    inputs,
+                    result,
+                    None,
+                    [],
+                    binding_constraints(result, inputs.data.budget_total) if result.has_plan else [],
+                    None,
+                    result.solver["seconds"],
+                )
+            )
         comparison = cls(reports)
         budgets = {r.inputs.scenario.spec.budget.model_dump_json() for r in reports}
         if len(budgets) > 1 and frontier_points >= 2:  # the scenarios differ in budget: trace each frontier
@@ -117,8 +138,14 @@ class Comparison:
                     settings = settings_for(report.inputs, solver, time_limit)
                     top = plan_of(report.result) if report.inputs.data.budget_total is None else None
                     comparison.frontiers[report.result.scenario] = frontier(
-                        report.inputs, frontier_points, settings.name, settings.time_limit, settings.gap,
-                        top=top, executor=executor)
+                        report.inputs,
+                        frontier_points,
+                        settings.name,
+                        settings.time_limit,
+                        settings.gap,
+                        top=top,
+                        executor=executor,
+                    )
         return comparison
 
     @property
@@ -138,9 +165,17 @@ class Comparison:
         rows = []
         for report in self.reports:
             k = report.result.kpis()
-            rows.append({"scenario": report.result.scenario, "status": k["status"], "objective": money(k["objective"]),
-                         "selected": k["selected"], "value": money(k["value"]), "cost": money(k["cost"]),
-                         "utilisation": percent(k["utilisation"])})
+            rows.append(
+                {
+                    "scenario": report.result.scenario,
+                    "status": k["status"],
+                    "objective": money(k["objective"]),
+                    "selected": k["selected"],
+                    "value": money(k["value"]),
+                    "cost": money(k["cost"]),
+                    "utilisation": percent(k["utilisation"]),
+                }
+            )
         return frame_html(pd.DataFrame(rows))
 
     def kpi_chart(self) -> list:
@@ -165,14 +200,27 @@ class Comparison:
                 rows.append({"scenario": result.scenario, "figure": label, "amount": value or 0.0, "label": text})
         frame = pd.DataFrame(rows)
         order = [r.result.scenario for r in self.reports]
-        bars = alt.Chart(frame).mark_bar().encode(
-            x=alt.X("amount:Q", title=None), y=alt.Y("scenario:N", sort=order, title=None),
-            color=alt.Color("scenario:N", sort=order, legend=None), tooltip=["scenario", "figure", "amount", "label"])
-        labels = alt.Chart(frame).mark_text(align="left", dx=4, fontSize=10).encode(
-            x="amount:Q", y=alt.Y("scenario:N", sort=order), text="label:N")
-        chart = alt.layer(bars, labels).properties(width=300, height=22 * len(order)).facet(
-            facet=alt.Facet("figure:N", sort=list(KPI_LABELS.values()), title=None), columns=2
-        ).resolve_scale(x="independent")
+        bars = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("amount:Q", title=None),
+                y=alt.Y("scenario:N", sort=order, title=None),
+                color=alt.Color("scenario:N", sort=order, legend=None),
+                tooltip=["scenario", "figure", "amount", "label"],
+            )
+        )
+        labels = (
+            alt.Chart(frame)
+            .mark_text(align="left", dx=4, fontSize=10)
+            .encode(x="amount:Q", y=alt.Y("scenario:N", sort=order), text="label:N")
+        )
+        chart = (
+            alt.layer(bars, labels)
+            .properties(width=300, height=22 * len(order))
+            .facet(facet=alt.Facet("figure:N", sort=list(KPI_LABELS.values()), title=None), columns=2)
+            .resolve_scale(x="independent")
+        )
         return [Svg(chart), self.summary()]
 
     def roadmap_changes(self) -> list:
@@ -191,28 +239,54 @@ class Comparison:
             horizon = report.inputs.data.horizon
             rows = []
             for change in difference.changes:
-                row = {"project": f"{change.category or '(none)'} · {change.id} {change.name}", "change": change.change,
-                       "category": change.category or "(none)"}
-                for prefix, start, finish in (("first_", change.first_start, change.first_finish),
-                                              ("", change.start, change.finish)):
+                row = {
+                    "project": f"{change.category or '(none)'} · {change.id} {change.name}",
+                    "change": change.change,
+                    "category": change.category or "(none)",
+                }
+                for prefix, start, finish in (
+                    ("first_", change.first_start, change.first_finish),
+                    ("", change.start, change.finish),
+                ):
                     if start is not None:
                         row[prefix + "from"] = period_date(start, granularity).isoformat()
-                        row[prefix + "to"] = period_date(horizon.label(horizon.index_of(finish) + 1),
-                                                         granularity).isoformat()
+                        row[prefix + "to"] = period_date(
+                            horizon.label(horizon.index_of(finish) + 1), granularity
+                        ).isoformat()
                 rows.append(row)
             frame = pd.DataFrame(rows).sort_values(["category", "project"])
             order = list(frame["project"])
-            faded = alt.Chart(frame.dropna(subset=["first_from"])).mark_bar(color="#bab0ac", opacity=0.45).encode(
-                x=alt.X("first_from:T", title=None), x2="first_to:T", y=alt.Y("project:N", sort=order, title=None),
-                tooltip=["project", alt.Tooltip("first_from:T", title=f"start in {difference.first}")])
-            now = alt.Chart(frame.dropna(subset=["from"])).mark_bar(height=7).encode(
-                x="from:T", x2="to:T", y=alt.Y("project:N", sort=order), color=alt.Color("change:N", scale=CHANGE_COLOURS),
-                tooltip=["project", "change", alt.Tooltip("from:T", title=f"start in {difference.other}")])
-            leaving = alt.Chart(frame[frame["change"] == "leaves"]).mark_tick(color="#e45756", thickness=2).encode(
-                x="first_from:T", y=alt.Y("project:N", sort=order))
+            faded = (
+                alt.Chart(frame.dropna(subset=["first_from"]))
+                .mark_bar(color="#bab0ac", opacity=0.45)
+                .encode(
+                    x=alt.X("first_from:T", title=None),
+                    x2="first_to:T",
+                    y=alt.Y("project:N", sort=order, title=None),
+                    tooltip=["project", alt.Tooltip("first_from:T", title=f"start in {difference.first}")],
+                )
+            )
+            now = (
+                alt.Chart(frame.dropna(subset=["from"]))
+                .mark_bar(height=7)
+                .encode(
+                    x="from:T",
+                    x2="to:T",
+                    y=alt.Y("project:N", sort=order),
+                    color=alt.Color("change:N", scale=CHANGE_COLOURS),
+                    tooltip=["project", "change", alt.Tooltip("from:T", title=f"start in {difference.other}")],
+                )
+            )
+            leaving = (
+                alt.Chart(frame[frame["change"] == "leaves"])
+                .mark_tick(color="#e45756", thickness=2)
+                .encode(x="first_from:T", y=alt.Y("project:N", sort=order))
+            )
             chart = alt.layer(faded, now, leaving).properties(
-                width=CHART_WIDTH, height=max(60, 16 * len(frame)),
-                title=f"{difference.other} against {difference.first} (grey: {difference.first})")
+                width=CHART_WIDTH,
+                height=max(60, 16 * len(frame)),
+                title=f"{difference.other} against {difference.first} (grey: {difference.first})",
+            )
             parts.extend([Html(f"<h4>{esc(difference.other)}</h4>"), caption, Svg(chart)])
         return parts
 
@@ -222,9 +296,11 @@ class Comparison:
         if not result.conflicts:
             return Html(f"<p>{esc(result.scenario)}: the solver stopped before it found a plan.</p>")
         items = "".join(f"<li>{esc(c.message)}</li>" for c in result.conflicts)
-        return Html(f"<div class='conflicts'><p><strong>{esc(result.scenario)} has no plan.</strong> One way to make "
-                    f"one possible (budgets and capacities relaxed first; not necessarily the smallest "
-                    f"change):</p><ul>{items}</ul></div>")
+        return Html(
+            f"<div class='conflicts'><p><strong>{esc(result.scenario)} has no plan.</strong> One way to make "
+            f"one possible (budgets and capacities relaxed first; not necessarily the smallest "
+            f"change):</p><ul>{items}</ul></div>"
+        )
 
     def capacity_change(self) -> list:
         """Per scenario, the change in each role's use of its capacity, period by period."""
@@ -248,13 +324,23 @@ class Comparison:
             return [Html("<p>No two plans to compare capacity between.</p>")]
         frame = pd.DataFrame(rows)
         limit = max(0.05, float(frame["change"].abs().max()))
-        chart = alt.Chart(frame).mark_rect().encode(
-            x=alt.X("period:O", title=None, sort=None), y=alt.Y("role:N", title=None),
-            color=alt.Color("change:Q", title="change in use", legend=alt.Legend(format="+%"),
-                            scale=alt.Scale(scheme="redblue", reverse=True, domain=[-limit, limit])),
-            tooltip=["scenario", "role", "period", alt.Tooltip("change:Q", format="+.1%")],
-        ).properties(width=CHART_WIDTH, height=22 * frame["role"].nunique()).facet(
-            row=alt.Row("scenario:N", title=None, sort=[r.result.scenario for r in self.reports[1:]]))
+        chart = (
+            alt.Chart(frame)
+            .mark_rect()
+            .encode(
+                x=alt.X("period:O", title=None, sort=None),
+                y=alt.Y("role:N", title=None),
+                color=alt.Color(
+                    "change:Q",
+                    title="change in use",
+                    legend=alt.Legend(format="+%"),
+                    scale=alt.Scale(scheme="redblue", reverse=True, domain=[-limit, limit]),
+                ),
+                tooltip=["scenario", "role", "period", alt.Tooltip("change:Q", format="+.1%")],
+            )
+            .properties(width=CHART_WIDTH, height=22 * frame["role"].nunique())
+            .facet(row=alt.Row("scenario:N", title=None, sort=[r.result.scenario for r in self.reports[1:]]))
+        )
         items = "".join(f"<li>{esc(c)}</li>" for c in captions)
         return [Html(f"<ul class='captions'>{items}</ul>"), Svg(chart)]
 
@@ -266,73 +352,145 @@ class Comparison:
             if not result.has_plan:
                 continue
             for row in result.budget:
-                rows.append({"scenario": result.scenario, "period": row["period"], "series": "spend",
-                             "amount": row["spend"]})
+                rows.append(
+                    {"scenario": result.scenario, "period": row["period"], "series": "spend", "amount": row["spend"]}
+                )
                 if row["budget"] is not None:
-                    rows.append({"scenario": result.scenario, "period": row["period"], "series": "budget",
-                                 "amount": row["budget"]})
+                    rows.append(
+                        {
+                            "scenario": result.scenario,
+                            "period": row["period"],
+                            "series": "budget",
+                            "amount": row["budget"],
+                        }
+                    )
             totals.append((result.scenario, sum(r["spend"] for r in result.budget)))
         if not rows:
             return [Html("<p>No plan to show spend for.</p>")]
         frame = pd.DataFrame(rows)
         order = [r.result.scenario for r in self.reports]
-        chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
-            x=alt.X("period:O", sort=None, title=None), y=alt.Y("amount:Q", title="per period"),
-            color=alt.Color("scenario:N", sort=order), strokeDash=alt.StrokeDash("series:N", sort=["spend", "budget"]),
-            tooltip=["scenario", "series", "period", alt.Tooltip("amount:Q", format=",.0f")],
-        ).properties(width=CHART_WIDTH, height=240, title="Spend (solid) and budget (dashed) per period")
+        chart = (
+            alt.Chart(frame)
+            .mark_line(point=alt.OverlayMarkDef(size=18))
+            .encode(
+                x=alt.X("period:O", sort=None, title=None),
+                y=alt.Y("amount:Q", title="per period"),
+                color=alt.Color("scenario:N", sort=order),
+                strokeDash=alt.StrokeDash("series:N", sort=["spend", "budget"]),
+                tooltip=["scenario", "series", "period", alt.Tooltip("amount:Q", format=",.0f")],
+            )
+            .properties(width=CHART_WIDTH, height=240, title="Spend (solid) and budget (dashed) per period")
+        )
         first_name, first_total = totals[0]
-        sentence = "; ".join(f"{name} spends {short_money(total)} ({spend_difference(total - first_total)})"
-                             for name, total in totals[1:]) if len(totals) > 1 else ""
-        caption = (f"Over the horizon {first_name} spends {short_money(first_total)}"
-                   + (f"; {sentence}" if sentence else "") + ".")
+        sentence = (
+            "; ".join(
+                f"{name} spends {short_money(total)} ({spend_difference(total - first_total)})"
+                for name, total in totals[1:]
+            )
+            if len(totals) > 1
+            else ""
+        )
+        caption = (
+            f"Over the horizon {first_name} spends {short_money(first_total)}"
+            + (f"; {sentence}" if sentence else "")
+            + "."
+        )
         return [Html(f"<p class='caption'>{esc(caption)}</p>"), Svg(chart)]
 
     def frontier_chart(self) -> list:
         """The scenarios' frontiers on one chart, each scenario's plan marked (only where budgets differ)."""
         if not self.frontiers:
-            return [Html("<p>The scenarios have the same budget: one frontier would serve them all (see each "
-                         "scenario's report).</p>")]
+            return [
+                Html(
+                    "<p>The scenarios have the same budget: one frontier would serve them all (see each "
+                    "scenario's report).</p>"
+                )
+            ]
         lines, marks = [], []
         for report in self.reports:
             name = report.result.scenario
             curve = self.frontiers.get(name)
             if curve is None:
                 continue
-            lines.extend({"scenario": name, "budget_total": p["budget_total"], "objective": p["objective"],
-                          "status": p["status"]} for p in curve.points if p["objective"] is not None)
-            marks.append({"scenario": name, "spend": sum(r["spend"] for r in report.result.budget),
-                          "objective": report.result.objective})
+            lines.extend(
+                {
+                    "scenario": name,
+                    "budget_total": p["budget_total"],
+                    "objective": p["objective"],
+                    "status": p["status"],
+                }
+                for p in curve.points
+                if p["objective"] is not None
+            )
+            marks.append(
+                {
+                    "scenario": name,
+                    "spend": sum(r["spend"] for r in report.result.budget),
+                    "objective": report.result.objective,
+                }
+            )
         order = [r.result.scenario for r in self.reports]
-        line = alt.Chart(pd.DataFrame(lines)).mark_line(point=True).encode(
-            x=alt.X("budget_total:Q", title="total budget over the horizon"),
-            y=alt.Y("objective:Q", title=f"best {self.first.objective_kind}"),
-            color=alt.Color("scenario:N", sort=order), tooltip=["scenario", "budget_total", "objective", "status"])
-        mark = alt.Chart(pd.DataFrame(marks)).mark_point(size=160, shape="diamond", filled=True).encode(
-            x="spend:Q", y="objective:Q", color=alt.Color("scenario:N", sort=order),
-            tooltip=["scenario", "spend", "objective"])
+        line = (
+            alt.Chart(pd.DataFrame(lines))
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("budget_total:Q", title="total budget over the horizon"),
+                y=alt.Y("objective:Q", title=f"best {self.first.objective_kind}"),
+                color=alt.Color("scenario:N", sort=order),
+                tooltip=["scenario", "budget_total", "objective", "status"],
+            )
+        )
+        mark = (
+            alt.Chart(pd.DataFrame(marks))
+            .mark_point(size=160, shape="diamond", filled=True)
+            .encode(
+                x="spend:Q",
+                y="objective:Q",
+                color=alt.Color("scenario:N", sort=order),
+                tooltip=["scenario", "spend", "objective"],
+            )
+        )
         unproven = sum(p["status"] != "optimal" for p in lines)
         best = max(marks, key=lambda m: m["objective"])
-        caption = (f"Diamonds mark each scenario's plan; {best['scenario']} reaches the highest objective "
-                   f"({short_money(best['objective'])}).") + (
-            f" {unproven} frontier points are not proven optimal." if unproven else "")
-        return [Html(f"<p class='caption'>{esc(caption)}</p>"),
-                Svg((line + mark).properties(width=CHART_WIDTH, height=260, title="Efficient frontiers"))]
+        caption = (
+            f"Diamonds mark each scenario's plan; {best['scenario']} reaches the highest objective "
+            f"({short_money(best['objective'])})."
+        ) + (f" {unproven} frontier points are not proven optimal." if unproven else "")
+        return [
+            Html(f"<p class='caption'>{esc(caption)}</p>"),
+            Svg((line + mark).properties(width=CHART_WIDTH, height=260, title="Efficient frontiers")),
+        ]
 
     def project_changes(self) -> Html:
         """Every project that enters, leaves or moves, as a table; an infeasible scenario by its conflicts."""
         rows, notes = [], []
         for difference, report in zip(self.differences(), self.reports[1:]):
             if not (difference.has_plan and difference.first_has_plan):
-                notes.append(self.conflicts(report).markup if not difference.has_plan else
-                             f"<p>{esc(difference.first)} has no plan to compare with.</p>")
+                notes.append(
+                    self.conflicts(report).markup
+                    if not difference.has_plan
+                    else f"<p>{esc(difference.first)} has no plan to compare with.</p>"
+                )
                 continue
             by_id = {p.id: p for p in report.result.projects}
             for change in difference.changes:
-                what = {"enters": "enters", "leaves": "leaves",
-                        "moves": f"moves {change.first_start} -> {change.start}"}[change.change]
-                rows.append({"scenario": difference.other, "project": change.id, "name": change.name,
-                             "change": what, "reason": by_id[change.id].reason})
-        table = frame_html(pd.DataFrame(rows)).markup if rows else \
-            f"<p>No project enters, leaves or moves against {esc(self.first.scenario)}.</p>"
+                what = {
+                    "enters": "enters",
+                    "leaves": "leaves",
+                    "moves": f"moves {change.first_start} -> {change.start}",
+                }[change.change]
+                rows.append(
+                    {
+                        "scenario": difference.other,
+                        "project": change.id,
+                        "name": change.name,
+                        "change": what,
+                        "reason": by_id[change.id].reason,
+                    }
+                )
+        table = (
+            frame_html(pd.DataFrame(rows)).markup
+            if rows
+            else f"<p>No project enters, leaves or moves against {esc(self.first.scenario)}.</p>"
+        )
         return Html(table + "".join(notes))

@@ -1,4 +1,5 @@
 """Exports: result tables written atomically into new folders, formula-like text neutralised."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,21 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def summary_frame(result: Result) -> pd.DataFrame:
     """One row: the result's key figures and its provenance."""
     kpis = result.kpis()
-    row = {"scenario": result.scenario, "status": kpis["status"], "objective": kpis["objective"],
-           "objective_kind": kpis["objective_kind"], "gap": kpis["gap"], "solver": kpis["solver"],
-           "seconds": kpis["solver_seconds"], "selected": kpis["selected"], "cost": kpis["cost"],
-           "value": kpis["value"]}
-    row.update({f"provenance.{k}": json.dumps(v) if isinstance(v, (dict, list)) else v
-                for k, v in result.provenance.items()})
+    row = {
+        "scenario": result.scenario,
+        "status": kpis["status"],
+        "objective": kpis["objective"],
+        "objective_kind": kpis["objective_kind"],
+        "gap": kpis["gap"],
+        "solver": kpis["solver"],
+        "seconds": kpis["solver_seconds"],
+        "selected": kpis["selected"],
+        "cost": kpis["cost"],
+        "value": kpis["value"],
+    }
+    row.update(
+        {f"provenance.{k}": json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in result.provenance.items()}
+    )
     return pd.DataFrame([row])
 
 
@@ -50,7 +60,9 @@ def write_tables(result: Result, out_dir: str | Path) -> Path:
     The folder is filled under a temporary name and renamed into place, so it is either
     complete or absent; an existing folder is never overwritten.
     """
-    return write_run_folder(Path(out_dir) / safe_name(result.scenario), lambda folder: write_tables_into(result, folder))
+    return write_run_folder(
+        Path(out_dir) / safe_name(result.scenario), lambda folder: write_tables_into(result, folder)
+    )
 
 
 def write_run_folder(parent: Path, fill: Callable[[Path], None]) -> Path:

@@ -4,6 +4,7 @@ JupyterLab serves the scenario's folder, where a working copy of ``notebooks/exp
 made the first time (never overwritten): what you run and save there stays yours, and the
 template in the repository stays without outputs.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,22 @@ def lab_command(port: int, root: Path) -> list[str]:
     """JupyterLab serving ``root``, opening the exploration notebook; no token (loopback only),
     no update check, news feed or extension index (nothing asked of the network). As root (a
     container, CI), JupyterLab needs to be told that is intended."""
-    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-            "--ServerApp.password=", f"--ServerApp.root_dir={root}",
-            f"--ServerApp.default_url=/lab/tree/{EXPLORE}",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None",
-            "--LabApp.extension_manager=readonly"] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+        f"--ServerApp.default_url=/lab/tree/{EXPLORE}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+        "--LabApp.extension_manager=readonly",
+    ] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
 
 
 def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
@@ -41,6 +52,8 @@ def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
     if not notebook.exists():
         shutil.copyfile(NOTEBOOKS / EXPLORE, notebook)
     port = port or 8888
-    print(f"JupyterLab at http://127.0.0.1:{port}/lab/tree/{EXPLORE}, serving {workspace} (Ctrl+C to stop)",
-          file=sys.stderr)
+    print(
+        f"JupyterLab at http://127.0.0.1:{port}/lab/tree/{EXPLORE}, serving {workspace} (Ctrl+C to stop)",
+        file=sys.stderr,
+    )
     return run_server(lab_command(port, workspace), server_environment(WORKBENCH_SCENARIO=str(scenario)))

@@ -8,6 +8,7 @@ process computes the rest. The drawing processes run at the lowest priority: the
 process that computes (and to any solver). :func:`warm_up` starts them and their engines (about
 0.4 s) while a kernel still imports.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,8 +28,10 @@ if TYPE_CHECKING:  # altair and pandas are imported by the modules that build ch
 CHART_WIDTH = 720
 
 # the smallest chart that makes vl-convert start its engine and compile Vega-Lite
-_WARM_UP_SPEC = ('{"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": [{"a": 1}]}, '
-                 '"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}}')
+_WARM_UP_SPEC = (
+    '{"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": [{"a": 1}]}, '
+    '"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}}'
+)
 #: two: the report's charts are drawn in about half the time, while its own process computes
 #: the risk section; more would compete with that process on a two-core machine
 DRAWING_PROCESSES = 2
@@ -52,8 +55,9 @@ def _drawer() -> ProcessPoolExecutor:
     global _drawing
     if _drawing is None:
         # spawned, not forked: this process may hold threads, a kernel's sockets and a solver's state
-        _drawing = ProcessPoolExecutor(DRAWING_PROCESSES, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_start_drawing)
+        _drawing = ProcessPoolExecutor(
+            DRAWING_PROCESSES, mp_context=multiprocessing.get_context("spawn"), initializer=_start_drawing
+        )
         # every drawing process now: a spawning pool otherwise starts one per task sent while none
         # is idle, so a busy machine could leave it at one process for good
         _drawing._launch_processes()

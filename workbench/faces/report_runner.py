@@ -6,6 +6,7 @@ filled under a temporary name and renamed into place, so it is complete or absen
 existing is overwritten. When the notebook fails, the folder is named ``<timestamp>-failed``
 and holds the failed notebook beside ``error.md``, which names the failing cell and the error.
 """
+
 from __future__ import annotations
 
 import html
@@ -84,11 +85,14 @@ def _report_exporter():
             # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name", None))
-            self.register_filter("highlight_code",
-                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            )
             resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exporter = ReportExporter(template_name="basic")
@@ -104,8 +108,10 @@ FAILURE_LINES = 12  # of a failed report's error, printed on the terminal (all o
 def notebook_to_html(notebook: NotebookNode, title: str) -> str:
     """The executed notebook as one self-contained page: no code, no scripts, no external URLs."""
     body, _ = _report_exporter().from_notebook_node(notebook)
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
 
 
 def _import_nbconvert() -> None:
@@ -125,8 +131,9 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, html_name: str,
-                 title: str) -> ReportOutcome:
+def run_notebook(
+    template: Path, out_dir: Path, name: str, parameters: dict, html_name: str, title: str
+) -> ReportOutcome:
     """Execute ``template`` with papermill into a new run folder of ``out_dir/name``."""
     # heavy: papermill starts kernels; loaded only when a report is run
     import papermill
@@ -143,7 +150,11 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
     try:
         given = {**parameters, "output_dir": str(staging)} if "output_dir" in parameters else parameters
         notebook = papermill.execute_notebook(
-            str(template), str(executed), parameters=given, kernel_name="python3", progress_bar=False,
+            str(template),
+            str(executed),
+            parameters=given,
+            kernel_name="python3",
+            progress_bar=False,
             log_output=False,
             # the notebook is written once, at the end (the staging folder of a run that fails
             # without a notebook is removed anyway)
@@ -151,28 +162,38 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
             # every output is in when the last cell replies: a graceful shutdown waited 2.5 s for a
             # kernel that had used a process pool, then killed it
             shutdown_kernel="immediate",
-            cwd=str(template.parent), stdout_file=None, stderr_file=None)
+            cwd=str(template.parent),
+            stdout_file=None,
+            stderr_file=None,
+        )
     except PapermillExecutionError as exc:
-        summary = (f"# Report for {name} failed\n\nCell {exc.cell_index} (execution count {exc.exec_count}) "
-                   f"raised {exc.ename}:\n\n```\n{exc.evalue}\n```\n\nThe failed notebook is report.ipynb beside "
-                   "this file.\n\nFailing cell source:\n\n```python\n" + exc.source + "\n```\n")
+        summary = (
+            f"# Report for {name} failed\n\nCell {exc.cell_index} (execution count {exc.exec_count}) "
+            f"raised {exc.ename}:\n\n```\n{exc.evalue}\n```\n\nThe failed notebook is report.ipynb beside "
+            "this file.\n\nFailing cell source:\n\n```python\n" + exc.source + "\n```\n"
+        )
         (staging / "error.md").write_text(summary, encoding="utf-8")
         target = new_run_folder(parent)
         target = target.with_name(target.name + "-failed")
         os.rename(staging, target)
         # the first lines of the error: for bad input, the problems with their file, row and column
         lines = str(exc.evalue).strip().splitlines() or [exc.ename]
-        shown = lines[:FAILURE_LINES] + ([f"... and {len(lines) - FAILURE_LINES} more lines in error.md"]
-                                         if len(lines) > FAILURE_LINES else [])
-        return ReportOutcome(name, False, target, f"cell {exc.cell_index}: {exc.ename}: " + "\n".join(shown),
-                             time.perf_counter() - started)
+        shown = lines[:FAILURE_LINES] + (
+            [f"... and {len(lines) - FAILURE_LINES} more lines in error.md"] if len(lines) > FAILURE_LINES else []
+        )
+        return ReportOutcome(
+            name,
+            False,
+            target,
+            f"cell {exc.cell_index}: {exc.ename}: " + "\n".join(shown),
+            time.perf_counter() - started,
+        )
     except KeyboardInterrupt:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     except Exception as exc:  # noqa: BLE001 - one failed report, kept with its traceback, stops no other
         # the run folder keeps what failed and why, the traceback included (a failed run is visible)
-        error_text = (f"# Report for {name} failed\n\n{type(exc).__name__}: {exc}\n\n"
-                      f"```\n{traceback.format_exc()}```\n")
+        error_text = f"# Report for {name} failed\n\n{type(exc).__name__}: {exc}\n\n```\n{traceback.format_exc()}```\n"
         (staging / "error.md").write_text(error_text, encoding="utf-8")
         target = new_run_folder(parent)
         target = target.with_name(target.name + "-failed")
@@ -184,29 +205,56 @@ def run_notebook(template: Path, out_dir: Path, name: str, parameters: dict, htm
     return ReportOutcome(name, True, target, "ok", time.perf_counter() - started, html_name)
 
 
-def run_report(scenario: str | Path, out_dir: str | Path, solver: str | None = None,
-               time_limit: float | None = None, risk_futures: int = 0) -> ReportOutcome:
+def run_report(
+    scenario: str | Path,
+    out_dir: str | Path,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    risk_futures: int = 0,
+) -> ReportOutcome:
     path = Path(scenario).resolve()
     name = _scenario_name(path)
-    return run_notebook(REPORT_TEMPLATE, Path(out_dir), name,
-                        {"scenario_path": str(path), "solver": solver, "time_limit": time_limit, "output_dir": None,
-                         "risk_futures": risk_futures},
-                        "report.html", f"Portfolio report: {name}")
+    return run_notebook(
+        REPORT_TEMPLATE,
+        Path(out_dir),
+        name,
+        {
+            "scenario_path": str(path),
+            "solver": solver,
+            "time_limit": time_limit,
+            "output_dir": None,
+            "risk_futures": risk_futures,
+        },
+        "report.html",
+        f"Portfolio report: {name}",
+    )
 
 
 def run_status_report(scenario: str | Path, out_dir: str | Path, as_of: str | None = None) -> ReportOutcome:
     path = Path(scenario).resolve()
     name = _scenario_name(path)
-    return run_notebook(STATUS_TEMPLATE, Path(out_dir), name, {"scenario_path": str(path), "as_of": as_of},
-                        "status.html", f"Status report: {name}")
+    return run_notebook(
+        STATUS_TEMPLATE,
+        Path(out_dir),
+        name,
+        {"scenario_path": str(path), "as_of": as_of},
+        "status.html",
+        f"Status report: {name}",
+    )
 
 
-def run_comparison(scenarios: list[str | Path], out_dir: str | Path, solver: str | None = None,
-                   time_limit: float | None = None) -> ReportOutcome:
+def run_comparison(
+    scenarios: list[str | Path], out_dir: str | Path, solver: str | None = None, time_limit: float | None = None
+) -> ReportOutcome:
     paths = [str(Path(s).resolve()) for s in scenarios]
-    return run_notebook(COMPARISON_TEMPLATE, Path(out_dir), "comparison",
-                        {"scenario_paths": paths, "solver": solver, "time_limit": time_limit},
-                        "comparison.html", "Scenario comparison")
+    return run_notebook(
+        COMPARISON_TEMPLATE,
+        Path(out_dir),
+        "comparison",
+        {"scenario_paths": paths, "solver": solver, "time_limit": time_limit},
+        "comparison.html",
+        "Scenario comparison",
+    )
 
 
 def _report_task(task: tuple) -> ReportOutcome:
@@ -218,15 +266,27 @@ def _report_task(task: tuple) -> ReportOutcome:
         return ReportOutcome(Path(scenario).stem, False, None, f"{type(exc).__name__}: {exc}", 0.0)
 
 
-def run_reports(scenarios: list[str | Path], out_dir: str | Path, executor: Executor | int | None = None,
-                compare: bool = False, solver: str | None = None, time_limit: float | None = None,
-                progress: bool = True, risk_futures: int = 0) -> list[ReportOutcome]:
+def run_reports(
+    scenarios: list[str | Path],
+    out_dir: str | Path,
+    executor: Executor | int | None = None,
+    compare: bool = False,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    progress: bool = True,
+    risk_futures: int = 0,
+) -> list[ReportOutcome]:
     """Run every scenario's report on ``executor`` (a local pool; an int: that many local processes,
     one by default), in the order given; one failure stops none of the others."""
     if executor is None or isinstance(executor, int):
         executor = LocalExecutor(executor or 1)
-    bar = tqdm(total=len(scenarios) + compare, desc="reports", unit="report", file=sys.stderr,
-               disable=not progress or len(scenarios) + compare < 2)
+    bar = tqdm(
+        total=len(scenarios) + compare,
+        desc="reports",
+        unit="report",
+        file=sys.stderr,
+        disable=not progress or len(scenarios) + compare < 2,
+    )
     tasks = [(str(s), str(out_dir), solver, time_limit, risk_futures) for s in scenarios]
     outcomes = executor.map(_report_task, tasks, lambda done, _total: bar.update(done - bar.n))
     if compare:

@@ -1,5 +1,6 @@
 """Local servers for the faces (the Voila workshop, JupyterLab): on 127.0.0.1 only, run as a child
 that gets our SIGTERM and Ctrl+C, so that it stops its kernels before we exit."""
+
 from __future__ import annotations
 
 import os

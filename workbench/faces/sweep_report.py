@@ -1,5 +1,6 @@
 """A sweep written as a run folder: ``sweep.html`` (the chart and the table, offline, every text
 escaped), ``sweep.csv`` (formula-like text neutralised) and ``sweep.json``."""
+
 from __future__ import annotations
 
 import html
@@ -16,8 +17,9 @@ from workbench.ground.formatting import money
 
 def sweep_svg(sweep: Sweep, width: int = 640) -> str:
     """The sweep's chart as inline SVG."""
-    return vl_convert.vegalite_to_svg(charts.sweep_chart(sweep.frame(), sweep.keys, sweep.objective_kind,
-                                                         width).to_json())
+    return vl_convert.vegalite_to_svg(
+        charts.sweep_chart(sweep.frame(), sweep.keys, sweep.objective_kind, width).to_json()
+    )
 
 
 def sweep_page(sweep: Sweep) -> str:
@@ -28,17 +30,22 @@ def sweep_page(sweep: Sweep) -> str:
     table = frame.to_html(index=False, escape=True, border=0, na_rep="-")
     title = f"Sweep of {sweep.scenario} over {', '.join(sweep.keys)}"
     proven = sum(p.status == "optimal" for p in sweep.points)
-    summary = (f"{len(sweep.points)} points; {proven} proven optimal, "
-               f"{sum(p.status == 'infeasible' for p in sweep.points)} with no plan, "
-               f"{len(sweep.points) - proven - sum(p.status == 'infeasible' for p in sweep.points)} not proven "
-               "(their gap is shown).")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>"
-            f"<div class=\"chart\">{sweep_svg(sweep, 720)}</div>{table}</body></html>\n")
+    summary = (
+        f"{len(sweep.points)} points; {proven} proven optimal, "
+        f"{sum(p.status == 'infeasible' for p in sweep.points)} with no plan, "
+        f"{len(sweep.points) - proven - sum(p.status == 'infeasible' for p in sweep.points)} not proven "
+        "(their gap is shown)."
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{STYLE}</style></head>\n<body><h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>"
+        f'<div class="chart">{sweep_svg(sweep, 720)}</div>{table}</body></html>\n'
+    )
 
 
 def write_sweep(sweep: Sweep, out_dir: str | Path) -> Path:
     """``out_dir/<scenario>-sweep/<timestamp>/`` with the page, the table and the JSON."""
+
     def fill(folder: Path) -> None:
         (folder / "sweep.html").write_text(sweep_page(sweep), encoding="utf-8")
         neutralise_frame(sweep.frame()).to_csv(folder / "sweep.csv", index=False)

@@ -3,6 +3,7 @@
 Voila keeps one kernel pre-started with the dashboard already run (``preheat_kernel``), so a
 page opened shows its KPIs without waiting for a kernel and a first solve.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,10 +16,22 @@ WORKSHOP = Path(__file__).resolve().parents[2] / "notebooks" / "workshop.ipynb"
 
 
 def voila_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "voila", str(WORKSHOP), f"--port={port}", "--no-browser",
-            "--Voila.ip=127.0.0.1", "--Voila.token=", "--Voila.port_retries=0",
-            "--show_tracebacks=False", "--theme=light", "--template=workbench",
-            "--VoilaConfiguration.preheat_kernel=True", "--VoilaConfiguration.default_pool_size=1"]
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(WORKSHOP),
+        f"--port={port}",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.token=",
+        "--Voila.port_retries=0",
+        "--show_tracebacks=False",
+        "--theme=light",
+        "--template=workbench",
+        "--VoilaConfiguration.preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
+    ]
 
 
 def serve(scenario: Path, port: int | None = None, solver: str | None = None) -> int:
@@ -26,7 +39,8 @@ def serve(scenario: Path, port: int | None = None, solver: str | None = None) ->
     The notebook reads the scenario from the environment."""
     load_inputs(scenario)  # bad input fails here, with its messages, not inside the dashboard
     port = port or 8866
-    environment = server_environment(WORKBENCH_SCENARIO=str(Path(scenario).resolve()),
-                                     **({"WORKBENCH_SOLVER": solver} if solver else {}))
+    environment = server_environment(
+        WORKBENCH_SCENARIO=str(Path(scenario).resolve()), **({"WORKBENCH_SOLVER": solver} if solver else {})
+    )
     print(f"Workshop dashboard for {scenario} at http://127.0.0.1:{port}/ (Ctrl+C to stop)", file=sys.stderr)
     return run_server(voila_command(port), environment)

@@ -6,6 +6,7 @@
     ``SolverError`` -- the solver could not be run at all (not: no plan exists).
     ``SchedulerError`` -- the Dask scheduler given cannot be reached (exit code 2).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ function and a list of tasks to :meth:`Executor.map` and gets the results back i
 order, whatever the executor and its number of workers; tasks carry their own seeds, so results
 never depend on where they ran.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,8 +44,9 @@ class Executor(Protocol):
 
     workers: int
 
-    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
-            progress: Progress | None = None) -> list[Any]: ...
+    def map(
+        self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None
+    ) -> list[Any]: ...
 
     def close(self) -> None: ...
 
@@ -68,8 +70,7 @@ class LocalExecutor:
             context.set_forkserver_preload([module])
             self._pool = context.Pool(processes=self.workers)
 
-    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
-            progress: Progress | None = None) -> list[Any]:
+    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None) -> list[Any]:
         tasks = list(tasks)
         if self.workers == 1 or len(tasks) <= 1:
             results = []
@@ -82,8 +83,12 @@ class LocalExecutor:
         pool = self._pool
         finished = [0]
         try:
-            pending = [pool.apply_async(_run_beside_others, (function, task),
-                                        callback=lambda _: finished.__setitem__(0, finished[0] + 1)) for task in tasks]
+            pending = [
+                pool.apply_async(
+                    _run_beside_others, (function, task), callback=lambda _: finished.__setitem__(0, finished[0] + 1)
+                )
+                for task in tasks
+            ]
             shown = 0
             for result in pending:
                 while not result.ready():
@@ -143,8 +148,10 @@ class DaskExecutor:
         from distributed import Client
 
         self.address = address
-        advice = (f"start one with `dask scheduler` and workers with `dask worker {address}`, or leave "
-                  "--scheduler out to run locally")
+        advice = (
+            f"start one with `dask scheduler` and workers with `dask worker {address}`, or leave "
+            "--scheduler out to run locally"
+        )
         # connected in a thread with a deadline of our own: a server that accepts the connection but
         # never answers as Dask does would otherwise hold the command for good, and one that answers
         # something else makes the client read garbage (a memory error, seen with an HTTP server)
@@ -169,11 +176,11 @@ class DaskExecutor:
                 why = f"{address} answered, but not as a Dask scheduler ({type(error).__name__})"
             raise SchedulerError(f"{why}; {advice}")
         self.client = connected["client"]
-        self.workers = max(1, sum(info.get("nthreads", 1) for info in
-                                  self.client.scheduler_info().get("workers", {}).values()))
+        self.workers = max(
+            1, sum(info.get("nthreads", 1) for info in self.client.scheduler_info().get("workers", {}).values())
+        )
 
-    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any],
-            progress: Progress | None = None) -> list[Any]:
+    def map(self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed  # loaded with the client already
 
         tasks = list(tasks)

@@ -1,4 +1,5 @@
 """Numbers and statuses in words, the same on every face (terminal, report, app)."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,11 @@ def status_label(status: SolveStatus | str, gap: float | None = None, refining: 
         return "Optimal (proven)"
     if status is SolveStatus.FEASIBLE:
         gap_text = "gap unknown" if gap is None else f"gap {gap:.2%}"
-        return (f"Best plan so far, {gap_text}: proving optimality…" if refining
-                else f"Feasible, not proven optimal ({gap_text})")
+        return (
+            f"Best plan so far, {gap_text}: proving optimality…"
+            if refining
+            else f"Feasible, not proven optimal ({gap_text})"
+        )
     if status is SolveStatus.INFEASIBLE:
         return "No plan exists"
     return "Stopped before any plan was found"

@@ -1,5 +1,6 @@
 """Import-time choices for the processes the workbench runs: the ``workbench`` command and the
 kernels that run its notebooks."""
+
 from __future__ import annotations
 
 import sys

@@ -1,6 +1,7 @@
 """The documented bounds on every input (docs/portfolio-format.md, "Limits"): what a table cell,
 a scenario key or a command-line argument may hold. Past them a figure is refused with a clear
 error before any work starts, instead of an overflow, a hang or a memory error later."""
+
 from __future__ import annotations
 
 #: money (costs, values, budgets, actual costs, risk impacts, hiring rates): at most this much

@@ -2,6 +2,7 @@
 
 Period ``t`` counts from the horizon's start (t = 0, 1, ..., periods-1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +52,7 @@ def parse_period(value: object, granularity: Granularity) -> int:
         match = _QUARTER.match(text)
         if match:
             return int(match.group(1)) * 4 + int(match.group(2)) - 1
-    raise ValueError(
-        f"{text!r} is not a {granularity.value} label; expected the form {granularity.example}"
-    )
+    raise ValueError(f"{text!r} is not a {granularity.value} label; expected the form {granularity.example}")
 
 
 def format_period(absolute: int, granularity: Granularity) -> str:

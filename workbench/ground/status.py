@@ -1,4 +1,5 @@
 """What a solve proved, and what had to give when no plan exists: the kinds every floor above speaks."""
+
 from __future__ import annotations
 
 from enum import StrEnum

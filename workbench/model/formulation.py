@@ -11,6 +11,7 @@ slack on capacity, budget, total and balance; committed projects may also start 
 their window (at a much higher price) or be dropped (higher still), so it is always feasible
 and its cheapest relaxation says what conflicts, in the user's terms.
 """
+
 from __future__ import annotations
 
 import os
@@ -149,13 +150,17 @@ def build_model(data: PlanningData, elastic: bool = False):
     spend = options[["project", "start", "var"]].merge(data.costs, on="project")
     spend["period"] = spend["start"] + spend["offset"]
     spend_by_period: dict[int, pulp.LpAffineExpression] = {
-        int(t): _expr(group["var"], group["amount"]) for t, group in spend.groupby("period", sort=True)}
+        int(t): _expr(group["var"], group["amount"]) for t, group in spend.groupby("period", sort=True)
+    }
     for (role, t), variable in hired.items():
         spend_by_period.setdefault(t, pulp.LpAffineExpression())
         spend_by_period[t] += data.hiring[role][0] * variable
     known_budgets = [b for b in data.budget if b is not None and b > 0]
-    money_scale = max(1.0, sum(known_budgets) / len(known_budgets)) if known_budgets else \
-        max(1.0, float(projects["cost"].mean()) if len(projects) else 1.0)
+    money_scale = (
+        max(1.0, sum(known_budgets) / len(known_budgets))
+        if known_budgets
+        else max(1.0, float(projects["cost"].mean()) if len(projects) else 1.0)
+    )
     for t, amount in enumerate(data.budget):
         if amount is None or t not in spend_by_period:
             continue
@@ -169,8 +174,10 @@ def build_model(data: PlanningData, elastic: bool = False):
             expression -= slack("budget_total", 1.0 / money_scale)
         problem += expression <= data.budget_total, "budget_total"
 
-    starts_of = {project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
-                 for project, group in options.groupby("project", sort=False)}
+    starts_of = {
+        project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
+        for project, group in options.groupby("project", sort=False)
+    }
     add_dependency_constraints(problem, data, starts_of)
 
     # exclusion groups: at most one
@@ -185,8 +192,9 @@ def build_model(data: PlanningData, elastic: bool = False):
         total_cost = _expr(options["var"], options["project"].map(spent).fillna(0.0))
         for category, (low, high) in data.balance.items():
             in_category = options["project"].map(projects["category"]).eq(category)
-            category_cost = _expr(options.loc[in_category, "var"],
-                                  options.loc[in_category, "project"].map(spent).fillna(0.0))
+            category_cost = _expr(
+                options.loc[in_category, "var"], options.loc[in_category, "project"].map(spent).fillna(0.0)
+            )
             if low > 0:
                 expression = category_cost - low * total_cost
                 if elastic:
@@ -201,16 +209,19 @@ def build_model(data: PlanningData, elastic: bool = False):
     if elastic:
         shifted = options[options["shift"] > 0]
         optional = options[options["project"].map(projects["commitment"]).eq("")]
-        problem += (pulp.lpSum(price * variable for variable, _, price in slacks)
-                    + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"])
-                    + _expr(optional["var"], [OPTIONAL_PROJECT_PRICE] * len(optional)))
+        problem += (
+            pulp.lpSum(price * variable for variable, _, price in slacks)
+            + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"])
+            + _expr(optional["var"], [OPTIONAL_PROJECT_PRICE] * len(optional))
+        )
     else:
         problem += _expr(options["var"], options["coefficient"]) - _tie_break(data, options, hired)
     return problem, options, hired, slacks
 
 
-def add_dependency_constraints(problem: pulp.LpProblem, data: PlanningData,
-                               starts_of: dict[str, list[tuple[int, pulp.LpVariable]]]) -> None:
+def add_dependency_constraints(
+    problem: pulp.LpProblem, data: PlanningData, starts_of: dict[str, list[tuple[int, pulp.LpVariable]]]
+) -> None:
     """Dependencies, cumulative: p started by s needs q started by s - duration(q).
 
     ``starts_of`` maps each project to its (start, variable) pairs, sorted by start. Stronger in
@@ -226,9 +237,11 @@ def add_dependency_constraints(problem: pulp.LpProblem, data: PlanningData,
             following = project_starts[position + 1][0] if position + 1 < len(project_starts) else None
             if following is not None and sum(1 for s, _ in required_starts if s + duration <= following) == ready:
                 continue
-            started_by = [variable for _, variable in project_starts[:position + 1]]
-            problem += (pulp.lpSum(started_by) <= pulp.lpSum(v for _, v in required_starts[:ready]),
-                        f"dep_{number}_{start}")
+            started_by = [variable for _, variable in project_starts[: position + 1]]
+            problem += (
+                pulp.lpSum(started_by) <= pulp.lpSum(v for _, v in required_starts[:ready]),
+                f"dep_{number}_{start}",
+            )
 
 
 def _tie_break(data: PlanningData, options: pd.DataFrame, hired: dict) -> pulp.LpAffineExpression:
@@ -256,9 +269,16 @@ def _safe(text: object) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", str(text))[:40]
 
 
-def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, settings: SolverSpec,
-           warm_start: bool, elastic: bool, stop: threading.Event | None,
-           incumbents: Incumbents | None) -> SolverRun:
+def _solve(
+    problem: pulp.LpProblem,
+    frame: pd.DataFrame,
+    data: PlanningData,
+    settings: SolverSpec,
+    warm_start: bool,
+    elastic: bool,
+    stop: threading.Event | None,
+    incumbents: Incumbents | None,
+) -> SolverRun:
     """The solver run. With ``auto`` and a time limit (and the cores to itself), the race is
     asked for a plan by :data:`SEARCH_AFTER` of the limit (without one, HiGHS goes on to the
     limit); a plan it has not proved is then improved by a neighbourhood search, on every core,
@@ -267,13 +287,17 @@ def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, set
     if settings.name != "auto" or limit is None or elastic or beside_others():
         return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents)
     deadline = time.monotonic() + limit
-    race = run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents,
-                      plan_by=SEARCH_AFTER * limit)
+    race = run_solver(
+        problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents, plan_by=SEARCH_AFTER * limit
+    )
     if stop is not None and stop.is_set():
         return race
     reached = relative_gap(race.objective, race.bound)
-    if (race.status is not SolveStatus.FEASIBLE or (reached is not None and reached <= settings.gap)
-            or deadline - time.monotonic() < 1.0):
+    if (
+        race.status is not SolveStatus.FEASIBLE
+        or (reached is not None and reached <= settings.gap)
+        or deadline - time.monotonic() < 1.0
+    ):
         return race
     improve_plan(problem, frame, data, deadline, stop=stop, streams=SEARCH_STREAMS)
     objective = float(pulp.value(problem.objective))
@@ -282,9 +306,15 @@ def _solve(problem: pulp.LpProblem, frame: pd.DataFrame, data: PlanningData, set
     return SolverRun(status_from_gap(objective, race.bound), objective, race.bound, f"{race.solver} + search")
 
 
-def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False,
-              warm_start: dict[str, int] | None = None, stop: threading.Event | None = None,
-              watch: PlanWatch | None = None) -> Plan:
+def find_plan(
+    data: PlanningData,
+    settings: SolverSpec,
+    *,
+    elastic: bool = False,
+    warm_start: dict[str, int] | None = None,
+    stop: threading.Event | None = None,
+    watch: PlanWatch | None = None,
+) -> Plan:
     """Build the model, run the solver and read the plan back: starts, hiring and (elastic)
     slacks. ``warm_start`` (project -> start) is a plan to begin from; setting ``stop`` ends
     the solve early; ``watch`` shows the plans found before the solve ends."""
@@ -295,10 +325,19 @@ def find_plan(data: PlanningData, settings: SolverSpec, *, elastic: bool = False
             variable.setInitialValue(1 if warm_start.get(project) == start else 0)
     if watch is not None and not elastic:
         provisional_name = "auto: highs" if settings.name == "auto" else settings.name
-        watch.reader = lambda values, objective, bound: _provisional_plan(data, frame, hired, values, objective, bound,
-                                                                          started, run_name=provisional_name)
-    run = _solve(problem, frame, data, settings, warm_start is not None and not elastic, elastic, stop,
-                 None if watch is None else watch.incumbents)
+        watch.reader = lambda values, objective, bound: _provisional_plan(
+            data, frame, hired, values, objective, bound, started, run_name=provisional_name
+        )
+    run = _solve(
+        problem,
+        frame,
+        data,
+        settings,
+        warm_start is not None and not elastic,
+        elastic,
+        stop,
+        None if watch is None else watch.incumbents,
+    )
     seconds = time.perf_counter() - started
     plan = Plan(run.status, None, None, None, seconds, run.solver or settings.name)
     if not run.status.has_plan:
@@ -327,8 +366,9 @@ def _read_plan(plan: Plan, frame: pd.DataFrame, hired: dict, value_of) -> None:
     plan.hired = {key: float(value_of(v) or 0.0) for key, v in hired.items() if (value_of(v) or 0.0) > TOLERANCE}
 
 
-def _score_plan(plan: Plan, data: PlanningData, solver_objective: float | None, solver_bound: float | None,
-                proven: bool) -> None:
+def _score_plan(
+    plan: Plan, data: PlanningData, solver_objective: float | None, solver_bound: float | None, proven: bool
+) -> None:
     """The plan's reported objective (without the tie-break), and its bound and gap on that scale."""
     plan.objective = float(sum(data.coefficient_by_option[(p, s)] for p, s in plan.starts.items()))
     tie = solver_objective - plan.objective if solver_objective is not None else 0.0
@@ -352,8 +392,16 @@ class PlanWatch:
         return self.reader(*found)
 
 
-def _provisional_plan(data: PlanningData, frame: pd.DataFrame, hired: dict, values: dict[str, float],
-                      objective: float, bound: float | None, started: float, run_name: str) -> Plan:
+def _provisional_plan(
+    data: PlanningData,
+    frame: pd.DataFrame,
+    hired: dict,
+    values: dict[str, float],
+    objective: float,
+    bound: float | None,
+    started: float,
+    run_name: str,
+) -> Plan:
     plan = Plan(SolveStatus.FEASIBLE, None, None, None, time.perf_counter() - started, run_name)
     _read_plan(plan, frame, hired, lambda variable: values.get(variable.name, 0.0))
     _score_plan(plan, data, objective, bound, proven=False)

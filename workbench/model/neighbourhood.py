@@ -7,6 +7,7 @@ incumbent, within a few seconds. A better plan becomes the incumbent. Every plan
 plan of the whole model (the sub-problem only fixes variables), so it stays feasible; it proves
 nothing, so the bound stays the one the global solve proved and the gap is measured from it.
 """
+
 from __future__ import annotations
 
 import random
@@ -39,8 +40,16 @@ class SearchReport:
     gained: float
 
 
-def improve_plan(problem: pulp.LpProblem, options: pd.DataFrame, data: PlanningData, deadline: float, *,
-                 seed: int = 0, stop: threading.Event | None = None, streams: int = 1) -> SearchReport:
+def improve_plan(
+    problem: pulp.LpProblem,
+    options: pd.DataFrame,
+    data: PlanningData,
+    deadline: float,
+    *,
+    seed: int = 0,
+    stop: threading.Event | None = None,
+    streams: int = 1,
+) -> SearchReport:
     """Improve the plan held in ``problem``'s variables (a feasible plan, as a solver left it)
     until ``deadline`` (a :func:`time.monotonic` time) or ``stop``; the best plan found is left
     in the variables. ``options`` is the formulation's start options with their ``var``.
@@ -66,24 +75,39 @@ def improve_plan(problem: pulp.LpProblem, options: pd.DataFrame, data: PlanningD
     def search(number: int) -> None:
         rng = random.Random(seed * 1009 + number)
         size = max(SMALLEST, int(FIRST_SHARE * len(projects)))
-        kinds = _KINDS[number % len(_KINDS):] + _KINDS[:number % len(_KINDS)]
+        kinds = _KINDS[number % len(_KINDS) :] + _KINDS[: number % len(_KINDS)]
         try:
             while (remaining := deadline - time.monotonic()) > MINIMUM_ROUND_SECONDS and not (stop and stop.is_set()):
                 values_now, _ = best.read()
-                free = _neighbourhood(kinds[counts[number][0] % len(kinds)], rng, projects, windows, roles_of,
-                                      data.periods, min(size, len(projects)))
-                fixed = {variable.name: round(values_now[variable.name]) for project, project_vars in start_vars.items()
-                         if project not in free for variable in project_vars}
-                status, objective, values = models[number].solve(fixed, values_now,
-                                                                  min(SUB_PROBLEM_SECONDS, remaining), stop)
+                free = _neighbourhood(
+                    kinds[counts[number][0] % len(kinds)],
+                    rng,
+                    projects,
+                    windows,
+                    roles_of,
+                    data.periods,
+                    min(size, len(projects)),
+                )
+                fixed = {
+                    variable.name: round(values_now[variable.name])
+                    for project, project_vars in start_vars.items()
+                    if project not in free
+                    for variable in project_vars
+                }
+                status, objective, values = models[number].solve(
+                    fixed, values_now, min(SUB_PROBLEM_SECONDS, remaining), stop
+                )
                 counts[number][0] += 1
                 if values is not None and best.offer(_clean(variables, values)):
                     counts[number][1] += 1
                 if status is SolveStatus.OPTIMAL and len(free) == len(projects):
                     return  # every project was free: that was the whole model, proved
                 # a proven sub-problem was too easy: look wider next time; an unproven one: narrower
-                size = (min(len(projects), int(size * 1.5) + 1) if status is SolveStatus.OPTIMAL
-                        else max(min(SMALLEST, 10), int(size * 0.7)))
+                size = (
+                    min(len(projects), int(size * 1.5) + 1)
+                    if status is SolveStatus.OPTIMAL
+                    else max(min(SMALLEST, 10), int(size * 0.7))
+                )
         except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
             failures.append(exc)
 
@@ -125,8 +149,15 @@ class _Best:
             return True
 
 
-def _neighbourhood(kind: str, rng: random.Random, projects: list[str], windows: pd.DataFrame,
-                   roles_of: pd.Series, periods: int, size: int) -> set[str]:
+def _neighbourhood(
+    kind: str,
+    rng: random.Random,
+    projects: list[str],
+    windows: pd.DataFrame,
+    roles_of: pd.Series,
+    periods: int,
+    size: int,
+) -> set[str]:
     """The projects set free: those that could run in a window of periods, those needing a
     role, or a random draw; at most ``size``, drawn at random from the candidates."""
     if kind == "window":

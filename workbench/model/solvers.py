@@ -2,6 +2,7 @@
 
 Every option passed is stated here; docs/model.md says why.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,9 +53,15 @@ class SolverRun:
     solver: str | None = None
 
 
-def run_solver(problem: pulp.LpProblem, settings: SolverSpec, *, warm_start: bool = False,
-               stop: threading.Event | None = None, incumbents: Incumbents | None = None,
-               plan_by: float | None = None) -> SolverRun:
+def run_solver(
+    problem: pulp.LpProblem,
+    settings: SolverSpec,
+    *,
+    warm_start: bool = False,
+    stop: threading.Event | None = None,
+    incumbents: Incumbents | None = None,
+    plan_by: float | None = None,
+) -> SolverRun:
     """Run the solver named by ``settings`` on ``problem``. ``warm_start``: begin from the
     variables' initial values; setting ``stop`` ends this run (and only this one) early;
     ``incumbents``: HiGHS (alone or in the race) reports each better plan there as it finds it;
@@ -120,8 +127,9 @@ CBC_GRACE = 1.5  # seconds past the limit, plus 10%, before our own CBC process 
 POLL_SECONDS = 0.02
 
 
-def cbc_command(problem: pulp.LpProblem, settings: SolverSpec, mps: str, solution: str,
-                warm_start_file: str | None) -> list[str]:
+def cbc_command(
+    problem: pulp.LpProblem, settings: SolverSpec, mps: str, solution: str, warm_start_file: str | None
+) -> list[str]:
     """The CBC command line, every option stated here on purpose (docs/model.md says why).
 
     No ``-threads`` unless asked for: with any ``-threads`` value the bundled CBC 2.10 runs its
@@ -140,8 +148,9 @@ def cbc_command(problem: pulp.LpProblem, settings: SolverSpec, mps: str, solutio
     return command + ["-solve", "-printingOptions", "all", "-solution", solution]
 
 
-def _solve_cbc(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-               incumbents: Incumbents | None = None) -> SolverRun:
+def _solve_cbc(
+    problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None, incumbents: Incumbents | None = None
+) -> SolverRun:
     """CBC in a process of our own: the time limit and a stop request end exactly that process.
     CBC reports its plan only when it ends, so ``incumbents`` hears nothing from it.
 
@@ -166,8 +175,9 @@ class _CbcJob:
         self.problem, self.settings = problem, settings
         self.adapter = pulp.COIN_CMD(msg=False)  # PuLP's reader of CBC's solution file
         self.folder = tempfile.mkdtemp(prefix="workbench-cbc-")
-        self.mps, self.solution, self.log_path = (os.path.join(self.folder, name)
-                                                  for name in ("model.mps", "model.sol", "cbc.log"))
+        self.mps, self.solution, self.log_path = (
+            os.path.join(self.folder, name) for name in ("model.mps", "model.sol", "cbc.log")
+        )
         self.variables, self.variable_names, self.constraint_names, _ = problem.writeMPS(self.mps, rename=1)
         warm_start_file = None
         if warm_start:
@@ -185,8 +195,9 @@ class _CbcJob:
             return SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None
         if not os.path.exists(self.solution):
             raise SolverError(f"CBC wrote no solution; its log ends: {log[-500:]}")
-        _, values, _, _, _, sol_status = self.adapter.readsol_MPS(self.solution, problem, self.variables,
-                                                                   self.variable_names, self.constraint_names)
+        _, values, _, _, _, sol_status = self.adapter.readsol_MPS(
+            self.solution, problem, self.variables, self.variable_names, self.constraint_names
+        )
         has_plan = sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
         objective = objective_at(problem, values) if has_plan else None
         # our models are bounded (binaries, bounded hiring, priced slack), so CBC's "infeasible or
@@ -213,12 +224,20 @@ class _CbcJob:
 def objective_at(problem: pulp.LpProblem, values: dict) -> float:
     """The objective at ``values`` (variable name -> value), without touching the variables."""
     objective = problem.objective
-    return float(objective.constant + sum(coefficient * float(values.get(variable.name) or 0.0)
-                                          for variable, coefficient in objective.items()))
+    return float(
+        objective.constant
+        + sum(coefficient * float(values.get(variable.name) or 0.0) for variable, coefficient in objective.items())
+    )
 
 
-def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-                incumbents: Incumbents | None = None, plan_by: float | None = None) -> SolverRun:
+def _solve_auto(
+    problem,
+    settings: SolverSpec,
+    warm_start: bool,
+    stop: threading.Event | None,
+    incumbents: Incumbents | None = None,
+    plan_by: float | None = None,
+) -> SolverRun:
     """The race: CBC (its own process) and HiGHS (a thread; it runs outside the GIL) on the same
     model within the same limit. The first proof (optimal or infeasible) stops the other; the
     better plan is kept, with the better of the two bounds, so the gap is from the best bound.
@@ -227,8 +246,9 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
     too if either has a plan; without one it goes on to the limit, since a model that has no
     plan yet needs solver time (a first plan, or a proof of infeasibility)."""
     cbc_limit = plan_by if plan_by is not None else settings.time_limit
-    cbc = _CbcJob(problem, settings.model_copy(update={"name": "cbc", "time_limit": cbc_limit}),
-                  warm_start)  # written before HiGHS runs
+    cbc = _CbcJob(
+        problem, settings.model_copy(update={"name": "cbc", "time_limit": cbc_limit}), warm_start
+    )  # written before HiGHS runs
     if incumbents is None and plan_by is not None:  # to see whether HiGHS has a plan by then
         incumbents = Incumbents()
     stops = {"cbc": threading.Event(), "highs": threading.Event()}
@@ -247,13 +267,16 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
                         event.set()
 
     def highs() -> tuple[SolverRun, dict | None]:
-        run = _solve_highs(problem, settings.model_copy(update={"name": "highs"}), warm_start, stops["highs"],
-                           incumbents)
+        run = _solve_highs(
+            problem, settings.model_copy(update={"name": "highs"}), warm_start, stops["highs"], incumbents
+        )
         values = {v.name: v.varValue for v in problem.variables()} if run.status.has_plan else None
         return replace(run, solver="highs"), values
 
-    threads = [threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
-               threading.Thread(target=race, args=("highs", highs), daemon=True)]
+    threads = [
+        threading.Thread(target=race, args=("cbc", lambda: cbc.run(stops["cbc"])), daemon=True),
+        threading.Thread(target=race, args=("highs", highs), daemon=True),
+    ]
     started = time.monotonic()
     try:
         for thread in threads:
@@ -262,9 +285,14 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
             if stop is not None and stop.is_set():
                 for event in stops.values():
                     event.set()
-            if (plan_by is not None and time.monotonic() - started >= plan_by and not stops["highs"].is_set()
-                    and (incumbents.latest() is not None
-                         or ("cbc" in outcomes and outcomes["cbc"][0].objective is not None))):
+            if (
+                plan_by is not None
+                and time.monotonic() - started >= plan_by
+                and not stops["highs"].is_set()
+                and (
+                    incumbents.latest() is not None or ("cbc" in outcomes and outcomes["cbc"][0].objective is not None)
+                )
+            ):
                 stops["highs"].set()  # a plan is there by plan_by: the caller improves it
             for thread in threads:
                 thread.join(POLL_SECONDS)
@@ -286,8 +314,12 @@ def _solve_auto(problem, settings: SolverSpec, warm_start: bool, stop: threading
 def _race_result(problem, cbc: _CbcJob, outcomes: dict[str, tuple[SolverRun, dict | None]]) -> SolverRun:
     runs = {name: run for name, (run, _) in outcomes.items()}
     if any(run.status is SolveStatus.INFEASIBLE for run in runs.values()):
-        return SolverRun(SolveStatus.INFEASIBLE, None, None, "auto: " + next(
-            name for name, run in runs.items() if run.status is SolveStatus.INFEASIBLE))
+        return SolverRun(
+            SolveStatus.INFEASIBLE,
+            None,
+            None,
+            "auto: " + next(name for name, run in runs.items() if run.status is SolveStatus.INFEASIBLE),
+        )
     maximise = problem.sense == pulp.LpMaximize
     with_plan = [name for name, run in runs.items() if run.objective is not None]
     bounds = [run.bound for run in runs.values() if run.bound is not None]
@@ -338,8 +370,11 @@ def _run_until(command: list[str], log_path: str, time_limit: float | None, stop
     return None
 
 
-_CBC_INFEASIBLE = re.compile(r"proven infeasible|says infeasible|Problem is infeasible|"
-                             r"found to be infeasible|Result - Linear relaxation infeasible", re.IGNORECASE)
+_CBC_INFEASIBLE = re.compile(
+    r"proven infeasible|says infeasible|Problem is infeasible|"
+    r"found to be infeasible|Result - Linear relaxation infeasible",
+    re.IGNORECASE,
+)
 
 
 def _cbc_bound(log: str, objective: float | None) -> float | None:
@@ -364,8 +399,9 @@ def _cbc_bound(log: str, objective: float | None) -> float | None:
 HIGHS_THREADS = max(1, (os.cpu_count() or 1) - 1)
 
 
-def _solve_highs(problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None,
-                 incumbents: Incumbents | None = None) -> SolverRun:
+def _solve_highs(
+    problem, settings: SolverSpec, warm_start: bool, stop: threading.Event | None, incumbents: Incumbents | None = None
+) -> SolverRun:
     import highspy  # noqa: PLC0415 - optional dependency, checked just below
 
     if not pulp.HiGHS().available():
@@ -431,8 +467,11 @@ class _HighsWithStart(pulp.HiGHS):
             return super().findSolutionValues(lp)
         except KeyError:  # a status PuLP does not map (e.g. solution limit); values are already read
             has_plan = lp.solverModel.getInfo().primal_solution_status == 2
-            return ((pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) if has_plan
-                    else (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound))
+            return (
+                (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+                if has_plan
+                else (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+            )
 
 
 def _highs_bound(problem: pulp.LpProblem, dual_bound: float) -> float | None:
@@ -457,8 +496,9 @@ class HighsRounds:
         self.model = problem.solverModel
         self.position = {variable.name: i for i, variable in enumerate(self.variables)}
 
-    def solve(self, fixed: dict[str, float], start: dict[str, float], time_limit: float,
-              stop: threading.Event | None) -> tuple[SolveStatus, float | None, dict[str, float] | None]:
+    def solve(
+        self, fixed: dict[str, float], start: dict[str, float], time_limit: float, stop: threading.Event | None
+    ) -> tuple[SolveStatus, float | None, dict[str, float] | None]:
         """Solve with the variables in ``fixed`` held at their values, from the plan ``start``;
         returns the status, the objective and the values (``None`` without a plan)."""
         import highspy  # noqa: PLC0415 - present: the model was built with it
@@ -521,5 +561,3 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if objective is None or bound is None:
         return None
     return abs(bound - objective) / max(abs(objective), 1e-9)
-
-

@@ -2,6 +2,7 @@
 
 Every capacity, budget and balance rule is checked, hiring paid for.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -46,11 +47,14 @@ class PlanUsage:
         self.cost_by_category: dict[object, float] = defaultdict(float)
         chosen = pd.DataFrame(list(starts.items()), columns=["project", "start"])
         load = chosen.merge(data.demand, on="project")
-        for (role, t), fte in (load.assign(period=load["start"] + load["offset"])
-                               .groupby(["role", "period"])["fte"].sum().items()):
+        for (role, t), fte in (
+            load.assign(period=load["start"] + load["offset"]).groupby(["role", "period"])["fte"].sum().items()
+        ):
             self.demand[(role, int(t))] = float(fte)
         money = chosen.merge(data.costs, on="project")
-        for t, amount in money.assign(period=money["start"] + money["offset"]).groupby("period")["amount"].sum().items():
+        for t, amount in (
+            money.assign(period=money["start"] + money["offset"]).groupby("period")["amount"].sum().items()
+        ):
             self.spend[int(t)] += float(amount)
         for (role, t), fte in hired.items():
             self.spend[t] += fte * data.hiring[role][0]
@@ -62,8 +66,9 @@ class PlanUsage:
     def total_spend(self) -> float:
         return float(sum(self.spend))
 
-    def shortfalls(self, project: str, start: int, check_balance: bool = True,
-                   pay_for_hiring: bool = True) -> list[Shortfall]:
+    def shortfalls(
+        self, project: str, start: int, check_balance: bool = True, pay_for_hiring: bool = True
+    ) -> list[Shortfall]:
         """What is missing for these starts plus ``project`` at ``start`` to keep every capacity,
         budget and (optionally) balance rule, hiring what is short (up to its maximum) and paying
         for it (``pay_for_hiring=False``: hiring free, a relaxation). Dependencies and exclusions
@@ -134,8 +139,15 @@ def describe_shortfalls(missing: list[Shortfall], horizon) -> str:
     for (kind, name), items in by_what.items():
         worst = max(item.amount for item in items)
         periods = sorted(item.period for item in items if item.period is not None)
-        span = "" if not periods else (horizon.label(periods[0]) if len(periods) == 1 else
-                                       f"{horizon.label(periods[0])}..{horizon.label(periods[-1])}")
+        span = (
+            ""
+            if not periods
+            else (
+                horizon.label(periods[0])
+                if len(periods) == 1
+                else f"{horizon.label(periods[0])}..{horizon.label(periods[-1])}"
+            )
+        )
         if kind is ShortKind.CAPACITY:
             parts.append(f"{name} short by up to {worst:.2f} FTE in {span}")
         elif kind is ShortKind.BUDGET:

@@ -2,9 +2,9 @@
 
 Projects with their reasons, capacity and budget tables, conflicts and provenance.
 """
+
 from __future__ import annotations
 
-import json
 import math
 import platform
 from dataclasses import asdict, dataclass, field
@@ -15,7 +15,6 @@ import pandas as pd
 
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.ground.formatting import finite_json
-
 
 
 class ReasonKind(StrEnum):
@@ -44,8 +43,16 @@ class ReasonKind(StrEnum):
         return self in SELECTED_KINDS
 
 
-SELECTED_KINDS = frozenset({ReasonKind.MANDATORY, ReasonKind.APPROVED, ReasonKind.IN_PROGRESS,
-                            ReasonKind.FORCED_IN, ReasonKind.PREREQUISITE, ReasonKind.VALUE})
+SELECTED_KINDS = frozenset(
+    {
+        ReasonKind.MANDATORY,
+        ReasonKind.APPROVED,
+        ReasonKind.IN_PROGRESS,
+        ReasonKind.FORCED_IN,
+        ReasonKind.PREREQUISITE,
+        ReasonKind.VALUE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -129,21 +136,33 @@ class Result:
         utilisation = None
         if rows and self.has_plan:
             utilisation = sum(r["demand"] for r in rows) / sum(r["capacity"] + r["hired"] for r in rows)
-        return {"status": self.status.value, "objective": self.objective, "objective_kind": self.objective_kind,
-                "gap": self.gap, "selected": len(selected), "projects": len(self.projects),
-                "value": sum(p.value for p in selected), "cost": sum(p.cost for p in selected),
-                "utilisation": utilisation, "hired_fte_periods": sum(r["hired"] for r in self.capacity),
-                "solver": self.solver.get("name"), "solver_seconds": self.solver.get("seconds")}
+        return {
+            "status": self.status.value,
+            "objective": self.objective,
+            "objective_kind": self.objective_kind,
+            "gap": self.gap,
+            "selected": len(selected),
+            "projects": len(self.projects),
+            "value": sum(p.value for p in selected),
+            "cost": sum(p.cost for p in selected),
+            "utilisation": utilisation,
+            "hired_fte_periods": sum(r["hired"] for r in self.capacity),
+            "solver": self.solver.get("name"),
+            "solver_seconds": self.solver.get("seconds"),
+        }
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The result as tables: projects, capacity, budget, conflicts."""
         return {
-            "projects": pd.DataFrame([{**{k: v for k, v in _plain(asdict(p)).items() if k != "extra"}, **p.extra}
-                                      for p in self.projects]),
+            "projects": pd.DataFrame(
+                [{**{k: v for k, v in _plain(asdict(p)).items() if k != "extra"}, **p.extra} for p in self.projects]
+            ),
             "capacity": pd.DataFrame(self.capacity, columns=["role", "period", "demand", "capacity", "hired"]),
             "budget": pd.DataFrame(self.budget, columns=["period", "spend", "budget"]),
-            "conflicts": pd.DataFrame([_plain(asdict(c)) for c in self.conflicts],
-                                      columns=["kind", "message", "amount", "period", "role", "project", "category"]),
+            "conflicts": pd.DataFrame(
+                [_plain(asdict(c)) for c in self.conflicts],
+                columns=["kind", "message", "amount", "period", "role", "project", "category"],
+            ),
         }
 
 

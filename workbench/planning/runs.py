@@ -3,6 +3,7 @@
 One time budget per command, the settings of each run, and the observers that see every plan
 solved (the test suite's checker is one).
 """
+
 from __future__ import annotations
 
 import threading
@@ -57,17 +58,26 @@ class Deadline:
         return remaining is not None and remaining <= 0.01
 
 
-def settings_for(inputs: Inputs, solver: str | None = None, time_limit: float | None = None,
-                 gap: float | None = None) -> SolverSpec:
+def settings_for(
+    inputs: Inputs, solver: str | None = None, time_limit: float | None = None, gap: float | None = None
+) -> SolverSpec:
     """The scenario's solver settings with what the command line overrides."""
-    changes = {key: value for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap))
-               if value is not None}
+    changes = {
+        key: value for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap)) if value is not None
+    }
     return inputs.scenario.spec.solver.model_copy(update=changes)
 
 
-def plan_within(data: PlanningData, settings: SolverSpec, deadline: Deadline, *, elastic: bool = False,
-                warm_start: dict[str, int] | None = None, stop: threading.Event | None = None,
-                watch: PlanWatch | None = None) -> Plan:
+def plan_within(
+    data: PlanningData,
+    settings: SolverSpec,
+    deadline: Deadline,
+    *,
+    elastic: bool = False,
+    warm_start: dict[str, int] | None = None,
+    stop: threading.Event | None = None,
+    watch: PlanWatch | None = None,
+) -> Plan:
     """Solve within what is left of the deadline (a spent deadline means not solved); ``watch``
     shows the plans found before the solve ends."""
     if deadline.expired:
@@ -77,8 +87,14 @@ def plan_within(data: PlanningData, settings: SolverSpec, deadline: Deadline, *,
     return find_plan(data, run_settings, elastic=elastic, warm_start=warm_start, stop=stop, watch=watch)
 
 
-def plan_variant(inputs: Inputs, spec: Scenario, data: PlanningData, settings: SolverSpec,
-                 deadline: Deadline, warm_start: dict[str, int] | None = None) -> Plan:
+def plan_variant(
+    inputs: Inputs,
+    spec: Scenario,
+    data: PlanningData,
+    settings: SolverSpec,
+    deadline: Deadline,
+    warm_start: dict[str, int] | None = None,
+) -> Plan:
     """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
     scenario (e.g. one more project in ``force_in``); observers see its plan checked as that.
     ``warm_start`` (project -> start) is a plan to begin from, e.g. the scenario's own plan when
@@ -103,13 +119,18 @@ class VariantTask:
 
 def solve_variant(task: VariantTask) -> Plan:
     """Solve one variant within its own time limit (runs in a worker; observers there see it)."""
-    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit),
-                        task.warm_start)
+    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit), task.warm_start)
 
 
-def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]], settings: SolverSpec,
-                  deadline: Deadline, executor: Executor | None = None, progress: Progress | None = None,
-                  warm_starts: list[dict[str, int] | None] | None = None) -> list[Plan]:
+def plan_variants(
+    inputs: Inputs,
+    variants: list[tuple[Scenario, PlanningData]],
+    settings: SolverSpec,
+    deadline: Deadline,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    warm_starts: list[dict[str, int] | None] | None = None,
+) -> list[Plan]:
     """Solve every variant, in order: one after another within the deadline, or side by side on
     ``executor``, each with an equal share of what is left of the deadline (the same plans when
     they are proven; only time-limited ones can differ). ``warm_starts``: a plan to begin from per
@@ -125,13 +146,20 @@ def plan_variants(inputs: Inputs, variants: list[tuple[Scenario, PlanningData]],
     remaining = deadline.remaining()
     rounds = -(-len(variants) // executor.workers)
     share = None if remaining is None else max(remaining / rounds, 0.05)
-    tasks = [VariantTask(inputs, spec, data, settings, share, warm_start)
-             for (spec, data), warm_start in zip(variants, warm_starts)]
+    tasks = [
+        VariantTask(inputs, spec, data, settings, share, warm_start)
+        for (spec, data), warm_start in zip(variants, warm_starts)
+    ]
     return executor.map(solve_variant, tasks, progress)
 
 
-def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list[Conflict] | None = None,
-                 reasons: dict[str, Reason] | None = None) -> Result:
+def build_result(
+    inputs: Inputs,
+    data: PlanningData,
+    plan: Plan,
+    conflicts: list[Conflict] | None = None,
+    reasons: dict[str, Reason] | None = None,
+) -> Result:
     """The plan as a :class:`Result`, with a reason per project when ``reasons`` are given."""
     horizon = data.horizon
     projects = data.projects
@@ -146,46 +174,80 @@ def build_result(inputs: Inputs, data: PlanningData, plan: Plan, conflicts: list
         selected = start is not None
         finish = None if start is None else data.forecast_finish(str(project_id), start)
         reason = reasons.get(str(project_id))
-        outcomes.append(ProjectOutcome(
-            id=str(project_id), name=str(row["name"]),
-            category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
-            selected=selected, start=None if start is None else horizon.label(start),
-            finish=None if finish is None else horizon.label(finish),
-            value=float(row["value"]), cost=data.forecast_cost(str(project_id)), commitment=str(row["commitment"]),
-            reason=reason.text if reason else _no_plan_reason(plan.status),
-            reason_kind=reason.kind.value if reason else None,
-            start_index=start,
-            contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
-            extra={k: (None if v is None or (isinstance(v, float) and v != v) else v)
-                   for k, v in extras.get(project_id, {}).items()},
-        ))
+        outcomes.append(
+            ProjectOutcome(
+                id=str(project_id),
+                name=str(row["name"]),
+                category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
+                selected=selected,
+                start=None if start is None else horizon.label(start),
+                finish=None if finish is None else horizon.label(finish),
+                value=float(row["value"]),
+                cost=data.forecast_cost(str(project_id)),
+                commitment=str(row["commitment"]),
+                reason=reason.text if reason else _no_plan_reason(plan.status),
+                reason_kind=reason.kind.value if reason else None,
+                start_index=start,
+                contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
+                extra={
+                    k: (None if v is None or (isinstance(v, float) and v != v) else v)
+                    for k, v in extras.get(project_id, {}).items()
+                },
+            )
+        )
     capacity_rows = []
     for role, t, cap in data.capacity[["role", "period", "fte"]].itertuples(index=False):
-        capacity_rows.append({"role": role, "period": horizon.label(int(t)),
-                              "demand": usage.demand.get((role, int(t)), 0.0), "capacity": float(cap),
-                              "hired": float(plan.hired.get((role, int(t)), 0.0))})
-    budget_rows = [{"period": horizon.label(t), "spend": usage.spend[t], "budget": data.budget[t]}
-                   for t in range(data.periods)]
+        capacity_rows.append(
+            {
+                "role": role,
+                "period": horizon.label(int(t)),
+                "demand": usage.demand.get((role, int(t)), 0.0),
+                "capacity": float(cap),
+                "hired": float(plan.hired.get((role, int(t)), 0.0)),
+            }
+        )
+    budget_rows = [
+        {"period": horizon.label(t), "spend": usage.spend[t], "budget": data.budget[t]} for t in range(data.periods)
+    ]
     scenario = inputs.scenario
     replan = {}
     if data.status_period is not None:
         remaining = sum(usage.spend[t] for t in range(data.status_period + 1, data.periods))
         after = sum(float(projects.at[o.id, "after_horizon_cost"]) for o in outcomes if o.selected)
-        replan = {"as_of": horizon.label(data.status_period), "actual_cost": data.actual_cost,
-                  "remaining_cost": remaining, "forecast_cost": data.actual_cost + remaining,
-                  "after_horizon_cost": after, "horizon_end": horizon.label(data.periods - 1),
-                  "after_horizon": [o.id for o in outcomes if o.selected
-                                    and float(projects.at[o.id, "after_horizon_cost"]) > 0]}
+        replan = {
+            "as_of": horizon.label(data.status_period),
+            "actual_cost": data.actual_cost,
+            "remaining_cost": remaining,
+            "forecast_cost": data.actual_cost + remaining,
+            "after_horizon_cost": after,
+            "horizon_end": horizon.label(data.periods - 1),
+            "after_horizon": [
+                o.id for o in outcomes if o.selected and float(projects.at[o.id, "after_horizon_cost"]) > 0
+            ],
+        }
     return Result(
-        scenario=scenario.name, status=plan.status, objective=plan.objective,
-        objective_kind=data.objective.value, gap=plan.gap, bound=plan.bound,
+        scenario=scenario.name,
+        status=plan.status,
+        objective=plan.objective,
+        objective_kind=data.objective.value,
+        gap=plan.gap,
+        bound=plan.bound,
         solver={"name": plan.solver, "seconds": plan.seconds},
-        projects=outcomes, capacity=capacity_rows, budget=budget_rows, conflicts=list(conflicts or []),
-        warnings=list(data.warnings), replan=replan,
-        provenance={"data_sha256": inputs.portfolio.data_hash, "portfolio": str(inputs.portfolio.location),
-                    "scenario_file": str(scenario.path), "scenario_files": [str(p) for p in scenario.files],
-                    "scenario": _plain(scenario.resolved), "changes": scenario.changes,
-                    "versions": package_versions()},
+        projects=outcomes,
+        capacity=capacity_rows,
+        budget=budget_rows,
+        conflicts=list(conflicts or []),
+        warnings=list(data.warnings),
+        replan=replan,
+        provenance={
+            "data_sha256": inputs.portfolio.data_hash,
+            "portfolio": str(inputs.portfolio.location),
+            "scenario_file": str(scenario.path),
+            "scenario_files": [str(p) for p in scenario.files],
+            "scenario": _plain(scenario.resolved),
+            "changes": scenario.changes,
+            "versions": package_versions(),
+        },
     )
 
 
@@ -203,5 +265,3 @@ def _no_plan_reason(status: SolveStatus) -> str:
     if status is SolveStatus.INFEASIBLE:
         return "No plan exists for this scenario; see the conflicts."
     return "The solver stopped before it found any plan."
-
-
