@@ -236,7 +236,21 @@ def role_values(
 
 
 def binding_constraints(result: Result, budget_total: float | None) -> list[dict]:
-    """Capacity (role) and budget constraints used to the full, with their periods."""
+    """Capacity (role) and budget constraints used to the full, with their periods.
+
+    Parameters
+    ----------
+    result : Result
+        A solved plan.
+    budget_total : float or None
+        The scenario's total budget, if it has one.
+
+    Returns
+    -------
+    list of dict
+        One row per constraint: its name (``capacity ROLE``, ``budget``, ``total budget``) and the
+        periods where it is used to the full.
+    """
     binding: dict[str, list[str]] = {}
     for row in result.capacity:
         if row["demand"] > 0 and row["demand"] >= row["capacity"] + row["hired"] - EPS:

@@ -28,9 +28,32 @@ def solve(
     stop: threading.Event | None = None,
     watch: PlanWatch | None = None,
 ) -> Result:
-    """Solve the scenario and explain the plan (``stop``, when set, ends the solve early; ``watch``
-    shows plans found before the end, see :func:`provisional_result`). A scenario with a status
-    date is re-planned from it (:mod:`workbench.analyses.replan`)."""
+    """Solve the scenario and explain the plan. A scenario with a status date is re-planned from
+    it (:mod:`workbench.analyses.replan`).
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The loaded scenario (:func:`workbench.data.planning_data.load_inputs`).
+    solver : {"auto", "cbc", "highs"}, optional
+        Overrides the scenario's solver.
+    time_limit : float, optional
+        Seconds for the solve and, when no plan exists, the explanation of the conflicts.
+    gap : float, optional
+        Relative gap at which to stop; 0 proves the optimum.
+    deadline : Deadline, optional
+        A deadline shared with other solver work (overrides ``time_limit``).
+    stop : threading.Event, optional
+        When set, ends this solve early.
+    watch : PlanWatch, optional
+        Shows plans found before the end (see :func:`provisional_result`).
+
+    Returns
+    -------
+    Result
+        The plan (optimal, or feasible with its gap), a reason per project, or the conflicts
+        when no plan exists.
+    """
     inputs = replanned(inputs)
     settings = settings_for(inputs, solver, time_limit, gap)
     deadline = deadline or Deadline(settings.time_limit)

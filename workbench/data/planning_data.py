@@ -179,6 +179,24 @@ class Inputs:
 
 
 def load_inputs(path: str | Path) -> Inputs:
+    """Load a scenario, its portfolio, and the planning data derived from both.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file (YAML); its ``portfolio`` is relative to it.
+
+    Returns
+    -------
+    Inputs
+        The scenario, the portfolio and the planning data.
+
+    Raises
+    ------
+    InputError
+        Every problem found in the scenario and the portfolio, each naming its file, row (or
+        line), id and column.
+    """
     scenario = load_scenario(path)
     portfolio = load_portfolio(scenario.portfolio_path, scenario.horizon)
     problems = check_scenario(scenario, portfolio)

@@ -113,6 +113,29 @@ class Comparison:
         time_limit: float | None = None,
         frontier_points: int = 5,
     ) -> Comparison:
+        """Solve each scenario and compare them with the first.
+
+        Parameters
+        ----------
+        scenario_paths : list of str
+            The scenario files; the first is the one the others are compared with.
+        solver : {"auto", "cbc", "highs"}, optional
+            Overrides each scenario's solver.
+        time_limit : float, optional
+            Seconds for each scenario's solve.
+        frontier_points : int
+            Total-budget levels of each frontier, traced only where the scenarios' budgets differ.
+
+        Returns
+        -------
+        Comparison
+            The charts and captions of the comparison, ready to display.
+
+        Raises
+        ------
+        InputError
+            A scenario or its portfolio is malformed.
+        """
         reports = []
         for path in scenario_paths:
             inputs = replanned(load_inputs(path))

@@ -71,7 +71,14 @@ def drawing_process_ids() -> set[int]:
 
 def warm_up() -> list[Future]:
     """Start every drawing process and its engine now (one small task each, sent at once), so
-    that the first charts do not wait for them."""
+    that the first charts do not wait for them. Nothing starts them at import: a report notebook
+    calls this before it imports the report's modules.
+
+    Returns
+    -------
+    list of concurrent.futures.Future
+        One per drawing process; each gives that process's id when its engine has started.
+    """
     drawer = _drawer()
     return [drawer.submit(os.getpid) for _ in range(DRAWING_PROCESSES)]
 

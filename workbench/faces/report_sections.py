@@ -92,7 +92,33 @@ class ScenarioReport:
         When the solver work is done, every chart is sent to the drawing processes
         (:mod:`workbench.faces.markup`) and drawn while this process computes the risk section's
         Monte Carlo and writes the result tables. (Drawing them earlier, beside the re-solves,
-        only moved time from one to the other on two cores.)"""
+        only moved time from one to the other on two cores.)
+
+        Parameters
+        ----------
+        scenario_path : str or Path
+            The scenario file; a scenario with a status date is re-planned from it.
+        solver : {"auto", "cbc", "highs"}, optional
+            Overrides the scenario's solver.
+        time_limit : float, optional
+            Seconds for all solver work of the report (the plan, the re-solves, the frontier).
+        frontier_points : int
+            Total-budget levels of the frontier.
+        output_dir : str or Path, optional
+            Where the result tables (CSV, xlsx) are written; none when omitted.
+        risk_futures : int
+            Sampled futures to re-solve for the risk section's core index and regret (0: none).
+
+        Returns
+        -------
+        ScenarioReport
+            The sections, ready to display.
+
+        Raises
+        ------
+        InputError
+            The scenario or its portfolio is malformed (every problem, with file, row and column).
+        """
         started = time.perf_counter()
         executor = local_executor()  # the re-solves run side by side on this machine's cores
         executor.start("workbench.planning.runs")  # its workers start while the scenario is solved

@@ -36,6 +36,25 @@ class StatusSections:
 
     @classmethod
     def run(cls, scenario_path: str, as_of: str | None = None) -> StatusSections:
+        """The status of a scenario against its baseline, as of its status date.
+
+        Parameters
+        ----------
+        scenario_path : str
+            The scenario file.
+        as_of : str, optional
+            The status period (overrides the scenario's ``status.as_of``).
+
+        Returns
+        -------
+        StatusSections
+            The sections of the status report, ready to display.
+
+        Raises
+        ------
+        InputError
+            A malformed scenario or portfolio, or no status date (or one outside the horizon).
+        """
         inputs = load_inputs(scenario_path)
         return cls(inputs, project_status(inputs, as_of))
 

@@ -24,6 +24,19 @@ def replan_cost_text(replan: dict) -> str:
 
 
 def result_text(result) -> str:
+    """A result as the terminal shows it.
+
+    Parameters
+    ----------
+    result : Result
+        What :func:`workbench.analyses.solve.solve` returned.
+
+    Returns
+    -------
+    str
+        The status, key figures, a line per project with its reason, the capacity used to the
+        full, the conflicts when no plan exists, and a re-plan's changes against the baseline.
+    """
     lines = [f"Scenario {result.scenario}: {result.status.value.upper()}"]
     if result.has_plan:
         kpis = result.kpis()
