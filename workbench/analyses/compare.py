@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench.planning.accounting import used_to_the_full
 from workbench.planning.result import Result
-
-FULL = 0.999  # a role whose demand is at least this share of what is available is used to the full
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,16 @@ def bottleneck(result: Result) -> Bottleneck | None:
         return None
     shares = utilisation_by_role_period(result)
     roles = list(dict.fromkeys(role for role, _ in shares))
+    full = {
+        (row["role"], row["period"])
+        for row in result.capacity
+        if used_to_the_full(row["demand"], row["capacity"] + row["hired"])
+    }
     ranked = []
     for role in roles:
         values = [share for (r, _), share in shares.items() if r == role]
-        ranked.append(Bottleneck(role, sum(share >= FULL for share in values), sum(values) / len(values)))
+        full_periods = sum(1 for (r, _) in full if r == role)
+        ranked.append(Bottleneck(role, full_periods, sum(values) / len(values)))
     best = max(ranked, key=lambda b: (b.full_periods, b.mean_utilisation))
     return best if best.full_periods > 0 or best.mean_utilisation > 0 else None
 

@@ -20,11 +20,10 @@ from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.analyses.reasons import refine_with_forced_solve
+from workbench.planning.accounting import used_to_the_full
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
 from workbench.ground.formatting import finite_json
-
-EPS = 1e-6
 
 
 class Decision(StrEnum):
@@ -253,13 +252,13 @@ def binding_constraints(result: Result, budget_total: float | None) -> list[dict
     """
     binding: dict[str, list[str]] = {}
     for row in result.capacity:
-        if row["demand"] > 0 and row["demand"] >= row["capacity"] + row["hired"] - EPS:
+        if used_to_the_full(row["demand"], row["capacity"] + row["hired"]):
             binding.setdefault(f"capacity {row['role']}", []).append(row["period"])
     for row in result.budget:
-        if row["budget"] is not None and row["spend"] >= row["budget"] - EPS * max(1.0, row["budget"]):
+        if row["budget"] is not None and used_to_the_full(row["spend"], row["budget"]):
             binding.setdefault("budget", []).append(row["period"])
     total = budget_total
-    if total is not None and sum(r["spend"] for r in result.budget) >= total - EPS * max(1.0, total):
+    if total is not None and used_to_the_full(sum(r["spend"] for r in result.budget), total):
         binding["total budget"] = ["all periods"]
     return [{"constraint": name, "periods": periods} for name, periods in binding.items()]
 

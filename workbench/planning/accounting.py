@@ -16,6 +16,12 @@ from workbench.data.planning_data import PlanningData
 EPS = 1e-6
 
 
+def used_to_the_full(used: float, available: float) -> bool:
+    """Whether ``used`` (FTE or money) takes all of ``available``: the one test every face uses for
+    "capacity fully used", "binding" and "bottleneck", so that they never disagree."""
+    return used > 0 and used >= available - EPS * max(1.0, abs(available))
+
+
 class ShortKind(StrEnum):
     """What is missing for a project to fit."""
 
