@@ -1,4 +1,4 @@
-"""Re-optimisation over sampled futures (``workbench risk --resolve K``): each project's core index
+"""Re-optimisation over sampled futures (``workbench risk --futures K``): each project's core index
 and the regret of the chosen plan (docs/risk.md).
 
 A future is one joint sample of every project's cost, value and duration (risk events included).

@@ -101,11 +101,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     risk.add_argument("--seed", type=arguments.seed, help="seed, from 0 (default: the scenario's risk.seed)")
     risk.add_argument(
-        "--resolve",
+        "--futures",
+        "--resolve",  # the earlier name, still understood; "resolve" reads as YAML resolution
+        dest="futures",
         type=arguments.count(0, MAX_FUTURES, "a number of futures"),
         metavar="K",
         default=0,
-        help=f"re-optimise the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and regret",
+        help=f"re-solve the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and regret",
     )
     executor_arguments(risk)
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
@@ -132,7 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
     report.add_argument(
-        "--jobs",
+        "--workers",
+        "--jobs",  # the earlier name, still understood: every other command says --workers
+        dest="workers",
         type=arguments.count(1, MAX_WORKERS, "a number of processes"),
         default=1,
         help="reports run in parallel (local processes)",
@@ -153,11 +157,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--solver", choices=["auto", "cbc", "highs"])
     report.add_argument("--time-limit", type=arguments.seconds, metavar="S")
     report.add_argument(
-        "--resolve",
+        "--futures",
+        "--resolve",  # the earlier name, still understood
+        dest="futures",
         type=arguments.count(0, MAX_FUTURES, "a number of futures"),
         default=0,
         metavar="K",
-        help="the risk section re-optimises K sampled futures: core index and regret",
+        help="the risk section re-solves K sampled futures: core index and regret",
     )
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
@@ -243,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
                     status_period(load_inputs(scenario), args.as_of)
             outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
         else:
-            with executor_for(args.scheduler, args.jobs) as executor:
+            with executor_for(args.scheduler, args.workers) as executor:
                 outcomes = run_reports(
                     args.scenarios,
                     args.out,
@@ -251,7 +257,7 @@ def _run(args: argparse.Namespace) -> int:
                     args.compare,
                     args.solver,
                     args.time_limit,
-                    risk_futures=args.resolve,
+                    risk_futures=args.futures,
                 )
         print(summary_table(outcomes))
         for outcome in outcomes:
@@ -352,13 +358,13 @@ def _run(args: argparse.Namespace) -> int:
             print(result.to_json() if args.json else views.result_text(result))
             return exit_code(result)
         report = simulate(replanned(inputs), result, args.samples, args.seed)
-        if args.resolve > 0:
+        if args.futures > 0:
             with (
                 executor_for(args.scheduler, args.workers) as executor,
-                progress_bar(args.resolve, "futures", disable=args.json) as bar,
+                progress_bar(args.futures, "futures", disable=args.json) as bar,
             ):
                 futures = resolve_futures(
-                    inputs, result, args.resolve, args.seed, executor, args.solver, args.time_limit, progress=bar
+                    inputs, result, args.futures, args.seed, executor, args.solver, args.time_limit, progress=bar
                 )
             report.core_index, report.regret = futures.core_index, futures.regret
         print(report.to_json() if args.json else views.risk_text(report))

@@ -12,7 +12,7 @@ MAX_FTE = 1e6
 MAX_PERIODS = 1200
 #: Monte Carlo samples of one run
 MAX_SAMPLES = 100_000
-#: sampled futures re-solved by one run (``--resolve``)
+#: sampled futures re-solved by one run (``--futures``)
 MAX_FUTURES = 1_000
 #: points of one sweep (the product of its grids)
 MAX_GRID_POINTS = 1_000
