@@ -42,7 +42,7 @@ class GridAxis:
         return f"--grid {self.argument}"
 
 
-#: keys a grid may vary: each changes the planning model (tests/test_validation.py sweeps each and
+#: keys a grid may vary: each changes the planning model (tests/test_sweep_keys.py sweeps each and
 #: sees the planning data change). ROLE, PERIOD and CATEGORY stand for any role, period or category.
 SWEEP_KEYS = (
     "budget.scale",
