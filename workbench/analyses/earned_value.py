@@ -304,6 +304,40 @@ def _float(number) -> float | None:
     return None if number is None else float(number)
 
 
+def status_curves(inputs: Inputs, report: StatusReport) -> list[dict]:
+    """Per project of ``report`` and per period of the horizon: cumulative PV (the baseline's
+    planned cost profile), and EV and AC up to the status date (``None`` after it), as the
+    definitions above compute them; the S-curves the status report draws."""
+    portfolio = inputs.portfolio
+    periods, a = portfolio.horizon.periods, portfolio.horizon.index_of(report.as_of)
+    baseline = dict(zip(portfolio.table("baseline")["project"], portfolio.table("baseline")["start"]))
+    actuals = portfolio.table("actuals")
+    profiles = exact_cost_profiles(portfolio, [status.id for status in report.projects])
+    rows = []
+    for status in report.projects:
+        profile = [float(c) for c in profiles[status.id]]
+        start = baseline.get(status.id)
+        mine = actuals[actuals["project"] == status.id].sort_values("period")
+        pv = ev = ac = 0.0
+        for t in range(periods):
+            if start is not None and 0 <= t - int(start) < len(profile):
+                pv += profile[t - int(start)]
+            done = mine[mine["period"].astype(float) == t]
+            if t <= a and len(done):
+                ev = float(done["percent_complete"].iloc[-1]) / 100 * status.bac
+                ac += float(done["cost"].sum())
+            rows.append(
+                {
+                    "project": status.id,
+                    "period": t,
+                    "PV": pv,
+                    "EV": ev if t <= a else None,
+                    "AC": ac if t <= a else None,
+                }
+            )
+    return rows
+
+
 def portfolio_totals(statuses: list[ProjectStatus]) -> dict:
     totals = {key: sum(getattr(p, key) for p in statuses) for key in ("bac", "pv", "ev", "ac", "eac")}
     totals["cpi"] = _ratio(totals["ev"], totals["ac"])

@@ -10,7 +10,7 @@ from functools import cached_property
 import altair as alt
 import pandas as pd
 
-from workbench.analyses.earned_value import StatusReport, exact_cost_profile, project_status, worst_first
+from workbench.analyses.earned_value import StatusReport, project_status, status_curves, worst_first
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, load_inputs
@@ -139,35 +139,9 @@ class StatusSections:
         return [_first_day(horizon.label(t), horizon.granularity.value) for t in range(horizon.periods)]
 
     def curves(self) -> pd.DataFrame:
-        """Per project and period: cumulative PV (whole horizon), and EV and AC up to the status date."""
-        data, portfolio = self.inputs.data, self.inputs.portfolio
-        periods, a = data.periods, self.status_period
-        baseline = dict(zip(portfolio.table("baseline")["project"], portfolio.table("baseline")["start"]))
-        actuals = portfolio.table("actuals")
-        rows = []
-        for status in self.report.projects:
-            profile = [float(c) for c in exact_cost_profile(portfolio, status.id)]
-            bac = status.bac
-            start = baseline.get(status.id)
-            mine = actuals[actuals["project"] == status.id].sort_values("period")
-            pv = ev = ac = 0.0
-            for t in range(periods):
-                if start is not None and 0 <= t - int(start) < len(profile):
-                    pv += profile[t - int(start)]
-                done = mine[mine["period"].astype(float) == t]
-                if t <= a and len(done):
-                    ev = float(done["percent_complete"].iloc[-1]) / 100 * bac
-                    ac += float(done["cost"].sum())
-                rows.append(
-                    {
-                        "project": status.id,
-                        "period": t,
-                        "PV": pv,
-                        "EV": ev if t <= a else None,
-                        "AC": ac if t <= a else None,
-                    }
-                )
-        return pd.DataFrame(rows)
+        """Per project and period: cumulative PV (whole horizon), and EV and AC up to the status date
+        (:func:`workbench.analyses.earned_value.status_curves`)."""
+        return pd.DataFrame(status_curves(self.inputs, self.report))
 
     def s_curves(self) -> list:
         curves = self.curves()
