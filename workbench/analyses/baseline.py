@@ -9,11 +9,11 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from workbench.data.planning_data import Inputs
 from workbench.data.tables import near_table_name
+from workbench.ground.files import write_atomically
 from workbench.ground.errors import InputError, Problem
 from workbench.planning.result import Result
 
@@ -147,12 +147,7 @@ def write_baseline(
     writer.writerow(BASELINE_HEADER)
     for outcome in sorted(result.selected, key=lambda p: (p.start_index, p.id)):
         writer.writerow([outcome.id, outcome.start])
-    # a fresh temporary file of our own (O_EXCL): a name planted beforehand, a link among them, is
-    # never followed
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-        stream.write(buffer.getvalue())
-    os.replace(temporary, target)
+    write_atomically(target, buffer.getvalue())
     record = {
         "time": dt.datetime.now().isoformat(timespec="seconds"),
         "decision": "baseline",

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from workbench.data.scenario import load_scenario
 from workbench.faces.export import new_run_folder, safe_name
 from workbench.ground.errors import WorkbenchError
+from workbench.ground.files import write_atomically
 from workbench.ground.executor import Executor, LocalExecutor
 
 if TYPE_CHECKING:
@@ -125,12 +126,6 @@ def _scenario_name(path: Path) -> str:
         return path.stem
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def run_notebook(
     template: Path, out_dir: Path, name: str, parameters: dict, html_name: str, title: str
 ) -> ReportOutcome:
@@ -199,7 +194,7 @@ def run_notebook(
         target = target.with_name(target.name + "-failed")
         os.rename(staging, target)
         return ReportOutcome(name, False, target, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
-    _atomic_write(staging / html_name, notebook_to_html(notebook, title))
+    write_atomically(staging / html_name, notebook_to_html(notebook, title))
     target = new_run_folder(parent)
     os.rename(staging, target)
     return ReportOutcome(name, True, target, "ok", time.perf_counter() - started, html_name)
