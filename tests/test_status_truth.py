@@ -246,3 +246,70 @@ def test_the_app_shows_the_status_the_command_prints(tmp_path):
         assert f'data-kpi="rag_{rag}">{count}<' in shown, rag
     # the re-planned inputs give the same status: it is measured on the portfolio as loaded
     assert project_status(bench.inputs).to_dict() == command.to_dict()
+
+
+# ----------------------------------------------------------------------------- found in review
+def test_the_total_budget_probability_counts_only_spending_over_the_horizon(certain_sample):
+    # the re-plan keeps a total budget of 9.9M; PLT-05 and PLT-07 still cost 712k after the horizon
+    scenario = certain_sample / "total.yaml"
+    scenario.write_text("extends: replan-2027-06.yaml\nname: total\nbudget: {total: 9900000}\n")
+    inputs = load_inputs(scenario)
+    result = solve(inputs, solver="highs")
+    assert (
+        result.replan["forecast_cost"]
+        <= 9_900_000
+        < result.replan["forecast_cost"] + result.replan["after_horizon_cost"]
+    )
+    report = simulate(inputs, result, samples=50, seed=1)
+    assert report.budget_overrun_probability["total"] == 0.0
+    assert report.drivers == []  # nothing varies: no project drives any variance
+
+
+def _started_case(tmp_path, rows_a, with_baseline=True):
+    tables = {
+        "projects": [
+            {"id": "A", "name": "A", "value": 100, "cost": 200, "duration": 2},
+            {"id": "B", "name": "B", "value": 50, "cost": 100, "duration": 2},
+            {"id": "Q", "name": "Q", "value": 10, "cost": 100, "duration": 2, "latest_start": "2027-02"},
+        ],
+        "demand": [{"project": p, "role": "dev", "fte": 1} for p in "ABQ"],
+        "capacity": [{"role": "dev", "fte": 5}],
+        "baseline": ([{"project": "A", "start": "2027-01"}] if with_baseline else [])
+        + [{"project": "B", "start": "2027-01"}, {"project": "Q", "start": "2027-02"}],
+        "actuals": rows_a
+        + [
+            {"project": "B", "period": "2027-01", "cost": 50, "percent_complete": 60},
+            {"project": "B", "period": "2027-02", "cost": 50, "percent_complete": 100},
+            {"project": "Q", "period": "2027-02", "cost": 0, "percent_complete": 0},
+        ],
+    }
+    return load_inputs(make_case(tmp_path, tables, periods=24, status={"as_of": "2027-03"}))
+
+
+def test_replan_reasons_say_when_a_finish_is_not_a_forecast(tmp_path):
+    # A crawls: 0.01 % done in three months, far past any forecast
+    crawling = _started_case(
+        tmp_path / "a", [{"project": "A", "period": "2027-01", "cost": 100, "percent_complete": 0.01}]
+    )
+    status = {p.id: p for p in project_status(crawling).projects}
+    assert status["A"].forecast_finish is None
+    by_id = {p.id: p for p in solve(crawling, solver="highs").projects}
+    assert "no forecast finish" in by_id["A"].reason and "forecast finish 2" not in by_id["A"].reason
+    assert by_id["A"].finish == "2028-12"  # what is left is spread to the horizon's end, as it says
+    # B is done: its reason says so; Q reported nothing: not started, in the status as in the re-plan
+    assert "done" in by_id["B"].reason and "in progress" not in by_id["B"].reason
+    assert status["Q"].state == "not_started" and by_id["Q"].reason_kind == "status_date"
+    # without a baseline row, A has no forecast: the re-plan says it runs its planned duration
+    unplanned = _started_case(
+        tmp_path / "b",
+        [{"project": "A", "period": "2027-02", "cost": 100, "percent_complete": 10}],
+        with_baseline=False,
+    )
+    a = next(p for p in solve(unplanned, solver="highs").projects if p.id == "A")
+    assert "planned duration" in a.reason and "no forecast finish" in a.reason and a.finish == "2027-04"
+
+
+def test_a_prerequisite_running_past_the_horizon_finishes_at_its_forecast(replan):
+    _, result = replan
+    gro06 = next(p for p in result.projects if p.id == "GRO-06")
+    assert "2029-08" in gro06.reason  # PLT-05's forecast finish, not the horizon's end

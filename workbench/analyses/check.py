@@ -365,7 +365,8 @@ def _started(portfolio, status_date: int) -> dict[str, dict]:
                 finish = max(b + math.ceil(d * elapsed / schedule) - 1, status_date + 1)
             else:
                 finish = max(b + d - 1, status_date + 1)
-            finish = min(finish, status_date + 1200)
+            if finish - status_date > 1200:  # no forecast: what is left is spread to the horizon's end
+                finish = max(portfolio.horizon.periods - 1, status_date + 1)
         percent, spent, eac = float(percent), float(spent), float(eac)
         remaining = [] if percent >= 100 else list(range(status_date + 1, finish + 1))
         role_demand: dict[str, float] = defaultdict(float)

@@ -246,7 +246,8 @@ def project_status(inputs: Inputs, as_of: str | None = None) -> StatusReport:
         state = (
             ProjectState.COMPLETE
             if percent >= 100
-            else (ProjectState.IN_PROGRESS if rows is not None else ProjectState.NOT_STARTED)
+            # rows of no cost and no progress report that nothing has started (as the re-plan reads them)
+            else (ProjectState.IN_PROGRESS if ac > 0 or percent > 0 else ProjectState.NOT_STARTED)
         )
         completed_in = None
         if state is ProjectState.COMPLETE:

@@ -48,7 +48,6 @@ class ReasonContext:
     def _earliest_starts(self) -> dict[str, int | None]:
         """The earliest start of each project that its prerequisites' own earliest finishes allow
         (``None``: no start can ever satisfy them). Dependencies have no cycles (validated)."""
-        duration = self.data.projects["duration"]
         earliest: dict[str, int | None] = {}
 
         def visit(project: str) -> int | None:
@@ -60,7 +59,7 @@ class ReasonContext:
                 if q_start is None:
                     earliest[project] = None
                     return None
-                ready = max(ready, q_start + int(duration[q]))
+                ready = max(ready, self.data.forecast_finish(q, q_start) + 1)  # a re-plan: its forecast
             later = [s for s in self.options.get(project, []) if s >= ready]
             earliest[project] = later[0] if later else None
             return earliest[project]
@@ -87,7 +86,20 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
     if start is not None:
         finish = data.forecast_finish(project, start)
         when = f"starts {horizon.label(start)}, finishes {horizon.label(finish)}"
-        if row["commitment"] == Commitment.IN_PROGRESS and data.status_period is not None:
+        basis = row.get("finish_basis") if data.status_period is not None else None
+        if basis == "complete":
+            when = f"started {horizon.label(start)}, complete in {horizon.label(finish)}"
+        elif basis == "planned duration":
+            when = (
+                f"started {horizon.label(start)}, finishes {horizon.label(finish)} at its planned duration; "
+                "without a baseline row it has no forecast finish"
+            )
+        elif basis == "no forecast":
+            when = (
+                f"started {horizon.label(start)}; at its pace no forecast finish is given (docs/status.md): "
+                f"what is left is spread to {horizon.label(finish)}"
+            )
+        elif basis == "forecast":
             when = f"started {horizon.label(start)}, forecast finish {horizon.label(finish)}" + (
                 f", after the horizon's end {horizon.label(data.periods - 1)}" if finish >= data.periods else ""
             )
@@ -96,7 +108,7 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
             kind = _COMMITMENT_KIND[commitment]
             words = {
                 ReasonKind.FORCED_IN: "forced in by the scenario",
-                ReasonKind.IN_PROGRESS: "in progress, fixed start",
+                ReasonKind.IN_PROGRESS: "done, as reported" if basis == "complete" else "in progress, fixed start",
             }.get(kind, commitment)
             return Reason(kind, f"Selected: {words} ({when}).")
         if project in context.needed_by:
@@ -142,13 +154,12 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
     never = _never_fits(context, project, options)
     if never is not None:
         return Reason(ReasonKind.DOES_NOT_FIT, f"Not selected: no plan can hold it: {never}.")
-    duration = data.projects["duration"]
     for required in context.requires.get(project, []):
         if required not in starts:
             return Reason(ReasonKind.NEEDS_PREREQUISITE, f"Not selected: needs {required}, which is not selected.")
-    ready = max((starts[q] + int(duration[q]) for q in context.requires.get(project, [])), default=0)
+    ready = max((data.forecast_finish(q, starts[q]) + 1 for q in context.requires.get(project, [])), default=0)
     if ready > options[-1]:
-        late = [q for q in context.requires[project] if starts[q] + int(duration[q]) == ready]
+        late = [q for q in context.requires[project] if data.forecast_finish(q, starts[q]) + 1 == ready]
         return Reason(
             ReasonKind.PREREQUISITE_LATE,
             f"Not selected: needs {late[0]}, which finishes "
@@ -231,9 +242,7 @@ def _never_fits(context: ReasonContext, project: str, options: list[int]) -> str
         chain = [q for q in context.requires.get(project, []) if context.earliest.get(q) is None]
         if chain:
             return f"it needs {chain[0]}, which can never run in the horizon"
-        latest_ready = max(
-            context.earliest[q] + int(data.projects.loc[q, "duration"]) for q in context.requires.get(project, [])
-        )
+        latest_ready = max(data.forecast_finish(q, context.earliest[q]) + 1 for q in context.requires.get(project, []))
         return (
             f"its prerequisites finish {horizon.label(latest_ready - 1)} at the earliest, after its latest "
             f"start {horizon.label(options[-1])}"

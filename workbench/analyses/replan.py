@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.analyses.earned_value import FORECAST_REACH, ProjectState, StatusReport, project_status, status_period
+from workbench.analyses.earned_value import ProjectState, StatusReport, project_status, status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
 from workbench.ground.errors import InputError, Problem
 
@@ -28,6 +28,7 @@ class Started:
     start: int  # its actual start: the first period with cost or progress
     finish: int  # its forecast finish (the completion period for a complete one)
     complete: bool
+    basis: str = "forecast"  # complete | forecast | planned duration (no baseline row) | no forecast
 
 
 def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dict[str, Started], StatusReport]:
@@ -45,11 +46,14 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
             continue
         start = int(first[status.id])
         finish = status.forecast_finish_index
-        if finish is None:  # no baseline row (its planned duration from the actual start), or beyond reach
-            finish = start + int(durations[status.id]) - 1 if status.baseline_start is None else a + FORECAST_REACH
+        basis = "complete" if status.state is ProjectState.COMPLETE else "forecast"
+        if finish is None and status.baseline_start is None:  # no forecast: its planned duration from its start
+            finish, basis = start + int(durations[status.id]) - 1, "planned duration"
+        elif finish is None:  # at its pace, past any forecast: what is left is spread to the horizon's end
+            finish, basis = inputs.portfolio.horizon.periods - 1, "no forecast"
         if status.state is not ProjectState.COMPLETE:
             finish = max(finish, a + 1)
-        started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE)
+        started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE, basis)
     return a, started, report
 
 
@@ -109,6 +113,7 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     ]
     _refuse_closed_commitments(inputs, projects, closed, first_start, last_start, a)
     projects["forecast_finish"] = None
+    projects["finish_basis"] = None
     projects["forecast_cost"] = None
     projects["actual_cost"] = 0.0
     projects["after_horizon_cost"] = 0.0  # the part of ETC that falls after the horizon's end
@@ -126,6 +131,7 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
         last = min(run.finish, data.periods - 1)  # the plan runs to the horizon's end at most
         projects.loc[project, "duration"] = last - run.start + 1
         projects.at[project, "forecast_finish"] = run.finish
+        projects.at[project, "finish_basis"] = run.basis
         projects.at[project, "forecast_cost"] = actual_by_project.get(project, 0.0) + (
             0.0 if run.complete else report[project].etc
         )

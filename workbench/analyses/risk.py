@@ -281,11 +281,12 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         for t in range(periods)
         if budget[t] is not None
     }
-    # against the total budget only where the scenario has one (a re-plan: what is left of it,
-    # against the cost still to come); no sum of period budgets passes for one
+    # against the total budget only where the scenario has one, and as the plan is held to it: the
+    # spending over the horizon (what falls after it is no budget's; a re-plan's history is not in
+    # the spend and what is left of the total is its limit); no sum of period budgets passes for one
     limit = data.budget_total
-    to_come = total_cost - (data.actual_cost or 0.0 if status_date is not None else 0.0)
-    overrun["total"] = None if limit is None else float((to_come > limit + 1e-9).mean())
+    within_horizon = spend[:, :periods].sum(axis=1)
+    overrun["total"] = None if limit is None else float((within_horizon > limit + 1e-9 * max(1.0, limit)).mean())
     budgeted = [t for t in range(periods) if budget[t] is not None]
     over = np.array([budget[t] for t in budgeted]) + 1e-9
     any_period = float((spend[:, budgeted] > over).any(axis=1).mean()) if budgeted else None
@@ -301,16 +302,22 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     variance = total_cost.var()
     if variance <= 1e-18 * max(1.0, float(total_cost.mean()) ** 2):  # the same cost in every sample, up to rounding
         variance = 0.0
-    drivers = sorted(
-        (
-            {
-                "id": pid,
-                "share_of_variance": float(np.cov(c, total_cost, bias=True)[0, 1] / variance) if variance > 0 else 0.0,
-            }
-            for pid, c in costs_by_project.items()
-        ),
-        key=lambda item: -abs(item["share_of_variance"]),
-    )[:10]
+    drivers = (
+        []
+        if variance == 0
+        else sorted(
+            (
+                {
+                    "id": pid,
+                    "share_of_variance": float(np.cov(c, total_cost, bias=True)[0, 1] / variance)
+                    if variance > 0
+                    else 0.0,
+                }
+                for pid, c in costs_by_project.items()
+            ),
+            key=lambda item: -abs(item["share_of_variance"]),
+        )[:10]
+    )
     warnings = (
         []
         if (spend[:, periods] == 0).all()

@@ -82,9 +82,9 @@ class RiskSection:
             )
         if total is not None:
             what = (
-                "the cost still to come exceeding what is left of the total budget"
+                "spending after the status date, to the horizon's end, exceeding what is left of the total budget"
                 if report.as_of
-                else "spending more than the total budget"
+                else "spending more than the total budget over the horizon"
             )
             summary += (
                 f" Probability of {what} of {money(report.budget_total)}: "

@@ -247,14 +247,22 @@ def risk_basis_sentences(report) -> list[str]:
     any_period = report.any_period_overrun
     lines.append(
         "probability that at least one period overruns its budget: "
-        + ("- (no period has a budget)" if any_period is None else f"{any_period:.1%}")
+        + (
+            ("- (no period after the status date has a budget)" if report.as_of else "- (no period has a budget)")
+            if any_period is None
+            else f"{any_period:.1%}"
+        )
     )
     total = report.budget_overrun_probability.get("total")
     if report.budget_total is None:
         lines.append("probability of exceeding the total budget: - (the scenario has no total budget)")
     else:
-        what = "the cost still to come against what is left of the total budget" if report.as_of else "the total budget"
-        lines.append(f"probability of exceeding {what} of {money(report.budget_total)}: {total:.1%}")
+        what = (
+            "spending after the status date, to the horizon's end, exceeds what is left of the total budget"
+            if report.as_of
+            else "spending over the horizon exceeds the total budget"
+        )
+        lines.append(f"probability that {what} of {money(report.budget_total)}: {total:.1%}")
     return lines
 
 
@@ -275,7 +283,11 @@ def risk_text(report) -> str:
             "most likely overloads: " + ", ".join(f"{r['role']} {r['period']} {r['probability']:.0%}" for r in worst)
         )
     lines.append(
-        "cost variance drivers: " + ", ".join(f"{d['id']} {d['share_of_variance']:.0%}" for d in report.drivers)
+        "cost variance drivers: "
+        + (
+            ", ".join(f"{d['id']} {d['share_of_variance']:.0%}" for d in report.drivers)
+            or "none (the total cost is the same in every sample)"
+        )
     )
     if report.regret is not None:
         lines.append(regret_text(report.regret))
