@@ -74,6 +74,14 @@ def _too_large(path: Path) -> Problem | None:
     return None
 
 
+def _too_many_rows(source: str, row: int) -> Problem:
+    return Problem(
+        source,
+        f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may have (docs/portfolio-format.md, 'Limits')",
+        row=row,
+    )
+
+
 def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem]]:
     source = str(path)
     large = _too_large(path)
@@ -103,14 +111,7 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Problem
                 header = [f.strip() for f in fields]
                 continue
             if len(rows) >= MAX_TABLE_ROWS:
-                problems.append(
-                    Problem(
-                        source,
-                        f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
-                        "have (docs/portfolio-format.md, 'Limits')",
-                        row=row_number,
-                    )
-                )
+                problems.append(_too_many_rows(source, row_number))
                 break
             if len(fields) != len(header):
                 problems.append(
@@ -188,14 +189,7 @@ def read_xlsx_tables(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                     ):
                         percent_cells.add((row_number, column))
                 if len(rows) >= MAX_TABLE_ROWS:
-                    problems.append(
-                        Problem(
-                            source,
-                            f"has more than {MAX_TABLE_ROWS:,} rows, the most a table may "
-                            "have (docs/portfolio-format.md, 'Limits')",
-                            row=row_number,
-                        )
-                    )
+                    problems.append(_too_many_rows(source, row_number))
                     break
                 written = list(next(written_rows, ()))
                 for column, (value, as_written) in enumerate(zip(values, written)):
