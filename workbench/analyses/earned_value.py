@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
-from workbench.data.planning_data import Inputs, PlanningData, check_status_date
+from workbench.data.planning_data import Inputs, check_status_date
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import RagSpec
 from workbench.ground.errors import InputError
@@ -103,26 +103,14 @@ def rag_of(cpi: float | None, schedule_index: float | None, thresholds: RagSpec)
     return Rag.RED
 
 
-def cost_profile(data: PlanningData, project: str) -> list[float]:
-    """c[0..d-1]: the costs table's profile, or the even spread, as the optimiser uses."""
-    profile = [0.0] * int(data.projects.loc[project, "duration"])
-    for offset, amount in data.costs_by_project.get(project, []):
-        profile[offset] += amount
-    return profile
-
-
 def exact(number: float) -> Fraction:
     """A figure as the decimal it was written as (a float's shortest repr), exactly."""
     return Fraction(repr(float(number)))
 
 
-def exact_cost_profile(portfolio: Portfolio, project: str) -> list[Fraction]:
-    """c[0..d-1] in exact arithmetic: the costs table's amounts as written, or cost / d each."""
-    return exact_cost_profiles(portfolio, [project])[project]
-
-
 def exact_cost_profiles(portfolio: Portfolio, projects: list[str]) -> dict[str, list[Fraction]]:
-    """:func:`exact_cost_profile` of each of ``projects``, reading each table once."""
+    """c[0..d-1] of each of ``projects`` in exact arithmetic: the costs table's amounts as written,
+    or cost / d each; each table read once."""
     table = portfolio.projects
     rows = {str(p): (int(d), c) for p, d, c in zip(table["id"], table["duration"], table["cost"])}
     costs = portfolio.table("costs")

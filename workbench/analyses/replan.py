@@ -27,8 +27,11 @@ class Started:
     project: str
     start: int  # its actual start: the first period with cost or progress
     finish: int  # its forecast finish (the completion period for a complete one)
-    complete: bool
     basis: str = "forecast"  # complete | forecast | planned duration (no baseline row) | no forecast
+
+    @property
+    def complete(self) -> bool:
+        return self.basis == "complete"
 
 
 def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dict[str, Started], StatusReport]:
@@ -53,7 +56,7 @@ def started_projects(inputs: Inputs, as_of: str | None = None) -> tuple[int, dic
             finish, basis = inputs.portfolio.horizon.periods - 1, "no forecast"
         if status.state is not ProjectState.COMPLETE:
             finish = max(finish, a + 1)
-        started[status.id] = Started(status.id, start, finish, status.state is ProjectState.COMPLETE, basis)
+        started[status.id] = Started(status.id, start, finish, basis)
     return a, started, report
 
 
@@ -117,9 +120,8 @@ def replan_data(inputs: Inputs, as_of: str | None = None) -> PlanningData:
     projects["forecast_cost"] = None
     projects["actual_cost"] = 0.0
     projects["after_horizon_cost"] = 0.0  # the part of ETC that falls after the horizon's end
-    actual = inputs.portfolio.table("actuals")
-    actual = actual[actual["period"].astype(float) <= a]
-    actual_by_project = actual.groupby("project")["cost"].sum().astype(float).to_dict()
+    # the actual cost to date as the status summed it (every project with actuals, a stopped one too)
+    actual_by_project = {p.id: p.ac for p in status_report.projects if p.ac}
     for project, spent in actual_by_project.items():
         projects.at[project, "actual_cost"] = spent
     kept_options, demand_rows, cost_rows = [], [], []

@@ -209,6 +209,7 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     load = np.zeros((samples, len(roles), periods + 1))
     finishes, costs_by_project = [], {}
     status_date = data.status_period
+    selected_actual = 0.0  # a re-plan: the actual cost of the selected projects that have started
     planned_figures = estimates(inputs).projects.set_index("id")
     for p in selected:
         start = int(p.start_index)
@@ -228,6 +229,7 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
             # started by the status date: its actual cost is spent; what is left (ETC over the
             # periods to its forecast finish) varies as its whole estimate does, from the status date
             actual, etc, left = run
+            selected_actual += actual
             planned = planned_figures.loc[p.id]
             origin = status_date + 1
             if left == 0:  # complete: nothing left to vary, nothing laid out
@@ -268,13 +270,7 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
             hiring_cost += amount
     total_cost += hiring_cost
     # a re-plan: what stopped projects (forced out after they started) spent is spent too
-    sunk = (
-        0.0
-        if status_date is None
-        else (data.actual_cost or 0.0)
-        - sum(_started_run(data, p.id)[0] for p in selected if _started_run(data, p.id) is not None)
-    )
-    total_cost += sunk
+    total_cost += (data.actual_cost or 0.0) - selected_actual
     budget = data.budget
     overrun = {
         horizon.label(t): float((spend[:, t] > budget[t] + 1e-9).mean())
@@ -334,7 +330,6 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         "cost": np.quantile(total_cost, levels).tolist(),
         "value": np.quantile(total_value, levels).tolist(),
     }
-    actual = 0.0 if status_date is None else (data.actual_cost or 0.0)
     return RiskReport(
         samples,
         seed,
@@ -350,6 +345,6 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
         by_year,
         curves,
         hiring_cost=hiring_cost,
-        actual_cost=actual,
+        actual_cost=data.actual_cost or 0.0,
         as_of=None if status_date is None else horizon.label(status_date),
     )

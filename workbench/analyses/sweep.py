@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
 
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import check_scenario, inputs_for
 from workbench.data.portfolio import Portfolio
-from workbench.data.scenario import LoadedScenario, Scenario, with_overrides
+from workbench.data.scenario import LoadedScenario, walk_schema, with_overrides
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.formatting import finite_json
@@ -70,7 +69,7 @@ def check_sweep_key(key: str, source: str) -> None:
         or (len(parts) == 3 and parts[0] == "balance" and parts[1] and parts[2] in ("min", "max"))
     )
     if not allowed:
-        unknown = _unknown_part(parts)
+        _, unknown = walk_schema(parts)
         why = (
             f"unknown key {unknown!r} (not a scenario key)"
             if unknown is not None
@@ -78,22 +77,6 @@ def check_sweep_key(key: str, source: str) -> None:
             "Monte Carlo settings: it varies only keys that change the planning model)"
         )
         raise InputError([Problem(source, f"{why}; sweep one of {', '.join(SWEEP_KEYS)}", column=key)])
-
-
-def _unknown_part(parts: list[str]) -> str | None:
-    """The first part of a key path that the scenario schema does not have; ``None`` if it has them all."""
-    model = Scenario
-    for part in parts:
-        fields = {name: f for name, f in model.model_fields.items()} | {
-            f.alias: f for f in model.model_fields.values() if f.alias
-        }
-        if part not in fields:
-            return part
-        annotation = fields[part].annotation
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-        if model is None:
-            return None  # a mapping or a value: whatever lies below is the value's business
-    return None
 
 
 def parse_grid(argument: str) -> GridAxis:
@@ -305,9 +288,11 @@ def sweep(
     axes: list[GridAxis],
     executor: Executor | None = None,
     progress: Progress | None = None,
+    tasks: list[SweepTask] | None = None,
 ) -> Sweep:
-    """Solve every point of the grid on ``executor`` (a local pool by default), in grid order."""
-    tasks = sweep_tasks(loaded, portfolio, axes)
+    """Solve every point of the grid on ``executor`` (a local pool by default), in grid order;
+    ``tasks``: the points :func:`sweep_tasks` already made of these axes (else they are made here)."""
+    tasks = tasks if tasks is not None else sweep_tasks(loaded, portfolio, axes)
     made_here = executor is None
     executor = executor or local_executor()
     try:

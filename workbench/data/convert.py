@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from workbench.data.portfolio import SCHEMA, SCORE_PREFIX
-from workbench.data.tables import TABLE_NAMES, read_csv_table, read_raw_portfolio
+from workbench.data.tables import TABLE_NAMES, read_raw_portfolio
 from workbench.ground.errors import InputError, Problem
 
 
@@ -49,12 +49,9 @@ def csv_folder_to_xlsx(folder: str | Path, target: str | Path) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name in TABLE_NAMES:
-        path = folder / f"{name}.csv"
-        if not path.exists():
+        table = raw.tables.get(name)  # the tables as read and checked above: each file read once
+        if table is None:
             continue
-        table, problems = read_csv_table(path, name)
-        if problems or table is None:
-            raise InputError(problems)
         sheet = book.create_sheet(name)
         sheet.append(table.header)
         numbers = _number_columns(name, table.header)

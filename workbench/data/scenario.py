@@ -15,6 +15,7 @@ import math
 
 import datetime as dt
 import json
+import typing
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -492,37 +493,39 @@ def with_overrides(loaded: LoadedScenario, overrides: dict, source: str, locate=
     )
 
 
-def _allowed_keys(loc: tuple) -> str:
+def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The schema model a field holds (itself, optional, in a list, or as a mapping's values), and
+    whether a key of the user's (a category, a period) comes before it: the field is a mapping."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    for argument in typing.get_args(annotation):
+        model, _ = _model_of(argument)
+        if model is not None:
+            return model, typing.get_origin(annotation) is dict
+    return None, False
+
+
+def walk_schema(path: tuple | list) -> tuple[type[BaseModel] | None, str | None]:
+    """Follow a key path (``("balance", "growth", "min")``, list indices allowed) through the
+    scenario schema: the model it ends in (``None`` past a plain value) and the first part the
+    schema does not have (``None`` when it has them all)."""
     model: type[BaseModel] | None = Scenario
-    key_next = False  # the part after a mapping of models is a key of the user's (a category)
-    for part in loc[:-1]:
-        if model is None or isinstance(part, int):
-            continue
-        if key_next:
+    key_next = False
+    for part in path:
+        if isinstance(part, int) or key_next:
             key_next = False
             continue
-        annotation = model.model_fields.get(str(part))
-        key_next = annotation is not None and str(annotation.annotation).startswith("dict[")
-        model = None
-        if annotation is not None:
-            for candidate in (
-                HorizonSpec,
-                BudgetSpec,
-                CapacityAdjustment,
-                HiringSpec,
-                BalanceSpec,
-                SolverSpec,
-                AHPSpec,
-                StatusSpec,
-                RagSpec,
-                RiskSpec,
-            ):
-                if (
-                    candidate.__name__ == getattr(annotation.annotation, "__name__", None)
-                    or f".{candidate.__name__}]" in str(annotation.annotation)
-                    or f"[{candidate.__name__}]" in str(annotation.annotation)
-                ):
-                    model = candidate
+        if model is None:
+            return None, None  # below a plain value (a mapping of numbers): the value's business
+        fields = dict(model.model_fields) | {f.alias: f for f in model.model_fields.values() if f.alias}
+        if str(part) not in fields:
+            return model, str(part)
+        model, key_next = _model_of(fields[str(part)].annotation)
+    return model, None
+
+
+def _allowed_keys(loc: tuple) -> str:
+    model, _ = walk_schema(loc[:-1])
     if model is None:
         return "see 'workbench schema'"
     return ", ".join(field.alias or name for name, field in model.model_fields.items())

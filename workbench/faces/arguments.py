@@ -35,9 +35,8 @@ def count(minimum: int, maximum: int, what: str):
     return parse
 
 
-def seed(text: str) -> int:
-    """A seed: a whole number from 0."""
-    return count(0, MAX_SEED, "a seed")(text)
+#: a seed: a whole number from 0
+seed = count(0, MAX_SEED, "a seed")
 
 
 def number(minimum: float, maximum: float, what: str, include_minimum: bool = True):

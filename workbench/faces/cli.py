@@ -372,24 +372,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "sweep":
         axes = [parse_grid(argument) for argument in args.grid]
         loaded = inputs.estimates if inputs.estimates is not None else inputs.portfolio
-        total = 1
-        for axis in axes:
-            total *= len(axis.values)
-        sweep_tasks(inputs.scenario, loaded, axes)  # every point valid before the estimate and any solve
+        tasks = sweep_tasks(inputs.scenario, loaded, axes)  # every point valid before the estimate and any solve
+        total = len(tasks)
         workers = args.workers or os.cpu_count() or 1
         if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
             one = solve(inputs).solver["seconds"]
+            where = "the cluster" if args.scheduler else f"{workers} process" + ("es" if workers > 1 else "")
             print(
-                f"sweep: {total:,} points on {'the cluster' if args.scheduler else f'{workers} process' + ('es' if workers > 1 else '')}; one "
-                f"solve of the scenario took {one:.1f} s, so about {one * total / workers:,.0f} s in all "
-                "(points may take longer or shorter)",
+                f"sweep: {total:,} points on {where}; one solve of the scenario took {one:.1f} s, so about "
+                f"{one * total / workers:,.0f} s in all (points may take longer or shorter)",
                 file=sys.stderr,
             )
         with (
             executor_for(args.scheduler, args.workers) as executor,
             progress_bar(total, "points", disable=args.json) as bar,
         ):
-            result = sweep(inputs.scenario, loaded, axes, executor, progress=bar)
+            result = sweep(inputs.scenario, loaded, axes, executor, progress=bar, tasks=tasks)
         print(result.to_json() if args.json else views.sweep_text(result))
         if args.out:
             from workbench.faces.sweep_report import write_sweep  # heavy: altair and vl-convert
