@@ -517,3 +517,39 @@ def test_unaffordable_hiring_is_paid_for_by_the_ranked_list(tmp_path):
     ranked = prioritisation(inputs, optimal=result)
     assert ranked.greedy_selected == [] and ranked.greedy_objective == 0 and ranked.greedy_feasible
     assert ranked.optimiser_gain == 0
+
+
+# ----------------------------------------------------------------------------- the check in production
+def test_a_plan_the_checker_rejects_is_raised_never_returned(monkeypatch):
+    """Planted bug: the model's plan gains a project it never chose (the sample's cheapest one
+    left out). The same path runs here as in production: solve and every variant of explain
+    hand their plan to the independent checker, which refuses it."""
+    import dataclasses
+
+    from workbench.analyses.check import CheckFailed
+    from workbench.model import formulation
+    from workbench.planning import runs
+
+    inputs = load_inputs(SAMPLE / "baseline.yaml")
+    honest = solve(inputs, solver="highs")
+    left_out = min((p for p in honest.projects if not p.selected), key=lambda p: p.cost)
+    original = formulation.find_plan
+    calls = []
+
+    def padded(data, settings, **kwargs):
+        plan = original(data, settings, **kwargs)
+        calls.append(data)
+        if len(calls) >= first_padded and plan.status.has_plan and left_out.id not in plan.starts:
+            options = data.start_options[data.start_options["project"].eq(left_out.id)]
+            plan = dataclasses.replace(plan, starts={**plan.starts, left_out.id: int(options["start"].min())})
+        return plan
+
+    monkeypatch.setattr(runs, "find_plan", padded)
+    first_padded = 1
+    with pytest.raises(CheckFailed, match="checker rejects the plan for baseline"):
+        solve(inputs, solver="highs")
+    calls.clear()
+    first_padded = 2  # the scenario's own plan is honest; its first variant (a forced project) is not
+    with pytest.raises(CheckFailed):
+        explain(inputs, solver="highs")
+    assert len(calls) > 1  # raised by a variant, not by the scenario's own solve

@@ -303,14 +303,18 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
 
 
 class CheckFailed(AssertionError):
-    """A plan the independent checker rejects."""
+    """A plan the independent checker rejects: a bug in the model, never shown as a plan."""
 
 
-def assert_checked(portfolio, spec, result: Result) -> None:
-    """A plan observer (see :func:`workbench.planning.runs.observe_plans`) that raises on a violation."""
+def verify_plan(portfolio, spec, result: Result) -> None:
+    """The check every plan passes before it is used (a :data:`workbench.planning.runs.PlanCheck`):
+    raises :class:`CheckFailed` naming the violations."""
     violations = check_result(portfolio, spec, result)
     if violations:
-        raise CheckFailed(f"checker rejects the plan for {result.scenario}: " + "; ".join(violations[:5]))
+        raise CheckFailed(
+            f"the independent checker rejects the plan for {result.scenario} (a bug in the workbench; "
+            "please report it with the scenario): " + "; ".join(violations[:5])
+        )
 
 
 def _started(portfolio, status_date: int) -> dict[str, dict]:

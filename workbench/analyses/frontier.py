@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench.analyses.check import verify_plan
 from workbench.planning.accounting import PlanUsage, project_spend
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
@@ -59,7 +60,7 @@ def frontier(
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     if top is None:
-        top = plan_variant(inputs, *with_total_budget(inputs, None), settings, deadline)
+        top = plan_variant(inputs, *with_total_budget(inputs, None), settings, deadline, verify_plan)
     curve = Frontier(inputs.name)
     if top.objective is None:
         return curve
@@ -72,6 +73,7 @@ def frontier(
         [with_total_budget(inputs, float(level)) for level in levels[:-1]],
         settings,
         deadline,
+        verify_plan,
         executor,
         progress,
     ) + [top]

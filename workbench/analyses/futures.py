@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from workbench.analyses.check import verify_plan
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import draw_projects, estimates
 from workbench.data.confidence import Figures, with_figures
@@ -57,7 +58,9 @@ def solve_future(task: FutureTask) -> FutureOutcome:
     # the future's figures are what is planned with: no second confidence level over them
     spec = base.model_copy(update={"risk": base.risk.model_copy(update={"plan_at": None})})
     inputs = replanned(inputs_for(replace(task.scenario, spec=spec), portfolio))
-    free = plan_variant(inputs, inputs.scenario.spec, inputs.data, task.settings, Deadline(task.settings.time_limit))
+    free = plan_variant(
+        inputs, inputs.scenario.spec, inputs.data, task.settings, Deadline(task.settings.time_limit), verify_plan
+    )
     committed = set(inputs.data.projects.index[inputs.data.projects["commitment"].ne(Commitment.NONE)])
     chosen = set(task.chosen)
     fixed_spec = inputs.scenario.spec.model_copy(
@@ -68,7 +71,12 @@ def solve_future(task: FutureTask) -> FutureOutcome:
     )
     fixed_inputs = replanned(inputs_for(replace(inputs.scenario, spec=fixed_spec), portfolio))
     fixed = plan_variant(
-        fixed_inputs, fixed_inputs.scenario.spec, fixed_inputs.data, task.settings, Deadline(task.settings.time_limit)
+        fixed_inputs,
+        fixed_inputs.scenario.spec,
+        fixed_inputs.data,
+        task.settings,
+        Deadline(task.settings.time_limit),
+        verify_plan,
     )
     delivered = sum(
         option_coefficient(inputs.data.projects, p, start, spec, inputs.data.horizon)
@@ -100,13 +108,20 @@ class FuturesSummary:
 
 
 def future_tasks(
-    inputs: Inputs, result: Result, futures: int, seed: int, solver: str | None = None, time_limit: float | None = None
+    inputs: Inputs,
+    result: Result,
+    futures: int,
+    seed: int,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    cores: int | None = None,
 ) -> list[FutureTask]:
-    """``futures`` joint samples of every project (forced-out ones aside) drawn from ``seed``."""
+    """``futures`` joint samples of every project (forced-out ones aside) drawn from ``seed``;
+    ``cores``: what each future's solve may take."""
     portfolio = estimates(inputs)
     candidates = [p for p in portfolio.projects.index if p not in set(inputs.scenario.spec.force_out)]
     draws = draw_projects(inputs, candidates, futures, seed)
-    settings = settings_for(inputs, solver, time_limit)
+    settings = settings_for(inputs, solver, time_limit, cores=cores)
     chosen = {p.id: int(p.start_index) for p in sorted(result.selected, key=lambda p: p.id)}
     tasks = []
     for k in range(futures):
@@ -129,10 +144,10 @@ def resolve_futures(
 ) -> FuturesSummary:
     """Re-optimise the selection on ``futures`` sampled futures (seed: the scenario's risk.seed)."""
     seed = inputs.scenario.spec.risk.seed if seed is None else seed
-    tasks = future_tasks(inputs, result, futures, seed, solver, time_limit)
     made_here = executor is None
     executor = executor or local_executor()
     try:
+        tasks = future_tasks(inputs, result, futures, seed, solver, time_limit, executor.cores_per_task(futures))
         outcomes: list[FutureOutcome] = executor.map(solve_future, tasks, progress)
     finally:
         if made_here:

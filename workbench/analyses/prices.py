@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from workbench.analyses.check import verify_plan
 from workbench.data.planning_data import Commitment, Inputs, PlanningData
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
@@ -152,7 +153,14 @@ def explain(
         for outcome, action, _, _ in forced
     ]
     plans = plan_variants(
-        inputs, [(spec, variant) for _, _, spec, variant in forced], settings, deadline, executor, progress, warm_starts
+        inputs,
+        [(spec, variant) for _, _, spec, variant in forced],
+        settings,
+        deadline,
+        verify_plan,
+        executor,
+        progress,
+        warm_starts,
     )
     for (outcome, action, spec, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
@@ -172,7 +180,7 @@ def explain(
         if action is Decision.FORCE_IN and proven:
             unbalanced = None
             if plan.status is SolveStatus.INFEASIBLE and data.balance:
-                unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline)
+                unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline, verify_plan)
             reason, contradiction = refine_with_forced_solve(
                 Reason(ReasonKind(outcome.reason_kind), outcome.reason), base, plan, unbalanced, tolerance
             )
@@ -205,6 +213,7 @@ def role_values(
         [one_more_fte(inputs, role) for role in data.roles],
         settings,
         deadline,
+        verify_plan,
         executor,
         warm_starts=[plan_starts] * len(data.roles),
     )

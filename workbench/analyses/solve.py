@@ -14,7 +14,8 @@ from workbench.analyses.replan import baseline_changes, replanned
 from workbench.data.planning_data import Inputs
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Conflict, Result
-from workbench.planning.runs import Deadline, PlanWatch, build_result, notify_observers, plan_within, settings_for
+from workbench.analyses.check import verify_plan
+from workbench.planning.runs import Deadline, PlanWatch, build_result, plan_within, settings_for
 
 __all__ = ["PlanWatch", "provisional_result", "solve"]
 
@@ -27,6 +28,7 @@ def solve(
     deadline: Deadline | None = None,
     stop: threading.Event | None = None,
     watch: PlanWatch | None = None,
+    cores: int | None = None,
 ) -> Result:
     """Solve the scenario and explain the plan. A scenario with a status date is re-planned from
     it (:mod:`workbench.analyses.replan`).
@@ -47,6 +49,8 @@ def solve(
         When set, ends this solve early.
     watch : PlanWatch, optional
         Shows plans found before the end (see :func:`provisional_result`).
+    cores : int, optional
+        Cores the solve may take (default: every core).
 
     Returns
     -------
@@ -55,7 +59,7 @@ def solve(
         when no plan exists.
     """
     inputs = replanned(inputs)
-    settings = settings_for(inputs, solver, time_limit, gap)
+    settings = settings_for(inputs, solver, time_limit, gap, cores)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     started = time.perf_counter()
@@ -72,7 +76,8 @@ def solve(
     result.solver["seconds"] = time.perf_counter() - started
     if data.status_period is not None and plan.status.has_plan:
         result.baseline_changes = baseline_changes(inputs, result)
-    notify_observers(inputs.portfolio, inputs.scenario.spec, result)
+    if plan.status.has_plan:
+        verify_plan(inputs.portfolio, inputs.scenario.spec, result)
     return result
 
 
@@ -87,5 +92,5 @@ def provisional_result(inputs: Inputs, watch: PlanWatch) -> Result | None:
     reasons = project_reasons(inputs.data, plan.starts, plan.hired, False)
     result = build_result(inputs, inputs.data, plan, [], reasons)
     result.solver["seconds"] = plan.seconds
-    notify_observers(inputs.portfolio, inputs.scenario.spec, result)
+    verify_plan(inputs.portfolio, inputs.scenario.spec, result)
     return result

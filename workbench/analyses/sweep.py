@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 import yaml
@@ -162,6 +162,7 @@ class SweepTask:
     values: dict
     scenario: LoadedScenario
     portfolio: Portfolio
+    cores: int | None = None  # what the point's solve may take (one, beside other points)
 
 
 @dataclass
@@ -267,7 +268,7 @@ def sweep_tasks(loaded: LoadedScenario, portfolio: Portfolio, axes: list[GridAxi
 
 def solve_point(task: SweepTask) -> SweepPoint:
     """Solve one point (runs in a worker)."""
-    result = solve(replanned(inputs_for(task.scenario, task.portfolio)))
+    result = solve(replanned(inputs_for(task.scenario, task.portfolio)), cores=task.cores)
     kpis = result.kpis()
     return SweepPoint(
         task.values,
@@ -296,7 +297,8 @@ def sweep(
     made_here = executor is None
     executor = executor or local_executor()
     try:
-        points = executor.map(solve_point, tasks, progress)
+        cores = executor.cores_per_task(len(tasks))
+        points = executor.map(solve_point, [replace(task, cores=cores) for task in tasks], progress)
     finally:
         if made_here:
             executor.close()

@@ -147,6 +147,14 @@ class SolverSpec(_Strict):
         description="CBC's threads; unset runs CBC serially (without "
         "its threaded search). HiGHS always runs on every core but one (docs/model.md).",
     )
+    cores: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_WORKERS,
+        strict=True,
+        description="Cores one solve may take; unset: every core (auto races CBC and HiGHS, then searches "
+        "on every core). 1: auto runs CBC alone, as each solve fanned out beside others does.",
+    )
 
 
 class AHPSpec(_Strict):

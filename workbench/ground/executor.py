@@ -9,7 +9,6 @@ never depend on where they ran.
 
 from __future__ import annotations
 
-import functools
 import threading
 import multiprocessing
 import os
@@ -23,26 +22,16 @@ from workbench.ground.errors import SchedulerError
 #: called with (tasks done, tasks in all) as tasks finish
 Progress = Callable[[int, int], None]
 
-_beside_others = False  # set in a worker process that runs tasks beside other workers
-
-
-def beside_others() -> bool:
-    """Whether this process runs its task beside other workers on the same cores (a pool or
-    cluster worker), so that a task should not itself take every core (e.g. a solver race)."""
-    return _beside_others
-
-
-def _run_beside_others(function: Callable[[Any], Any], task: Any) -> Any:
-    """What a pool or cluster worker runs: the task, knowing it shares the cores."""
-    global _beside_others
-    _beside_others = True
-    return function(task)
-
 
 class Executor(Protocol):
     """Runs ``function`` on every task; results come back in the tasks' order."""
 
     workers: int
+
+    def cores_per_task(self, tasks: int) -> int | None:
+        """Cores each of ``tasks`` tasks may take (``None``: every core, when they run here one
+        after another); a task that runs beside others must not itself take every core."""
+        ...
 
     def map(
         self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None
@@ -70,6 +59,9 @@ class LocalExecutor:
             context.set_forkserver_preload([module])
             self._pool = context.Pool(processes=self.workers)
 
+    def cores_per_task(self, tasks: int) -> int | None:
+        return None if self.workers == 1 or tasks <= 1 else 1
+
     def map(self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None) -> list[Any]:
         tasks = list(tasks)
         if self.workers == 1 or len(tasks) <= 1:
@@ -84,9 +76,7 @@ class LocalExecutor:
         finished = [0]
         try:
             pending = [
-                pool.apply_async(
-                    _run_beside_others, (function, task), callback=lambda _: finished.__setitem__(0, finished[0] + 1)
-                )
+                pool.apply_async(function, (task,), callback=lambda _: finished.__setitem__(0, finished[0] + 1))
                 for task in tasks
             ]
             shown = 0
@@ -180,11 +170,14 @@ class DaskExecutor:
             1, sum(info.get("nthreads", 1) for info in self.client.scheduler_info().get("workers", {}).values())
         )
 
+    def cores_per_task(self, tasks: int) -> int | None:
+        return 1  # a worker's cores are shared with its other tasks and other clients' tasks
+
     def map(self, function: Callable[[Any], Any], tasks: Sequence[Any], progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed  # loaded with the client already
 
         tasks = list(tasks)
-        futures = self.client.map(functools.partial(_run_beside_others, function), tasks, pure=False)
+        futures = self.client.map(function, tasks, pure=False)
         try:
             for done, _ in enumerate(as_completed(futures, loop=self.client.loop), 1):
                 if progress:

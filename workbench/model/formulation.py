@@ -25,7 +25,6 @@ import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
-from workbench.ground.executor import beside_others
 from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.neighbourhood import improve_plan
 from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver, status_from_gap
@@ -279,12 +278,12 @@ def _solve(
     stop: threading.Event | None,
     incumbents: Incumbents | None,
 ) -> SolverRun:
-    """The solver run. With ``auto`` and a time limit (and the cores to itself), the race is
+    """The solver run. With ``auto`` and a time limit (and more than one core), the race is
     asked for a plan by :data:`SEARCH_AFTER` of the limit (without one, HiGHS goes on to the
     limit); a plan it has not proved is then improved by a neighbourhood search, on every core,
     for the rest (docs/model.md). The search proves nothing: the bound stays the race's."""
     limit = settings.time_limit
-    if settings.name != "auto" or limit is None or elastic or beside_others():
+    if settings.name != "auto" or limit is None or elastic or settings.cores == 1:
         return run_solver(problem, settings, warm_start=warm_start, stop=stop, incumbents=incumbents)
     deadline = time.monotonic() + limit
     race = run_solver(

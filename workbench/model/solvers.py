@@ -21,7 +21,6 @@ from pulp.apis.coin_api import pulp_cbc_path
 
 from workbench.data.scenario import SolverSpec
 from workbench.ground.errors import SolverError
-from workbench.ground.executor import beside_others
 from workbench.ground.status import SolveStatus
 
 
@@ -75,8 +74,8 @@ def run_solver(
     solvers = {"highs": _solve_highs, "cbc": _solve_cbc, "auto": _solve_auto}
     if settings.name not in solvers:
         raise SolverError(f"unknown solver {settings.name!r}; use auto, cbc or highs")
-    if settings.name == "auto" and beside_others():
-        # a race in every worker would put two solvers on each core: beside others, CBC runs alone
+    if settings.name == "auto" and settings.cores == 1:
+        # a race on one core would put two solvers on it: with one core, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})
     if settings.name == "auto":
         run = _solve_auto(problem, settings, warm_start, stop, incumbents, plan_by)

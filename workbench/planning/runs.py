@@ -1,7 +1,8 @@
-"""Solver runs for a scenario and its variants, the plan observers, and plans assembled into results.
+"""Solver runs for a scenario and its variants, each plan checked, and plans assembled into results.
 
-One time budget per command, the settings of each run, and the observers that see every plan
-solved (the test suite's checker is one).
+One time budget per command, the settings of each run, and the check every plan passes: the
+caller hands in the independent checker (:func:`workbench.analyses.check.verify_plan`), and a
+plan it rejects is raised, never returned, in production and under test alike.
 """
 
 from __future__ import annotations
@@ -22,22 +23,10 @@ from workbench.model.formulation import Plan, PlanWatch, find_plan
 from workbench.planning.accounting import PlanUsage
 from workbench.planning.result import Conflict, ProjectOutcome, Reason, Result, package_versions
 
-#: called with (portfolio, scenario spec, result) for every plan solved; see :func:`observe_plans`
-PlanObserver = Callable[[Portfolio, Scenario, Result], None]
-_observers: list[PlanObserver] = []
-
-
-def observe_plans(observer: PlanObserver) -> Callable[[], None]:
-    """Register ``observer`` for every plan solved from now on; returns the function that
-    unregisters it. Variants (forced projects, more capacity, a total budget) are reported with
-    the scenario spec they stand for, so an observer can check them as scenarios of their own."""
-    _observers.append(observer)
-    return lambda: _observers.remove(observer)
-
-
-def notify_observers(portfolio: Portfolio, spec: Scenario, result: Result) -> None:
-    for observer in list(_observers):
-        observer(portfolio, spec, result)
+#: called with (portfolio, the scenario spec the plan stands for, result) for every plan found;
+#: raises when the plan breaks that scenario. Variants (forced projects, more capacity, a total
+#: budget) are checked as the scenarios they stand for.
+PlanCheck = Callable[[Portfolio, Scenario, Result], None]
 
 
 class Deadline:
@@ -59,11 +48,17 @@ class Deadline:
 
 
 def settings_for(
-    inputs: Inputs, solver: str | None = None, time_limit: float | None = None, gap: float | None = None
+    inputs: Inputs,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    cores: int | None = None,
 ) -> SolverSpec:
-    """The scenario's solver settings with what the command line overrides."""
+    """The scenario's solver settings with what the command line (or the executor: ``cores``) overrides."""
     changes = {
-        key: value for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap)) if value is not None
+        key: value
+        for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap), ("cores", cores))
+        if value is not None
     }
     return inputs.scenario.spec.solver.model_copy(update=changes)
 
@@ -93,15 +88,16 @@ def plan_variant(
     data: PlanningData,
     settings: SolverSpec,
     deadline: Deadline,
+    check: PlanCheck,
     warm_start: dict[str, int] | None = None,
 ) -> Plan:
     """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
-    scenario (e.g. one more project in ``force_in``); observers see its plan checked as that.
+    scenario (e.g. one more project in ``force_in``); its plan is checked as that scenario.
     ``warm_start`` (project -> start) is a plan to begin from, e.g. the scenario's own plan when
     the variant only loosens it."""
     plan = plan_within(data, settings, deadline, warm_start=warm_start)
-    if _observers and plan.status.has_plan:
-        notify_observers(inputs.portfolio, spec, build_result(inputs, data, plan))
+    if plan.status.has_plan:
+        check(inputs.portfolio, spec, build_result(inputs, data, plan))
     return plan
 
 
@@ -114,12 +110,15 @@ class VariantTask:
     data: PlanningData
     settings: SolverSpec
     time_limit: float | None
+    check: PlanCheck
     warm_start: dict[str, int] | None = None
 
 
 def solve_variant(task: VariantTask) -> Plan:
-    """Solve one variant within its own time limit (runs in a worker; observers there see it)."""
-    return plan_variant(task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit), task.warm_start)
+    """Solve one variant within its own time limit (runs in a worker)."""
+    return plan_variant(
+        task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit), task.check, task.warm_start
+    )
 
 
 def plan_variants(
@@ -127,6 +126,7 @@ def plan_variants(
     variants: list[tuple[Scenario, PlanningData]],
     settings: SolverSpec,
     deadline: Deadline,
+    check: PlanCheck,
     executor: Executor | None = None,
     progress: Progress | None = None,
     warm_starts: list[dict[str, int] | None] | None = None,
@@ -139,15 +139,16 @@ def plan_variants(
     if executor is None or executor.workers == 1 or len(variants) < 2:
         plans = []
         for (spec, data), warm_start in zip(variants, warm_starts):
-            plans.append(plan_variant(inputs, spec, data, settings, deadline, warm_start))
+            plans.append(plan_variant(inputs, spec, data, settings, deadline, check, warm_start))
             if progress:
                 progress(len(plans), len(variants))
         return plans
     remaining = deadline.remaining()
     rounds = -(-len(variants) // executor.workers)
     share = None if remaining is None else max(remaining / rounds, 0.05)
+    beside = settings.model_copy(update={"cores": executor.cores_per_task(len(variants))})
     tasks = [
-        VariantTask(inputs, spec, data, settings, share, warm_start)
+        VariantTask(inputs, spec, data, beside, share, check, warm_start)
         for (spec, data), warm_start in zip(variants, warm_starts)
     ]
     return executor.map(solve_variant, tasks, progress)
