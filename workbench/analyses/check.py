@@ -198,8 +198,8 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         low = 0 if adjustment.from_ is None else index(adjustment.from_)
         high = periods - 1 if adjustment.until is None else index(adjustment.until)
         for t in range(max(low, 0), min(high, periods - 1) + 1):
-            capacity[(adjustment.role, t)] += adjustment.delta
-    capacity = {k: max(v, 0.0) for k, v in capacity.items()}
+            # in order: a cut below 0 leaves 0, a later addition adds to what is left
+            capacity[(adjustment.role, t)] = max(capacity[(adjustment.role, t)] + adjustment.delta, 0.0)
     hire_max = {h.role: h.max_fte for h in spec.hiring}
     hire_cost = {h.role: h.cost for h in spec.hiring}
     reported = {(row["role"], index(row["period"])): row for row in result.capacity}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workbench.analyses.check import verify_plan
+from workbench.analyses.what_if import total_budget, what_if
 from workbench.planning.accounting import PlanUsage, project_spend
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
@@ -14,7 +15,6 @@ from workbench.model.formulation import Plan, objective_tolerance
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
-from workbench.data.scenario import Scenario
 from workbench.ground.formatting import finite_json
 
 
@@ -27,11 +27,12 @@ class Frontier:
         return finite_json({"scenario": self.scenario, "points": self.points})
 
 
-def with_total_budget(inputs: Inputs, total: float | None) -> tuple[Scenario, PlanningData]:
-    """The scenario with its total budget set to ``total`` (``None``: no total), and its planning data."""
-    spec = inputs.scenario.spec
-    variant = spec.model_copy(update={"budget": spec.budget.model_copy(update={"total": total})})
-    return variant, inputs.data.with_changes(budget_total=total)
+def with_total_budget(inputs: Inputs, total: float | None) -> Inputs:
+    """The scenario with ``total`` to spend over the horizon (``None``: no total), and its planning
+    data. In a re-plan ``total`` is what is left to spend: the scenario's total adds the actual cost."""
+    if total is not None and inputs.data.actual_cost is not None:
+        total += inputs.data.actual_cost
+    return what_if(inputs, total_budget(total), "frontier: total budget level")
 
 
 def frontier(
@@ -60,7 +61,7 @@ def frontier(
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     if top is None:
-        top = plan_variant(inputs, *with_total_budget(inputs, None), settings, deadline, verify_plan)
+        top = plan_variant(with_total_budget(inputs, None), settings, deadline, verify_plan)
     curve = Frontier(inputs.name)
     if top.objective is None:
         return curve
@@ -69,7 +70,6 @@ def frontier(
     tolerance = objective_tolerance(data, top.objective)
     best_proven = None  # a larger total budget can only raise a proven optimum
     plans = plan_variants(
-        inputs,
         [with_total_budget(inputs, float(level)) for level in levels[:-1]],
         settings,
         deadline,

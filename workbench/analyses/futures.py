@@ -9,17 +9,20 @@ the numbers do not depend on the executor or its number of workers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from workbench.analyses.check import verify_plan
+from workbench.analyses.what_if import what_if
+from workbench.ground.errors import InputError
+from workbench.model.formulation import Plan
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import draw_projects, estimates
 from workbench.data.confidence import Figures, with_figures
 from workbench.data.planning_data import Commitment, Inputs, inputs_for, option_coefficient
 from workbench.data.portfolio import Portfolio
-from workbench.data.scenario import LoadedScenario, SolverSpec
+from workbench.data.scenario import LoadedScenario, SolverSpec, with_overrides
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Result
@@ -54,32 +57,24 @@ class FutureOutcome:
 def solve_future(task: FutureTask) -> FutureOutcome:
     """Plan one future freely, then with the chosen selection fixed (runs in a worker)."""
     portfolio = with_figures(task.portfolio, task.figures)
-    base = task.scenario.spec
     # the future's figures are what is planned with: no second confidence level over them
-    spec = base.model_copy(update={"risk": base.risk.model_copy(update={"plan_at": None})})
-    inputs = replanned(inputs_for(replace(task.scenario, spec=spec), portfolio))
-    free = plan_variant(
-        inputs, inputs.scenario.spec, inputs.data, task.settings, Deadline(task.settings.time_limit), verify_plan
-    )
+    as_sampled = with_overrides(task.scenario, {"risk": {"plan_at": None}}, f"future {task.index}")
+    inputs = replanned(inputs_for(as_sampled, portfolio))
+    free = plan_variant(inputs, task.settings, Deadline(task.settings.time_limit), verify_plan)
     committed = set(inputs.data.projects.index[inputs.data.projects["commitment"].ne(Commitment.NONE)])
     chosen = set(task.chosen)
-    fixed_spec = inputs.scenario.spec.model_copy(
-        update={
-            "force_in": sorted(chosen - committed),
-            "force_out": sorted(set(inputs.data.projects.index) - chosen - committed),
-        }
-    )
-    fixed_inputs = replanned(inputs_for(replace(inputs.scenario, spec=fixed_spec), portfolio))
-    fixed = plan_variant(
-        fixed_inputs,
-        fixed_inputs.scenario.spec,
-        fixed_inputs.data,
-        task.settings,
-        Deadline(task.settings.time_limit),
-        verify_plan,
-    )
+    selection = {
+        "force_in": sorted(chosen - committed),
+        "force_out": sorted(set(inputs.data.projects.index) - chosen - committed),
+    }
+    try:
+        fixed_inputs = what_if(inputs, selection, f"future {task.index}: the chosen selection fixed")
+    except InputError:  # a chosen project cannot run at all in this future
+        fixed = Plan(SolveStatus.INFEASIBLE, None, None, None, 0.0, task.settings.name)
+    else:
+        fixed = plan_variant(fixed_inputs, task.settings, Deadline(task.settings.time_limit), verify_plan)
     delivered = sum(
-        option_coefficient(inputs.data.projects, p, start, spec, inputs.data.horizon)
+        option_coefficient(inputs.data.projects, p, start, inputs.scenario.spec, inputs.data.horizon)
         for p, start in task.chosen.items()
     )
     return FutureOutcome(

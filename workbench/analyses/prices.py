@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workbench.analyses.check import verify_plan
-from workbench.data.planning_data import Commitment, Inputs, PlanningData
+from workbench.data.planning_data import Commitment, Inputs
+from workbench.ground.errors import InputError
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import objective_tolerance
@@ -23,7 +24,8 @@ from workbench.planning.runs import Deadline, plan_variant, plan_variants, setti
 from workbench.analyses.reasons import refine_with_forced_solve
 from workbench.planning.accounting import used_to_the_full
 from workbench.planning.result import Reason, ReasonKind, Result
-from workbench.data.scenario import CapacityAdjustment, Scenario, SolverSpec
+from workbench.data.scenario import SolverSpec
+from workbench.analyses.what_if import extra_capacity, forced_in, forced_out, no_balance, what_if
 from workbench.ground.formatting import finite_json
 
 
@@ -57,41 +59,15 @@ class Explanation:
         return finite_json(self.to_dict())
 
 
-def forced_in(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
-    """The scenario with ``project`` forced in, and its planning data."""
-    spec = inputs.scenario.spec
-    variant = spec.model_copy(update={"force_in": [*spec.force_in, project]})
-    projects = inputs.data.projects.copy()
-    projects.loc[project, "commitment"] = Commitment.FORCED_IN
-    return variant, inputs.data.with_changes(projects=projects)
-
-
-def forced_out(inputs: Inputs, project: str) -> tuple[Scenario, PlanningData]:
-    """The scenario with ``project`` forced out (and no longer forced in), and its planning data."""
-    spec = inputs.scenario.spec
-    variant = spec.model_copy(
-        update={"force_in": [p for p in spec.force_in if p != project], "force_out": [*spec.force_out, project]}
-    )
-    data = inputs.data
-    projects = data.projects.copy()
-    projects.loc[project, "commitment"] = Commitment.NONE
-    projects.loc[project, "forced_out"] = True
-    return variant, data.with_changes(
-        projects=projects, start_options=data.start_options[data.start_options["project"] != project]
-    )
-
-
-def without_balance(spec: Scenario, data: PlanningData) -> tuple[Scenario, PlanningData]:
-    return spec.model_copy(update={"balance": {}}), data.with_changes(balance={})
-
-
-def one_more_fte(inputs: Inputs, role: str) -> tuple[Scenario, PlanningData]:
+def one_more_fte(inputs: Inputs, role: str) -> Inputs:
     """The scenario with one more FTE of ``role`` in every period, and its planning data."""
-    spec = inputs.scenario.spec
-    variant = spec.model_copy(update={"capacity": [*spec.capacity, CapacityAdjustment(role=role, delta=1.0)]})
-    capacity = inputs.data.capacity.copy()
-    capacity.loc[capacity["role"] == role, "fte"] += 1.0
-    return variant, inputs.data.with_changes(capacity=capacity)
+    return what_if(inputs, extra_capacity(inputs.scenario, {role: 1.0}), f"explain: one more {role} FTE")
+
+
+def decision_reversed(inputs: Inputs, project: str, action: Decision) -> Inputs:
+    """The scenario with ``project`` forced in or out, and its planning data."""
+    overrides = (forced_in if action is Decision.FORCE_IN else forced_out)(inputs.scenario, project)
+    return what_if(inputs, overrides, f"explain: {project} {action.done}")
 
 
 def explain(
@@ -119,7 +95,7 @@ def explain(
     base = result.objective
     proven = result.status is SolveStatus.OPTIMAL
     tolerance = objective_tolerance(data, base)
-    forced: list[tuple] = []  # (outcome, action, spec, variant) to re-solve
+    forced: list[tuple] = []  # (outcome, action, variant) to re-solve
     for outcome in result.projects:
         commitment = data.projects.loc[outcome.id, "commitment"]
         if outcome.selected:
@@ -133,7 +109,7 @@ def explain(
                     }
                 )
                 continue
-            forced.append((outcome, Decision.FORCE_OUT, *forced_out(inputs, outcome.id)))
+            forced.append((outcome, Decision.FORCE_OUT, decision_reversed(inputs, outcome.id, Decision.FORCE_OUT)))
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
                 explanation.projects.append(
@@ -145,16 +121,27 @@ def explain(
                     }
                 )
                 continue
-            forced.append((outcome, Decision.FORCE_IN, *forced_in(inputs, outcome.id)))
+            try:
+                variant = decision_reversed(inputs, outcome.id, Decision.FORCE_IN)
+            except InputError as exc:  # e.g. excluded by a commitment: the scenario itself would be refused
+                explanation.projects.append(
+                    {
+                        "id": outcome.id,
+                        "action": Decision.FORCE_IN,
+                        "delta": None,
+                        "note": "cannot be forced in: " + "; ".join(p.message for p in exc.problems),
+                    }
+                )
+                continue
+            forced.append((outcome, Decision.FORCE_IN, variant))
     # forcing a project out keeps the rest of the plan feasible unless something needs it: a start
     plan_starts = {p.id: p.start_index for p in result.selected}
     warm_starts = [
         {p: s for p, s in plan_starts.items() if p != outcome.id} if action is Decision.FORCE_OUT else None
-        for outcome, action, _, _ in forced
+        for outcome, action, _ in forced
     ]
     plans = plan_variants(
-        inputs,
-        [(spec, variant) for _, _, spec, variant in forced],
+        [variant for _, _, variant in forced],
         settings,
         deadline,
         verify_plan,
@@ -162,7 +149,7 @@ def explain(
         progress,
         warm_starts,
     )
-    for (outcome, action, spec, variant), plan in zip(forced, plans):
+    for (outcome, action, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
         item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
         if plan.objective is None:
@@ -180,7 +167,12 @@ def explain(
         if action is Decision.FORCE_IN and proven:
             unbalanced = None
             if plan.status is SolveStatus.INFEASIBLE and data.balance:
-                unbalanced = plan_variant(inputs, *without_balance(spec, variant), settings, deadline, verify_plan)
+                unbalanced = plan_variant(
+                    what_if(variant, no_balance(variant.scenario), "explain: balance lifted"),
+                    settings,
+                    deadline,
+                    verify_plan,
+                )
             reason, contradiction = refine_with_forced_solve(
                 Reason(ReasonKind(outcome.reason_kind), outcome.reason), base, plan, unbalanced, tolerance
             )
@@ -209,7 +201,6 @@ def role_values(
     # one more FTE keeps the plan feasible: it is where each re-solve starts
     plan_starts = {p.id: p.start_index for p in result.selected}
     plans = plan_variants(
-        inputs,
         [one_more_fte(inputs, role) for role in data.roles],
         settings,
         deadline,

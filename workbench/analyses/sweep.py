@@ -22,6 +22,7 @@ from workbench.analyses.solve import solve
 from workbench.data.planning_data import check_scenario, inputs_for
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import LoadedScenario, walk_schema, with_overrides
+from workbench.analyses.what_if import extra_capacity, hiring_limits, priced_hiring
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.formatting import finite_json
@@ -116,19 +117,15 @@ def parse_grid(argument: str) -> GridAxis:
 
 def overrides_for(loaded: LoadedScenario, settings: list[tuple[GridAxis, object]]) -> dict:
     """The scenario overrides of one point: nested keys, ``capacity.ROLE`` and ``hiring.ROLE``."""
-    spec = loaded.spec
     overrides: dict = {}
-    capacity = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity]
-    hiring = [h.model_dump() for h in spec.hiring]
-    capacity_changed = hiring_changed = False
+    extra: dict[str, float] = {}
+    limits: dict[str, float] = {}
     for axis, value in settings:
         head, _, rest = axis.key.partition(".")
         if head == "capacity" and rest:
-            capacity.append({"role": rest, "delta": value})
-            capacity_changed = True
+            extra[rest] = value
         elif head == "hiring" and rest:
-            terms = [h for h in hiring if h["role"] == rest]
-            if not terms:
+            if rest not in priced_hiring(loaded):
                 raise InputError(
                     [
                         Problem(
@@ -139,8 +136,7 @@ def overrides_for(loaded: LoadedScenario, settings: list[tuple[GridAxis, object]
                         )
                     ]
                 )
-            terms[0]["max_fte"] = value
-            hiring_changed = True
+            limits[rest] = value
         else:
             node = overrides
             parts = axis.key.split(".")
@@ -149,10 +145,8 @@ def overrides_for(loaded: LoadedScenario, settings: list[tuple[GridAxis, object]
                 if not isinstance(node, dict):
                     raise InputError([Problem(axis.source, "a key path may not run through a value", column=axis.key)])
             node[parts[-1]] = value
-    if capacity_changed:
-        overrides["capacity"] = capacity
-    if hiring_changed:
-        overrides["hiring"] = hiring
+    overrides.update(extra_capacity(loaded, extra))
+    overrides.update(hiring_limits(loaded, limits))
     return overrides
 
 

@@ -484,19 +484,23 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         for t, fte in enumerate(per_period(rows_of_role, "fte", periods)):
             capacity_rows.append((role, t, 0.0 if fte is None else fte))
     capacity = pd.DataFrame(capacity_rows, columns=["role", "period", "fte"])
+    cut_below_zero: set[str] = set()
     for adjustment in spec.capacity:
         low = 0 if adjustment.from_ is None else horizon.index_of(label_or_date(adjustment.from_))
         high = periods - 1 if adjustment.until is None else horizon.index_of(label_or_date(adjustment.until))
         mask = capacity["role"].eq(adjustment.role) & capacity["period"].between(low, high)
-        capacity.loc[mask, "fte"] += adjustment.delta
-    if (capacity["fte"] < 0).any():
-        negative = capacity[capacity["fte"] < 0]
+        adjusted = capacity.loc[mask, "fte"] + adjustment.delta
+        # in order, each from what the one before left: a cut below 0 leaves 0, and a later
+        # addition (one more FTE) adds to that
+        if (adjusted < 0).any():
+            cut_below_zero.add(adjustment.role)
+        capacity.loc[mask, "fte"] = adjusted.clip(lower=0.0)
+    if cut_below_zero:
         warnings.append(
             "capacity adjustments take "
-            + ", ".join(sorted(set(negative["role"])))
+            + ", ".join(sorted(cut_below_zero))
             + " below 0 FTE in some periods; counted as 0"
         )
-        capacity["fte"] = capacity["fte"].clip(lower=0.0)
 
     budget_rows = portfolio.table("budget")
     budget = per_period(budget_rows, "amount", periods)

@@ -102,7 +102,10 @@ class BudgetSpec(_Strict):
 
 
 class CapacityAdjustment(_Strict):
-    """Add ``delta`` FTE (negative to remove) to a role from ``from`` until ``until`` (inclusive)."""
+    """Add ``delta`` FTE (negative to remove) to a role from ``from`` until ``until`` (inclusive).
+
+    Adjustments apply in the order listed, each to what the one before left; a cut below 0 FTE
+    leaves 0, and a later addition adds to that."""
 
     role: str
     delta: float = Field(ge=-MAX_FTE, le=MAX_FTE)

@@ -25,10 +25,11 @@ from workbench.analyses.earned_value import project_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
 from workbench.analyses.solve import PlanWatch, provisional_result, solve
+from workbench.analyses.what_if import extra_capacity, what_if
 from workbench.analyses.sweep import Sweep, parse_grid
 from workbench.analyses.sweep import sweep as run_sweep
-from workbench.data.planning_data import Inputs, check_scenario, inputs_for, load_inputs
-from workbench.data.scenario import LoadedScenario, with_overrides
+from workbench.data.planning_data import Inputs, load_inputs
+from workbench.data.scenario import LoadedScenario
 from workbench.faces import charts
 from workbench.faces.comparison_sections import Comparison
 from workbench.faces.status_sections import StatusSections
@@ -312,9 +313,7 @@ class Workbench:
         changes: dict = {}
         if abs(self.budget_scale.value - spec.budget.scale) > 1e-12:
             changes["budget"] = {"scale": round(float(self.budget_scale.value), 6)}
-        extra = [{"role": role, "delta": float(w.value)} for role, w in self.capacity.items() if w.value]
-        if extra:
-            changes["capacity"] = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity] + extra
+        changes.update(extra_capacity(spec, {role: float(w.value) for role, w in self.capacity.items()}))
         base_hiring = [h.model_dump() for h in spec.hiring]
         hiring = (
             [
@@ -352,12 +351,7 @@ class Workbench:
 
     def variant(self) -> Inputs:
         """The loaded scenario with the controls applied, validated like a file would be."""
-        scenario = with_overrides(self.loaded, self.overrides(), "controls")
-        loaded = self.inputs.estimates if self.inputs.estimates is not None else self.inputs.portfolio
-        problems = check_scenario(scenario, loaded)
-        if problems:
-            raise InputError(problems)
-        return replanned(inputs_for(scenario, loaded))
+        return what_if(self.inputs, self.overrides(), "controls")
 
     def _changed(self, _change=None) -> None:
         with self._lock:

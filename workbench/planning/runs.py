@@ -83,21 +83,19 @@ def plan_within(
 
 
 def plan_variant(
-    inputs: Inputs,
-    spec: Scenario,
-    data: PlanningData,
+    variant: Inputs,
     settings: SolverSpec,
     deadline: Deadline,
     check: PlanCheck,
     warm_start: dict[str, int] | None = None,
 ) -> Plan:
-    """Solve ``data``, a variant of the scenario's planning data that ``spec`` states as a
-    scenario (e.g. one more project in ``force_in``); its plan is checked as that scenario.
+    """Solve ``variant``, a scenario with changed settings and its planning data (made together
+    by :func:`workbench.analyses.what_if.what_if`); its plan is checked as that scenario.
     ``warm_start`` (project -> start) is a plan to begin from, e.g. the scenario's own plan when
     the variant only loosens it."""
-    plan = plan_within(data, settings, deadline, warm_start=warm_start)
+    plan = plan_within(variant.data, settings, deadline, warm_start=warm_start)
     if plan.status.has_plan:
-        check(inputs.portfolio, spec, build_result(inputs, data, plan))
+        check(variant.portfolio, variant.scenario.spec, build_result(variant, variant.data, plan))
     return plan
 
 
@@ -105,9 +103,7 @@ def plan_variant(
 class VariantTask:
     """One variant to solve in a worker: everything :func:`plan_variant` needs, picklable."""
 
-    inputs: Inputs
-    spec: Scenario
-    data: PlanningData
+    variant: Inputs
     settings: SolverSpec
     time_limit: float | None
     check: PlanCheck
@@ -116,14 +112,11 @@ class VariantTask:
 
 def solve_variant(task: VariantTask) -> Plan:
     """Solve one variant within its own time limit (runs in a worker)."""
-    return plan_variant(
-        task.inputs, task.spec, task.data, task.settings, Deadline(task.time_limit), task.check, task.warm_start
-    )
+    return plan_variant(task.variant, task.settings, Deadline(task.time_limit), task.check, task.warm_start)
 
 
 def plan_variants(
-    inputs: Inputs,
-    variants: list[tuple[Scenario, PlanningData]],
+    variants: list[Inputs],
     settings: SolverSpec,
     deadline: Deadline,
     check: PlanCheck,
@@ -138,8 +131,8 @@ def plan_variants(
     warm_starts = warm_starts or [None] * len(variants)
     if executor is None or executor.workers == 1 or len(variants) < 2:
         plans = []
-        for (spec, data), warm_start in zip(variants, warm_starts):
-            plans.append(plan_variant(inputs, spec, data, settings, deadline, check, warm_start))
+        for variant, warm_start in zip(variants, warm_starts):
+            plans.append(plan_variant(variant, settings, deadline, check, warm_start))
             if progress:
                 progress(len(plans), len(variants))
         return plans
@@ -148,8 +141,7 @@ def plan_variants(
     share = None if remaining is None else max(remaining / rounds, 0.05)
     beside = settings.model_copy(update={"cores": executor.cores_per_task(len(variants))})
     tasks = [
-        VariantTask(inputs, spec, data, beside, share, check, warm_start)
-        for (spec, data), warm_start in zip(variants, warm_starts)
+        VariantTask(variant, beside, share, check, warm_start) for variant, warm_start in zip(variants, warm_starts)
     ]
     return executor.map(solve_variant, tasks, progress)
 
