@@ -322,16 +322,17 @@ def test_risk_command_json_with_resolve(tmp_path):
 
 def test_the_report_resolves_its_futures_with_its_own_solver_and_shows_them(tmp_path):
     from workbench.analyses.futures import resolve_futures
+    from workbench.analyses.study import study_scenario
     from workbench.faces.report_sections import ScenarioReport
     from workbench.ground.executor import LocalExecutor
 
     scenario = make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 3})
-    report = ScenarioReport.run(scenario, solver="highs", frontier_points=2, risk_futures=8)
+    report = ScenarioReport.rendering(study_scenario(scenario, solver="highs", frontier_points=2, risk_futures=8))
     direct = resolve_futures(report.inputs, report.result, 8, executor=LocalExecutor(1), solver="highs")
-    assert report.risk_futures == direct
+    assert report.study.futures == direct
     assert "risk futures" in report.timings and report.seconds >= report.timings["risk futures"]
     page = "".join(part._repr_html_() for part in report.risk())
     assert "Core index" in page and "<svg" in page
     # without futures asked for, the section says nothing about them
-    plain = ScenarioReport.run(scenario, solver="highs", frontier_points=2)
-    assert plain.risk_futures is None and "Core index" not in "".join(p._repr_html_() for p in plain.risk())
+    plain = ScenarioReport.rendering(study_scenario(scenario, solver="highs", frontier_points=2))
+    assert plain.study.futures is None and "Core index" not in "".join(p._repr_html_() for p in plain.risk())

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 from IPython.display import display
 
-from workbench.analyses.earned_value import project_status
+from workbench.analyses.study import study_comparison, study_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
 from workbench.analyses.solve import PlanWatch, provisional_result, solve
@@ -292,7 +292,7 @@ class Workbench:
     def _show_status(self) -> None:
         """KPIs and RAG counts, the projects that need a decision, cost against schedule and every
         project worst first (docs/status.md)."""
-        sections = StatusSections(self.loaded_inputs, project_status(self.loaded_inputs))
+        sections = StatusSections(study_status(self.loaded_inputs, replan=False))
         quadrant = sections.quadrant()
         self.status_view.value = (
             sections.summary().markup
@@ -607,7 +607,7 @@ class Workbench:
         """The loaded scenario and every saved one, side by side."""
         paths = [str(self.path)] + [str(p) for p in self.saved]
         try:
-            comparison = Comparison.run(paths, self.solver.value, self.time_limit.value)
+            comparison = Comparison.rendering(study_comparison(paths, self.solver.value, self.time_limit.value))
         except WorkbenchError as exc:
             self.comparison.value = f"<p>{html.escape(str(exc))}</p>"
             return

@@ -11,17 +11,12 @@ import altair as alt
 import pandas as pd
 
 from workbench.analyses.compare import Difference, compare_results
-from workbench.analyses.frontier import Frontier, frontier
-from workbench.analyses.prices import binding_constraints
-from workbench.analyses.replan import replanned
-from workbench.analyses.solve import solve
-from workbench.data.planning_data import load_inputs
+from workbench.analyses.frontier import Frontier
+from workbench.analyses.study import ComparisonStudy
 from workbench.faces.charts import period_date
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
-from workbench.faces.report_sections import ScenarioReport, plan_of
-from workbench.ground.executor import local_executor
+from workbench.faces.report_sections import ScenarioReport
 from workbench.ground.formatting import money, percent
-from workbench.planning.runs import settings_for
 
 CHANGE_COLOURS = alt.Scale(domain=["enters", "leaves", "moves"], range=["#54a24b", "#e45756", "#4c78a8"])
 KPI_LABELS = {
@@ -106,70 +101,9 @@ class Comparison:
     frontiers: dict[str, Frontier] = field(default_factory=dict)
 
     @classmethod
-    def run(
-        cls,
-        scenario_paths: list[str],
-        solver: str | None = None,
-        time_limit: float | None = None,
-        frontier_points: int = 5,
-    ) -> Comparison:
-        """Solve each scenario and compare them with the first.
-
-        Parameters
-        ----------
-        scenario_paths : list of str
-            The scenario files; the first is the one the others are compared with.
-        solver : {"auto", "cbc", "highs"}, optional
-            Overrides each scenario's solver.
-        time_limit : float, optional
-            Seconds for each scenario's solve.
-        frontier_points : int
-            Total-budget levels of each frontier, traced only where the scenarios' budgets differ.
-
-        Returns
-        -------
-        Comparison
-            The charts and captions of the comparison, ready to display.
-
-        Raises
-        ------
-        InputError
-            A scenario or its portfolio is malformed.
-        """
-        reports = []
-        for path in scenario_paths:
-            inputs = replanned(load_inputs(path))
-            result = solve(inputs, solver, time_limit)
-            reports.append(
-                ScenarioReport(
-                    inputs,
-                    result,
-                    None,
-                    [],
-                    binding_constraints(result, inputs.data.budget_total) if result.has_plan else [],
-                    None,
-                    result.solver["seconds"],
-                )
-            )
-        comparison = cls(reports)
-        budgets = {r.inputs.scenario.spec.budget.model_dump_json() for r in reports}
-        if len(budgets) > 1 and frontier_points >= 2:  # the scenarios differ in budget: trace each frontier
-            with local_executor() as executor:
-                for report in reports:
-                    if not report.result.has_plan:
-                        continue
-                    settings = settings_for(report.inputs, solver, time_limit)
-                    top = plan_of(report.result) if report.inputs.data.budget_total is None else None
-                    comparison.frontiers[report.result.scenario] = frontier(
-                        report.inputs,
-                        frontier_points,
-                        settings.name,
-                        settings.time_limit,
-                        settings.gap,
-                        top=top,
-                        executor=executor,
-                    )
-        return comparison
+    def rendering(cls, study: ComparisonStudy) -> Comparison:
+        """The comparison of ``study`` (:func:`workbench.analyses.study.study_comparison`), ready to display."""
+        return cls([ScenarioReport(s) for s in study.studies], dict(study.frontiers))
 
     @property
     def first(self):

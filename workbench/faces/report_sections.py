@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,23 +23,18 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from workbench.analyses.frontier import Frontier, frontier  # noqa: E402
-from workbench.analyses.futures import FuturesSummary, resolve_futures  # noqa: E402
-from workbench.analyses.prices import binding_constraints, role_values  # noqa: E402
-from workbench.analyses.prioritise import Prioritisation, prioritisation  # noqa: E402
-from workbench.analyses.replan import replanned  # noqa: E402
-from workbench.analyses.solve import solve  # noqa: E402
-from workbench.data.planning_data import Inputs, load_inputs  # noqa: E402
+from workbench.analyses.frontier import Frontier  # noqa: E402
+from workbench.analyses.prioritise import Prioritisation  # noqa: E402
+from workbench.analyses.study import ScenarioStudy  # noqa: E402
+from workbench.data.planning_data import Inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import optimiser_gain_sentences, replan_cost_text  # noqa: E402
-from workbench.ground.executor import local_executor  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
-from workbench.model.formulation import Plan  # noqa: E402
 from workbench.planning.result import Result  # noqa: E402
-from workbench.planning.runs import Deadline, settings_for  # noqa: E402
+from workbench.ground.files import write_atomically  # noqa: E402
 
 #: the chart sections, in the order the notebook shows them
 CHART_SECTIONS: list[str] = []
@@ -62,130 +55,71 @@ def drawn_ahead(section: Callable[[ScenarioReport], object]) -> Callable[[Scenar
 
 @dataclass
 class ScenarioReport:
-    """One scenario solved and analysed for a report."""
+    """One scenario's study (:func:`workbench.analyses.study.study_scenario`), rendered for a report."""
 
-    inputs: Inputs
-    result: Result
-    frontier: Frontier | None
-    role_values: list[dict]
-    binding: list[dict]
-    prioritisation: Prioritisation | None
-    seconds: float
-    timings: dict = field(default_factory=dict)
-    risk_futures: FuturesSummary | None = None
+    study: ScenarioStudy
     #: sections already made (their charts drawn or being drawn), by method name
     made: dict = field(default_factory=dict)
 
     @classmethod
-    def run(
-        cls,
-        scenario_path: str | Path,
-        solver: str | None = None,
-        time_limit: float | None = None,
-        frontier_points: int = 6,
-        output_dir: str | Path | None = None,
-        risk_futures: int = 0,
-    ) -> ScenarioReport:
-        """Solve, price roles, trace the frontier, rank and (``risk_futures`` > 0) re-solve sampled
-        futures; one time limit bounds all solver work.
-
-        When the solver work is done, every chart is sent to the drawing processes
-        (:mod:`workbench.faces.markup`) and drawn while this process computes the risk section's
-        Monte Carlo and writes the result tables. (Drawing them earlier, beside the re-solves,
-        only moved time from one to the other on two cores.)
+    def rendering(cls, study: ScenarioStudy, output_dir: str | Path | None = None) -> ScenarioReport:
+        """The report of ``study``: every chart is sent to the drawing processes
+        (:mod:`workbench.faces.markup`) now, and drawn while the result tables are written to
+        ``output_dir`` (none when omitted) and the notebook shows the sections before them.
 
         Parameters
         ----------
-        scenario_path : str or Path
-            The scenario file; a scenario with a status date is re-planned from it.
-        solver : {"auto", "cbc", "highs"}, optional
-            Overrides the scenario's solver.
-        time_limit : float, optional
-            Seconds for all solver work of the report (the plan, the re-solves, the frontier).
-        frontier_points : int
-            Total-budget levels of the frontier.
+        study : ScenarioStudy
+            What the analyses found.
         output_dir : str or Path, optional
-            Where the result tables (CSV, xlsx) are written; none when omitted.
-        risk_futures : int
-            Sampled futures to re-solve for the risk section's core index and regret (0: none).
+            Where the result tables (CSV, xlsx) and the timings are written.
 
         Returns
         -------
         ScenarioReport
             The sections, ready to display.
-
-        Raises
-        ------
-        InputError
-            The scenario or its portfolio is malformed (every problem, with file, row and column).
         """
-        started = time.perf_counter()
-        executor = local_executor()  # the re-solves run side by side on this machine's cores
-        executor.start("workbench.planning.runs")  # its workers start while the scenario is solved
-        inputs = replanned(load_inputs(scenario_path))
-        settings = settings_for(inputs, solver, time_limit)
-        deadline = Deadline(settings.time_limit)
-        result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
-        report = cls(inputs, result, None, [], [], None, 0.0, {"solve": result.solver["seconds"]})
-        if result.has_plan:
-            mark = time.perf_counter()
-            top = plan_of(result) if inputs.data.budget_total is None else None
-            if deadline.seconds is None:
-                # no limit to split: the FTE re-solves and the frontier's levels share the workers,
-                # submitted together, so that neither waits for the other's last task
-                with ThreadPoolExecutor(2) as submitting:
-                    roles_done = submitting.submit(role_values, inputs, result, settings, deadline, executor)
-                    curve_done = submitting.submit(
-                        frontier,
-                        inputs,
-                        frontier_points,
-                        settings.name,
-                        None,
-                        settings.gap,
-                        deadline=deadline,
-                        top=top,
-                        executor=executor,
-                    )
-                    report.role_values, report.frontier = roles_done.result(), curve_done.result()
-            else:
-                # one after the other: each splits what is left of the limit over its own tasks
-                report.role_values = role_values(inputs, result, settings, deadline, executor)
-                report.frontier = frontier(
-                    inputs,
-                    frontier_points,
-                    settings.name,
-                    None,
-                    settings.gap,
-                    deadline=deadline,
-                    top=top,
-                    executor=executor,
-                )
-            report.timings["role values and frontier"] = time.perf_counter() - mark
-            report.binding = binding_constraints(result, inputs.data.budget_total)
-            mark = time.perf_counter()
-            report.prioritisation = prioritisation(inputs, optimal=result)
-            report.timings["prioritisation"] = time.perf_counter() - mark
-            if risk_futures > 0 and not deadline.expired:
-                mark = time.perf_counter()
-                report.risk_futures = resolve_futures(
-                    inputs,
-                    result,
-                    risk_futures,
-                    executor=executor,
-                    solver=settings.name,
-                    time_limit=deadline.remaining(),
-                )
-                report.timings["risk futures"] = time.perf_counter() - mark
-        executor.close()
-        report.seconds = time.perf_counter() - started  # the solver work ends here
+        report = cls(study)
         report.draw_ahead()
-        report.risk()
         if output_dir is not None:
-            write_tables_into(result, Path(output_dir), xlsx=True)
-            (Path(output_dir) / "timings.json").write_text(
-                json.dumps({"solver_work_seconds": report.seconds, **report.timings}, indent=2), encoding="utf-8"
+            write_tables_into(study.result, Path(output_dir), xlsx=True)
+            write_atomically(
+                Path(output_dir) / "timings.json",
+                json.dumps({"solver_work_seconds": study.seconds, **study.timings}, indent=2),
             )
         return report
+
+    @property
+    def inputs(self) -> Inputs:
+        return self.study.inputs
+
+    @property
+    def result(self) -> Result:
+        return self.study.result
+
+    @property
+    def frontier(self) -> Frontier | None:
+        return self.study.frontier
+
+    @property
+    def role_values(self) -> list[dict]:
+        return self.study.role_values
+
+    @property
+    def binding(self) -> list[dict]:
+        return self.study.binding
+
+    @property
+    def prioritisation(self) -> Prioritisation | None:
+        return self.study.prioritisation
+
+    @property
+    def seconds(self) -> float:
+        return self.study.seconds
+
+    @property
+    def timings(self) -> dict:
+        return self.study.timings
 
     def draw_ahead(self) -> None:
         """Make every chart section now, so that their charts are drawn while the rest is computed."""
@@ -195,7 +129,7 @@ class ScenarioReport:
     def risk(self) -> list:
         """The risk section (docs/risk.md): the plan's Monte Carlo, with the futures re-solved, if any."""
         if "risk" not in self.made:
-            self.made["risk"] = risk_section(self.inputs, self.result, futures_summary=self.risk_futures)
+            self.made["risk"] = risk_section(self.inputs, self.result, self.study.risk)
         return self.made["risk"]
 
     # ------------------------------------------------------------------ sections
@@ -449,19 +383,3 @@ class ScenarioReport:
             f"<tr><th>Generated</th><td>{dt.datetime.now().isoformat(timespec='seconds')}</td></tr></table>"
             + "".join(f"<p class='warning'>Warning: {esc(w)}</p>" for w in self.result.warnings)
         )
-
-
-def plan_of(result: Result) -> Plan:
-    """The raw plan behind a solved result (the frontier's top point, without re-solving it)."""
-    periods = {row["period"]: t for t, row in enumerate(result.budget)}
-    hired = {(row["role"], periods[row["period"]]): row["hired"] for row in result.capacity if row["hired"] > 0}
-    return Plan(
-        result.status,
-        result.objective,
-        result.bound,
-        result.gap,
-        result.solver["seconds"],
-        result.solver["name"],
-        starts={p.id: p.start_index for p in result.selected},
-        hired=hired,
-    )

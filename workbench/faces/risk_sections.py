@@ -9,13 +9,11 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from workbench.analyses.futures import FuturesSummary, resolve_futures
-from workbench.analyses.risk import RiskReport, has_risk_data, simulate
+from workbench.analyses.risk import RiskReport
 from workbench.data.planning_data import Inputs
 from workbench.faces import charts
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.views import regret_text
-from workbench.ground.executor import Executor
 from workbench.ground.formatting import money
 from workbench.planning.result import Result
 
@@ -29,30 +27,6 @@ class RiskSection:
     inputs: Inputs
     result: Result
     report: RiskReport
-
-    @classmethod
-    def run(
-        cls,
-        inputs: Inputs,
-        result: Result,
-        futures: int = 0,
-        executor: Executor | None = None,
-        solver: str | None = None,
-        time_limit: float | None = None,
-        futures_summary: FuturesSummary | None = None,
-    ) -> RiskSection | None:
-        """The section, or ``None`` when there is no plan or nothing uncertain to simulate; the
-        futures are re-solved here (``futures`` > 0) or were already (``futures_summary``)."""
-        if not result.has_plan or not has_risk_data(inputs):
-            return None
-        report = simulate(inputs, result)
-        if futures > 0:
-            futures_summary = resolve_futures(
-                inputs, result, futures, executor=executor, solver=solver, time_limit=time_limit
-            )
-        if futures_summary is not None:
-            report.core_index, report.regret = futures_summary.core_index, futures_summary.regret
-        return cls(inputs, result, report)
 
     def parts(self) -> list:
         """The section in reading order: headings, sentences, charts and tables."""
@@ -306,17 +280,11 @@ class RiskSection:
         return parts
 
 
-def risk_section(
-    inputs: Inputs,
-    result: Result,
-    futures: int = 0,
-    executor: Executor | None = None,
-    futures_summary: FuturesSummary | None = None,
-) -> list:
-    """What the report's risk section shows: the section's parts, or why there are none."""
-    section = RiskSection.run(inputs, result, futures, executor, futures_summary=futures_summary)
-    if section is not None:
-        return section.parts()
+def risk_section(inputs: Inputs, result: Result, report: RiskReport | None) -> list:
+    """What the report's risk section shows of ``report`` (:func:`workbench.analyses.study.study_risk`):
+    the section's parts, or why there are none."""
+    if report is not None:
+        return RiskSection(inputs, result, report).parts()
     if not result.has_plan:
         return [Html("<p><em>No plan to simulate: see the conflicts above.</em></p>")]
     return [

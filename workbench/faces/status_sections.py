@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 import altair as alt
 import pandas as pd
 
-from workbench.analyses.earned_value import StatusReport, project_status, status_curves, worst_first
-from workbench.analyses.replan import replanned
-from workbench.analyses.solve import solve
-from workbench.data.planning_data import Inputs, load_inputs
+from workbench.analyses.earned_value import StatusReport, worst_first
+from workbench.analyses.study import StatusStudy
+from workbench.data.planning_data import Inputs
 from workbench.faces.charts import period_date
 from workbench.faces.views import replan_cost_text
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
@@ -31,37 +29,20 @@ def _number(value: float | None, digits: int = 2) -> str:
 class StatusSections:
     """One scenario's status as of its status period, ready to display."""
 
-    inputs: Inputs
-    report: StatusReport
+    study: StatusStudy
 
-    @classmethod
-    def run(cls, scenario_path: str, as_of: str | None = None) -> StatusSections:
-        """The status of a scenario against its baseline, as of its status date.
+    @property
+    def inputs(self) -> Inputs:
+        return self.study.inputs
 
-        Parameters
-        ----------
-        scenario_path : str
-            The scenario file.
-        as_of : str, optional
-            The status period (overrides the scenario's ``status.as_of``).
+    @property
+    def report(self) -> StatusReport:
+        return self.study.report
 
-        Returns
-        -------
-        StatusSections
-            The sections of the status report, ready to display.
-
-        Raises
-        ------
-        InputError
-            A malformed scenario or portfolio, or no status date (or one outside the horizon).
-        """
-        inputs = load_inputs(scenario_path)
-        return cls(inputs, project_status(inputs, as_of))
-
-    @cached_property
+    @property
     def replan_result(self) -> Result:
-        """The re-plan of the periods after the status date (solved once for the report)."""
-        return solve(replanned(self.inputs, self.report.as_of))
+        """The re-plan of the periods after the status date."""
+        return self.study.replan
 
     @property
     def status_period(self) -> int:
@@ -141,7 +122,7 @@ class StatusSections:
     def curves(self) -> pd.DataFrame:
         """Per project and period: cumulative PV (whole horizon), and EV and AC up to the status date
         (:func:`workbench.analyses.earned_value.status_curves`)."""
-        return pd.DataFrame(status_curves(self.inputs, self.report))
+        return pd.DataFrame(self.study.curves)
 
     def s_curves(self) -> list:
         curves = self.curves()
