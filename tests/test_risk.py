@@ -329,10 +329,10 @@ def test_the_report_resolves_its_futures_with_its_own_solver_and_shows_them(tmp_
     scenario = make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 3})
     report = ScenarioReport.rendering(study_scenario(scenario, solver="highs", frontier_points=2, risk_futures=8))
     direct = resolve_futures(report.inputs, report.result, 8, executor=LocalExecutor(1), solver="highs")
-    assert report.study.futures == direct
+    assert report.futures == direct
     assert "risk futures" in report.timings and report.seconds >= report.timings["risk futures"]
     page = "".join(part._repr_html_() for part in report.risk())
     assert "Core index" in page and "<svg" in page
     # without futures asked for, the section says nothing about them
     plain = ScenarioReport.rendering(study_scenario(scenario, solver="highs", frontier_points=2))
-    assert plain.study.futures is None and "Core index" not in "".join(p._repr_html_() for p in plain.risk())
+    assert plain.futures is None and "Core index" not in "".join(p._repr_html_() for p in plain.risk())

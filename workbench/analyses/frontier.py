@@ -57,7 +57,7 @@ def frontier(
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
     inputs = replanned(inputs)
-    settings = settings_for(inputs, solver, time_limit, gap)
+    settings = settings_for(inputs, name=solver, time_limit=time_limit, gap=gap)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     if top is None:

@@ -103,20 +103,14 @@ class FuturesSummary:
 
 
 def future_tasks(
-    inputs: Inputs,
-    result: Result,
-    futures: int,
-    seed: int,
-    solver: str | None = None,
-    time_limit: float | None = None,
-    cores: int | None = None,
+    inputs: Inputs, result: Result, futures: int, seed: int, settings: SolverSpec | None = None
 ) -> list[FutureTask]:
-    """``futures`` joint samples of every project (forced-out ones aside) drawn from ``seed``;
-    ``cores``: what each future's solve may take."""
+    """``futures`` joint samples of every project (forced-out ones aside) drawn from ``seed``,
+    each to be solved with ``settings`` (default: the scenario's)."""
     portfolio = estimates(inputs)
     candidates = [p for p in portfolio.projects.index if p not in set(inputs.scenario.spec.force_out)]
     draws = draw_projects(inputs, candidates, futures, seed)
-    settings = settings_for(inputs, solver, time_limit, cores=cores)
+    settings = settings or settings_for(inputs)
     chosen = {p.id: int(p.start_index) for p in sorted(result.selected, key=lambda p: p.id)}
     tasks = []
     for k in range(futures):
@@ -142,7 +136,8 @@ def resolve_futures(
     made_here = executor is None
     executor = executor or local_executor()
     try:
-        tasks = future_tasks(inputs, result, futures, seed, solver, time_limit, executor.cores_per_task(futures))
+        settings = settings_for(inputs, name=solver, time_limit=time_limit, cores=executor.cores_per_task(futures))
+        tasks = future_tasks(inputs, result, futures, seed, settings)
         outcomes: list[FutureOutcome] = executor.map(solve_future, tasks, progress)
     finally:
         if made_here:

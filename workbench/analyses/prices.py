@@ -85,7 +85,7 @@ def explain(
     re-solve proves (does_not_fit, balance, displaces_more, no_gain) in ``result``. The
     re-solves run side by side on ``executor`` when one is given."""
     inputs = replanned(inputs)
-    settings = settings_for(inputs, solver, time_limit, gap)
+    settings = settings_for(inputs, name=solver, time_limit=time_limit, gap=gap)
     deadline = Deadline(settings.time_limit)
     result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
     explanation = Explanation(result)

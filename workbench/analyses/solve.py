@@ -59,7 +59,7 @@ def solve(
         when no plan exists.
     """
     inputs = replanned(inputs)
-    settings = settings_for(inputs, solver, time_limit, gap, cores)
+    settings = settings_for(inputs, name=solver, time_limit=time_limit, gap=gap, cores=cores)
     deadline = deadline or Deadline(settings.time_limit)
     data = inputs.data
     started = time.perf_counter()

@@ -46,7 +46,7 @@ class ScenarioStudy:
     """One scenario and what each analysis found for it.
 
     ``seconds`` is the solver work (the plan, the re-solves, the frontier, the futures);
-    ``timings`` splits it. ``risk`` is ``None`` when there is no plan or nothing uncertain."""
+    ``timings`` splits it. ``risk_report`` is ``None`` when there is no plan or nothing uncertain."""
 
     inputs: Inputs
     result: Result
@@ -57,7 +57,7 @@ class ScenarioStudy:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     futures: FuturesSummary | None = None
-    risk: RiskReport | None = None
+    risk_report: RiskReport | None = None
 
 
 def plan_of(result: Result) -> Plan:
@@ -114,7 +114,7 @@ def study_scenario(
     executor.start("workbench.planning.runs")  # its workers start while the scenario is solved
     try:
         inputs = replanned(load_inputs(scenario_path))
-        settings = settings_for(inputs, solver, time_limit)
+        settings = settings_for(inputs, name=solver, time_limit=time_limit)
         deadline = Deadline(settings.time_limit)
         result = solve(inputs, settings.name, settings.time_limit, settings.gap, deadline=deadline)
         study = ScenarioStudy(inputs, result, timings={"solve": result.solver["seconds"]})
@@ -123,7 +123,7 @@ def study_scenario(
     finally:
         executor.close()
     study.seconds = time.perf_counter() - started
-    study.risk = study_risk(inputs, result, study.futures)
+    study.risk_report = study_risk(inputs, result, study.futures)
     return study
 
 
@@ -232,7 +232,7 @@ def study_comparison(
             for study in studies:
                 if not study.result.has_plan:
                     continue
-                settings = settings_for(study.inputs, solver, time_limit)
+                settings = settings_for(study.inputs, name=solver, time_limit=time_limit)
                 top = plan_of(study.result) if study.inputs.data.budget_total is None else None
                 comparison.frontiers[study.result.scenario] = frontier(
                     study.inputs,
@@ -253,8 +253,8 @@ class StatusStudy:
 
     inputs: Inputs
     report: StatusReport
-    curves: list[dict]
-    replan: Result | None
+    curve_rows: list[dict]
+    replan_result: Result | None
 
 
 def study_status(scenario: str | Path | Inputs, as_of: str | None = None, replan: bool = True) -> StatusStudy:
@@ -281,5 +281,5 @@ def study_status(scenario: str | Path | Inputs, as_of: str | None = None, replan
     """
     inputs = scenario if isinstance(scenario, Inputs) else load_inputs(scenario)
     report = project_status(inputs, as_of)
-    replanned_result = solve(replanned(inputs, report.as_of)) if replan else None
-    return StatusStudy(inputs, report, status_curves(inputs, report), replanned_result)
+    replan_result = solve(replanned(inputs, report.as_of)) if replan else None
+    return StatusStudy(inputs, report, status_curves(inputs, report), replan_result)

@@ -130,6 +130,11 @@ class BalanceSpec(_Strict):
     max: float = Field(1.0, ge=0, le=1)
 
 
+def _core_count(description: str) -> Any:
+    """An optional whole number of cores, 1 to MAX_WORKERS."""
+    return Field(None, ge=1, le=MAX_WORKERS, strict=True, description=description)
+
+
 class SolverSpec(_Strict):
     name: Literal["auto", "cbc", "highs"] = Field(
         "auto",
@@ -142,21 +147,13 @@ class SolverSpec(_Strict):
         None, gt=0, le=MAX_SECONDS, description="Seconds for all solver work of one command."
     )
     gap: float = Field(0.0, ge=0, le=1, description="Relative gap at which to stop; 0 proves the optimum.")
-    threads: int | None = Field(
-        None,
-        ge=1,
-        le=MAX_WORKERS,
-        strict=True,
-        description="CBC's threads; unset runs CBC serially (without "
-        "its threaded search). HiGHS always runs on every core but one (docs/model.md).",
+    threads: int | None = _core_count(
+        "CBC's threads; unset runs CBC serially (without its threaded search). HiGHS always runs on "
+        "every core but one (docs/model.md)."
     )
-    cores: int | None = Field(
-        None,
-        ge=1,
-        le=MAX_WORKERS,
-        strict=True,
-        description="Cores one solve may take; unset: every core (auto races CBC and HiGHS, then searches "
-        "on every core). 1: auto runs CBC alone, as each solve fanned out beside others does.",
+    cores: int | None = _core_count(
+        "Cores one solve may take; unset: every core (auto races CBC and HiGHS, then searches on every "
+        "core). 1: auto runs CBC alone, as each solve fanned out beside others does."
     )
 
 

@@ -292,7 +292,7 @@ class Workbench:
     def _show_status(self) -> None:
         """KPIs and RAG counts, the projects that need a decision, cost against schedule and every
         project worst first (docs/status.md)."""
-        sections = StatusSections(study_status(self.loaded_inputs, replan=False))
+        sections = StatusSections.rendering(study_status(self.loaded_inputs, replan=False))
         quadrant = sections.quadrant()
         self.status_view.value = (
             sections.summary().markup

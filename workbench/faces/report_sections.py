@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from workbench.ground.imports import skip_iri_grammar
@@ -23,17 +23,13 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from workbench.analyses.frontier import Frontier  # noqa: E402
-from workbench.analyses.prioritise import Prioritisation  # noqa: E402
 from workbench.analyses.study import ScenarioStudy  # noqa: E402
-from workbench.data.planning_data import Inputs  # noqa: E402
 from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import optimiser_gain_sentences, replan_cost_text  # noqa: E402
 from workbench.ground.formatting import money, percent, status_label  # noqa: E402
-from workbench.planning.result import Result  # noqa: E402
 from workbench.ground.files import write_atomically  # noqa: E402
 
 #: the chart sections, in the order the notebook shows them
@@ -54,10 +50,9 @@ def drawn_ahead(section: Callable[[ScenarioReport], object]) -> Callable[[Scenar
 
 
 @dataclass
-class ScenarioReport:
+class ScenarioReport(ScenarioStudy):
     """One scenario's study (:func:`workbench.analyses.study.study_scenario`), rendered for a report."""
 
-    study: ScenarioStudy
     #: sections already made (their charts drawn or being drawn), by method name
     made: dict = field(default_factory=dict)
 
@@ -79,7 +74,7 @@ class ScenarioReport:
         ScenarioReport
             The sections, ready to display.
         """
-        report = cls(study)
+        report = cls(**{f.name: getattr(study, f.name) for f in fields(ScenarioStudy)})
         report.draw_ahead()
         if output_dir is not None:
             write_tables_into(study.result, Path(output_dir), xlsx=True)
@@ -89,38 +84,6 @@ class ScenarioReport:
             )
         return report
 
-    @property
-    def inputs(self) -> Inputs:
-        return self.study.inputs
-
-    @property
-    def result(self) -> Result:
-        return self.study.result
-
-    @property
-    def frontier(self) -> Frontier | None:
-        return self.study.frontier
-
-    @property
-    def role_values(self) -> list[dict]:
-        return self.study.role_values
-
-    @property
-    def binding(self) -> list[dict]:
-        return self.study.binding
-
-    @property
-    def prioritisation(self) -> Prioritisation | None:
-        return self.study.prioritisation
-
-    @property
-    def seconds(self) -> float:
-        return self.study.seconds
-
-    @property
-    def timings(self) -> dict:
-        return self.study.timings
-
     def draw_ahead(self) -> None:
         """Make every chart section now, so that their charts are drawn while the rest is computed."""
         for name in CHART_SECTIONS:
@@ -129,7 +92,7 @@ class ScenarioReport:
     def risk(self) -> list:
         """The risk section (docs/risk.md): the plan's Monte Carlo, with the futures re-solved, if any."""
         if "risk" not in self.made:
-            self.made["risk"] = risk_section(self.inputs, self.result, self.study.risk)
+            self.made["risk"] = risk_section(self.inputs, self.result, self.risk_report)
         return self.made["risk"]
 
     # ------------------------------------------------------------------ sections

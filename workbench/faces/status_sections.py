@@ -4,19 +4,18 @@ table or an inline-SVG chart (no script, no external URL), as in the planning re
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import altair as alt
 import pandas as pd
 
-from workbench.analyses.earned_value import StatusReport, worst_first
+from workbench.analyses.earned_value import worst_first
 from workbench.analyses.study import StatusStudy
-from workbench.data.planning_data import Inputs
 from workbench.faces.charts import period_date
 from workbench.faces.views import replan_cost_text
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.ground.formatting import money
-from workbench.planning.result import Result, package_versions
+from workbench.planning.result import package_versions
 
 RAG_COLOURS = alt.Scale(domain=["red", "amber", "green", "none"], range=["#e45756", "#f2a541", "#54a24b", "#bab0ac"])
 
@@ -26,23 +25,13 @@ def _number(value: float | None, digits: int = 2) -> str:
 
 
 @dataclass
-class StatusSections:
+class StatusSections(StatusStudy):
     """One scenario's status as of its status period, ready to display."""
 
-    study: StatusStudy
-
-    @property
-    def inputs(self) -> Inputs:
-        return self.study.inputs
-
-    @property
-    def report(self) -> StatusReport:
-        return self.study.report
-
-    @property
-    def replan_result(self) -> Result:
-        """The re-plan of the periods after the status date."""
-        return self.study.replan
+    @classmethod
+    def rendering(cls, study: StatusStudy) -> StatusSections:
+        """The sections of ``study`` (:func:`workbench.analyses.study.study_status`), ready to display."""
+        return cls(**{f.name: getattr(study, f.name) for f in fields(StatusStudy)})
 
     @property
     def status_period(self) -> int:
@@ -122,7 +111,7 @@ class StatusSections:
     def curves(self) -> pd.DataFrame:
         """Per project and period: cumulative PV (whole horizon), and EV and AC up to the status date
         (:func:`workbench.analyses.earned_value.status_curves`)."""
-        return pd.DataFrame(self.study.curves)
+        return pd.DataFrame(self.curve_rows)
 
     def s_curves(self) -> list:
         curves = self.curves()

@@ -47,20 +47,12 @@ class Deadline:
         return remaining is not None and remaining <= 0.01
 
 
-def settings_for(
-    inputs: Inputs,
-    solver: str | None = None,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    cores: int | None = None,
-) -> SolverSpec:
-    """The scenario's solver settings with what the command line (or the executor: ``cores``) overrides."""
-    changes = {
-        key: value
-        for key, value in (("name", solver), ("time_limit", time_limit), ("gap", gap), ("cores", cores))
-        if value is not None
-    }
-    return inputs.scenario.spec.solver.model_copy(update=changes)
+def settings_for(inputs: Inputs, **changes: object) -> SolverSpec:
+    """The scenario's solver settings with ``changes`` (fields of :class:`SolverSpec`: ``name``,
+    ``time_limit``, ``gap`` from the command line, ``cores`` from the executor); ``None`` leaves
+    a field as the scenario has it."""
+    given = {key: value for key, value in changes.items() if value is not None}
+    return inputs.scenario.spec.solver.model_copy(update=given)
 
 
 def plan_within(
