@@ -205,3 +205,42 @@ def test_plans_shown_before_the_end_are_whole_plans_never_called_optimal():
         if provisional.bound is not None:
             assert provisional.bound >= final.objective - 1e-6 * final.objective
             assert provisional.gap == pytest.approx((provisional.bound - provisional.objective) / provisional.objective)
+
+
+def test_why_a_solve_stopped_is_kept_and_said():
+    """A spent deadline, a stop request and a requested gap each say so; a proof says nothing."""
+    from workbench.analyses.sweep import GridAxis, sweep
+    from workbench.faces.views import result_text
+    from workbench.ground.executor import LocalExecutor
+    from workbench.ground.status import StopReason
+    from workbench.planning.runs import Deadline
+
+    assert StopReason.of(SolveStatus.OPTIMAL, 0.0, 0.0, True) is None
+    assert StopReason.of(SolveStatus.INFEASIBLE, None, 0.0, False) is None
+    assert StopReason.of(SolveStatus.NOT_SOLVED, None, 0.0, True) is StopReason.STOPPED
+    assert StopReason.of(SolveStatus.FEASIBLE, 0.004, 0.01, False) is StopReason.GAP_REACHED
+    assert StopReason.of(SolveStatus.FEASIBLE, 0.02, 0.01, False) is StopReason.TIME_LIMIT
+    assert StopReason.of(SolveStatus.NOT_SOLVED, None, 0.01, False) is StopReason.TIME_LIMIT
+
+    inputs = load_inputs(SAMPLE / "baseline.yaml")
+    spent = solve(inputs, deadline=Deadline(0))
+    assert spent.status is SolveStatus.NOT_SOLVED and spent.stopped_by is StopReason.TIME_LIMIT
+    text = result_text(spent)
+    assert "time limit before it found any plan" in text and "conflicts" not in text
+    assert spent.projects[0].reason.startswith("The solver reached its time limit")
+    assert spent.to_dict()["stopped_by"] == "time_limit"
+
+    loose = solve(inputs, solver="highs", gap=0.5)
+    assert loose.stopped_by is (StopReason.GAP_REACHED if loose.status is SolveStatus.FEASIBLE else None)
+    proven = solve(inputs, solver="highs")
+    assert proven.status is SolveStatus.OPTIMAL and proven.stopped_by is None
+
+    stop = threading.Event()
+    stop.set()
+    asked = find_plan(inputs.data, SolverSpec(name="highs"), stop=stop)
+    assert asked.stopped_by is (None if asked.status is SolveStatus.OPTIMAL else StopReason.STOPPED)
+
+    point = sweep(
+        inputs.scenario, inputs.portfolio, [GridAxis("--grid solver.gap=0", "solver.gap", (0.0,))], LocalExecutor(1)
+    ).points[0]
+    assert point.status is SolveStatus.OPTIMAL and point.stopped_by is None

@@ -27,6 +27,7 @@ from workbench.ground.errors import InputError, Problem
 from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.ground.formatting import finite_json
 from workbench.ground.limits import MAX_GRID_POINTS
+from workbench.ground.status import SolveStatus, StopReason
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class SweepPoint:
     """One point of the grid: its values and what the solve proved."""
 
     values: dict
-    status: str
+    status: SolveStatus
     objective: float | None
     gap: float | None
     selected: int
@@ -172,6 +173,7 @@ class SweepPoint:
     cost: float
     conflicts: list[str] = field(default_factory=list)
     solver: str = ""  # whose plan it is
+    stopped_by: StopReason | None = None  # why it did not prove its answer
 
 
 @dataclass
@@ -186,7 +188,8 @@ class Sweep:
             [
                 {
                     **p.values,
-                    "status": p.status,
+                    "status": p.status.value,
+                    "stopped_by": None if p.stopped_by is None else p.stopped_by.value,
                     "objective": p.objective,
                     "gap": p.gap,
                     "selected": p.selected,
@@ -205,7 +208,10 @@ class Sweep:
                 "scenario": self.scenario,
                 "keys": self.keys,
                 "objective_kind": self.objective_kind,
-                "points": [asdict(p) for p in self.points],
+                "points": [
+                    {**asdict(p), "status": p.status.value, "stopped_by": p.stopped_by and p.stopped_by.value}
+                    for p in self.points
+                ],
             }
         )
 
@@ -266,7 +272,7 @@ def solve_point(task: SweepTask) -> SweepPoint:
     kpis = result.kpis()
     return SweepPoint(
         task.values,
-        result.status.value,
+        result.status,
         result.objective,
         result.gap,
         kpis["selected"],
@@ -274,6 +280,7 @@ def solve_point(task: SweepTask) -> SweepPoint:
         kpis["cost"],
         [c.message for c in result.conflicts],
         result.solver["name"],
+        result.stopped_by,
     )
 
 

@@ -431,7 +431,7 @@ class Workbench:
     # ------------------------------------------------------------------ display
     def _show(self, result: Result, inputs: Inputs, refining: bool = False) -> None:
         self.result, self.data = result, inputs.data
-        status = status_label(result.status, result.gap, refining)
+        status = status_label(result.status, result.gap, refining, result.stopped_by)
         solving = " wb-solving" if refining else ""
         self.status.value = (
             f"<span class='wb-status{solving}' data-status='{result.status.value}'><b>{status}</b> · "

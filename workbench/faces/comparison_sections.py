@@ -16,7 +16,7 @@ from workbench.analyses.study import ComparisonStudy
 from workbench.faces.charts import period_date
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.report_sections import ScenarioReport
-from workbench.ground.formatting import money, percent
+from workbench.ground.formatting import money, no_plan_sentence, percent
 
 CHANGE_COLOURS = alt.Scale(domain=["enters", "leaves", "moves"], range=["#54a24b", "#e45756", "#4c78a8"])
 KPI_LABELS = {
@@ -251,7 +251,7 @@ class Comparison:
         """An infeasible scenario: what would have to change for a plan to exist."""
         result = report.result
         if not result.conflicts:
-            return Html(f"<p>{esc(result.scenario)}: the solver stopped before it found a plan.</p>")
+            return Html(f"<p>{esc(result.scenario)}: {esc(no_plan_sentence(result.status, result.stopped_by))}</p>")
         items = "".join(f"<li>{esc(c.message)}</li>" for c in result.conflicts)
         return Html(
             f"<div class='conflicts'><p><strong>{esc(result.scenario)} has no plan.</strong> One way to make "

@@ -29,7 +29,7 @@ from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import optimiser_gain_sentences, replan_cost_text  # noqa: E402
-from workbench.ground.formatting import money, percent, status_label  # noqa: E402
+from workbench.ground.formatting import money, no_plan_sentence, percent, status_label  # noqa: E402
 from workbench.ground.files import write_atomically  # noqa: E402
 
 #: the chart sections, in the order the notebook shows them
@@ -98,7 +98,7 @@ class ScenarioReport(ScenarioStudy):
     # ------------------------------------------------------------------ sections
     def summary(self) -> Html:
         k = self.result.kpis()
-        status = status_label(k["status"], k["gap"])
+        status = status_label(k["status"], k["gap"], stopped_by=self.result.stopped_by)
         rows = [
             ("Scenario", esc(self.result.scenario), "scenario"),
             ("Status", esc(status), "status"),
@@ -159,7 +159,7 @@ class ScenarioReport(ScenarioStudy):
     def _no_plan(self) -> Html | None:
         if self.result.has_plan:
             return None
-        return Html("<p><em>No plan to show: see the conflicts above.</em></p>")
+        return Html(f"<p><em>{esc(no_plan_sentence(self.result.status, self.result.stopped_by))}</em></p>")
 
     @drawn_ahead
     def roadmap(self):

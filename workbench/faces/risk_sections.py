@@ -14,7 +14,7 @@ from workbench.data.planning_data import Inputs
 from workbench.faces import charts
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.views import regret_text
-from workbench.ground.formatting import money
+from workbench.ground.formatting import money, no_plan_sentence
 from workbench.planning.result import Result
 
 QUANTILE_LINES = pd.DataFrame({"level": [0.5, 0.8], "label": ["P50", "P80"]})
@@ -286,7 +286,7 @@ def risk_section(inputs: Inputs, result: Result, report: RiskReport | None) -> l
     if report is not None:
         return RiskSection(inputs, result, report).parts()
     if not result.has_plan:
-        return [Html("<p><em>No plan to simulate: see the conflicts above.</em></p>")]
+        return [Html(f"<p><em>No plan to simulate. {esc(no_plan_sentence(result.status, result.stopped_by))}</em></p>")]
     return [
         Html(
             "<p>The portfolio has no uncertainty table and no risk register: nothing to simulate "

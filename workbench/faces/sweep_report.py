@@ -4,6 +4,7 @@ escaped), ``sweep.csv`` (formula-like text neutralised) and ``sweep.json``."""
 from __future__ import annotations
 
 import html
+from collections import Counter
 from pathlib import Path
 
 import vl_convert
@@ -13,6 +14,7 @@ from workbench.faces import charts
 from workbench.faces.export import neutralise_frame, safe_name, write_run_folder
 from workbench.faces.report_runner import STYLE
 from workbench.ground.formatting import money
+from workbench.ground.status import SolveStatus
 
 
 def sweep_svg(sweep: Sweep, width: int = 640) -> str:
@@ -29,12 +31,17 @@ def sweep_page(sweep: Sweep) -> str:
     frame["gap"] = frame["gap"].map(lambda v: "-" if v is None or v != v else f"{v:.2%}")
     table = frame.to_html(index=False, escape=True, border=0, na_rep="-")
     title = f"Sweep of {sweep.scenario} over {', '.join(sweep.keys)}"
-    proven = sum(p.status == "optimal" for p in sweep.points)
+    count = Counter(p.status for p in sweep.points)
     summary = (
-        f"{len(sweep.points)} points; {proven} proven optimal, "
-        f"{sum(p.status == 'infeasible' for p in sweep.points)} with no plan, "
-        f"{len(sweep.points) - proven - sum(p.status == 'infeasible' for p in sweep.points)} not proven "
-        "(their gap is shown)."
+        f"{len(sweep.points)} points; {count[SolveStatus.OPTIMAL]} proven optimal, "
+        f"{count[SolveStatus.INFEASIBLE]} with no plan, "
+        f"{count[SolveStatus.FEASIBLE]} not proven (their gap is shown)"
+        + (
+            f", {count[SolveStatus.NOT_SOLVED]} stopped before any plan was found (see stopped_by)"
+            if count[SolveStatus.NOT_SOLVED]
+            else ""
+        )
+        + "."
     )
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'

@@ -6,7 +6,7 @@ import pandas as pd
 
 from workbench.analyses.earned_value import worst_first
 from workbench.analyses.prices import binding_constraints
-from workbench.ground.formatting import money, status_label
+from workbench.ground.formatting import money, no_plan_sentence, status_label
 
 
 def replan_cost_text(replan: dict) -> str:
@@ -42,7 +42,7 @@ def result_text(result) -> str:
         kpis = result.kpis()
         lines.append(
             f"Objective ({result.objective_kind}): {money(result.objective)}  "
-            f"[{status_label(result.status, result.gap)}]"
+            f"[{status_label(result.status, result.gap, stopped_by=result.stopped_by)}]"
         )
         if result.replan:
             replan = result.replan
@@ -55,6 +55,8 @@ def result_text(result) -> str:
                 f"Selected {kpis['selected']} of {kpis['projects']} projects; value "
                 f"{money(kpis['value'])}, cost {money(kpis['cost'])}"
             )
+    else:
+        lines.append(no_plan_sentence(result.status, result.stopped_by))
     lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
     if result.conflicts:
         lines.append("")

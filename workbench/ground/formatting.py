@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import SolveStatus, StopReason
 
 
 def money(value: float | None) -> str:
@@ -17,9 +17,24 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}%}"
 
 
-def status_label(status: SolveStatus | str, gap: float | None = None, refining: bool = False) -> str:
-    """What a status means for a reader. ``refining``: the solve goes on to prove the optimum."""
+#: why a solve stopped short, in words
+STOPPED_BY_TEXT = {
+    StopReason.TIME_LIMIT: "time limit reached",
+    StopReason.GAP_REACHED: "within the gap asked for",
+    StopReason.STOPPED: "stopped on request",
+}
+
+
+def status_label(
+    status: SolveStatus | str,
+    gap: float | None = None,
+    refining: bool = False,
+    stopped_by: StopReason | str | None = None,
+) -> str:
+    """What a status means for a reader, with why the solve stopped short when it is known.
+    ``refining``: the solve goes on to prove the optimum."""
     status = SolveStatus(status)
+    why = "" if stopped_by is None else f"; {STOPPED_BY_TEXT[StopReason(stopped_by)]}"
     if status is SolveStatus.OPTIMAL:
         return "Optimal (proven)"
     if status is SolveStatus.FEASIBLE:
@@ -27,11 +42,23 @@ def status_label(status: SolveStatus | str, gap: float | None = None, refining: 
         return (
             f"Best plan so far, {gap_text}: proving optimality…"
             if refining
-            else f"Feasible, not proven optimal ({gap_text})"
+            else f"Feasible, not proven optimal ({gap_text}{why})"
         )
     if status is SolveStatus.INFEASIBLE:
         return "No plan exists"
-    return "Stopped before any plan was found"
+    return "Stopped before any plan was found" + (f" ({why[2:]})" if why else "")
+
+
+def no_plan_sentence(status: SolveStatus | str, stopped_by: StopReason | str | None = None) -> str:
+    """Why a result holds no plan, in one sentence: no plan exists (the conflicts say why), or the
+    solver stopped before it found one (and why, when known)."""
+    if SolveStatus(status) is SolveStatus.INFEASIBLE:
+        return "No plan exists for this scenario; see the conflicts."
+    if stopped_by is not None and StopReason(stopped_by) is StopReason.TIME_LIMIT:
+        return "The solver reached its time limit before it found any plan; a longer time limit may find one."
+    if stopped_by is not None and StopReason(stopped_by) is StopReason.STOPPED:
+        return "The solve was stopped before it found any plan."
+    return "The solver stopped before it found any plan."
 
 
 def finite_json(value: object, indent: int | None = 2) -> str:

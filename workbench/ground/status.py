@@ -1,4 +1,5 @@
-"""What a solve proved, and what had to give when no plan exists: the kinds every floor above speaks."""
+"""What a solve proved, why it stopped short, and what had to give when no plan exists: the kinds
+every floor above speaks."""
 
 from __future__ import annotations
 
@@ -16,6 +17,25 @@ class SolveStatus(StrEnum):
     @property
     def has_plan(self) -> bool:
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+class StopReason(StrEnum):
+    """Why a solve ended without proving its answer (a plan's gap, or no plan at all)."""
+
+    TIME_LIMIT = "time_limit"  #: its time limit, or what was left of the command's, ran out
+    GAP_REACHED = "gap_reached"  #: the plan is within the relative gap asked for
+    STOPPED = "stopped"  #: asked to stop: a newer change superseded it, or it was interrupted
+
+    @classmethod
+    def of(cls, status: SolveStatus, gap: float | None, gap_asked: float, stop_requested: bool) -> StopReason | None:
+        """Why a solve that ended in ``status`` stopped; ``None`` when it proved its answer."""
+        if status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+            return None
+        if stop_requested:
+            return cls.STOPPED
+        if status is SolveStatus.FEASIBLE and gap is not None and gap_asked > 0 and gap <= gap_asked:
+            return cls.GAP_REACHED
+        return cls.TIME_LIMIT
 
 
 class ConflictKind(StrEnum):

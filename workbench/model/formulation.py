@@ -25,7 +25,7 @@ import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
-from workbench.ground.status import ConflictKind, SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus, StopReason
 from workbench.model.neighbourhood import improve_plan
 from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver, status_from_gap
 
@@ -67,6 +67,7 @@ class Plan:
     starts: dict[str, int] = field(default_factory=dict)
     hired: dict[tuple[str, int], float] = field(default_factory=dict)
     slacks: list[Slack] = field(default_factory=list)
+    stopped_by: StopReason | None = None  #: why it did not prove its answer
 
 
 def _expr(variables, coefficients) -> pulp.LpAffineExpression:
@@ -339,7 +340,9 @@ def find_plan(
     )
     seconds = time.perf_counter() - started
     plan = Plan(run.status, None, None, None, seconds, run.solver or settings.name)
+    stop_requested = stop is not None and stop.is_set()
     if not run.status.has_plan:
+        plan.stopped_by = StopReason.of(plan.status, None, settings.gap, stop_requested)
         return plan
     _read_plan(plan, frame, hired, lambda variable: variable.varValue)
     for variable, what, _ in slacks:
@@ -355,6 +358,7 @@ def find_plan(
         plan.objective = run.objective
         return plan
     _score_plan(plan, data, run.objective, run.bound, run.status is SolveStatus.OPTIMAL)
+    plan.stopped_by = StopReason.of(plan.status, plan.gap, settings.gap, stop_requested)
     return plan
 
 

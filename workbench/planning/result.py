@@ -13,7 +13,7 @@ from importlib import metadata
 
 import pandas as pd
 
-from workbench.ground.status import ConflictKind, SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus, StopReason
 from workbench.ground.formatting import finite_json
 
 
@@ -114,6 +114,7 @@ class Result:
     # spend after it, to the horizon's end, hiring included), forecast_cost (the two), and
     # after_horizon_cost (what started projects that run past the horizon still cost there)
     replan: dict = field(default_factory=dict)
+    stopped_by: StopReason | None = None  # why the solve did not prove its answer (time limit, gap, stop)
 
     @property
     def has_plan(self) -> bool:

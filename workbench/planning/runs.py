@@ -18,7 +18,8 @@ from workbench.data.planning_data import Inputs, PlanningData
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import Scenario, SolverSpec
 from workbench.ground.executor import Executor, Progress
-from workbench.ground.status import SolveStatus
+from workbench.ground.formatting import no_plan_sentence
+from workbench.ground.status import SolveStatus, StopReason
 from workbench.model.formulation import Plan, PlanWatch, find_plan
 from workbench.planning.accounting import PlanUsage
 from workbench.planning.result import Conflict, ProjectOutcome, Reason, Result, package_versions
@@ -68,7 +69,7 @@ def plan_within(
     """Solve within what is left of the deadline (a spent deadline means not solved); ``watch``
     shows the plans found before the solve ends."""
     if deadline.expired:
-        return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.name)
+        return Plan(SolveStatus.NOT_SOLVED, None, None, None, 0.0, settings.name, stopped_by=StopReason.TIME_LIMIT)
     remaining = deadline.remaining()
     run_settings = settings.model_copy(update={"time_limit": None if remaining is None else max(remaining, 0.05)})
     return find_plan(data, run_settings, elastic=elastic, warm_start=warm_start, stop=stop, watch=watch)
@@ -170,7 +171,7 @@ def build_result(
                 value=float(row["value"]),
                 cost=data.forecast_cost(str(project_id)),
                 commitment=str(row["commitment"]),
-                reason=reason.text if reason else _no_plan_reason(plan.status),
+                reason=reason.text if reason else no_plan_sentence(plan.status, plan.stopped_by),
                 reason_kind=reason.kind.value if reason else None,
                 start_index=start,
                 contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
@@ -217,6 +218,7 @@ def build_result(
         objective_kind=data.objective.value,
         gap=plan.gap,
         bound=plan.bound,
+        stopped_by=plan.stopped_by,
         solver={"name": plan.solver, "seconds": plan.seconds},
         projects=outcomes,
         capacity=capacity_rows,
@@ -244,9 +246,3 @@ def _plain(value):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def _no_plan_reason(status: SolveStatus) -> str:
-    if status is SolveStatus.INFEASIBLE:
-        return "No plan exists for this scenario; see the conflicts."
-    return "The solver stopped before it found any plan."
