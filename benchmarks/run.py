@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from workbench.data.planning_data import load_inputs  # noqa: E402
 from workbench.data.scenario import SolverSpec  # noqa: E402
-from workbench.model import solvers  # noqa: E402
+from workbench.model import cbc, highs  # noqa: E402
 from workbench.model.formulation import build_model, find_plan  # noqa: E402
 from workbench.analyses.solve import solve  # noqa: E402
 
@@ -181,7 +181,7 @@ def bench_scale(sizes: list[int], long_limit: float) -> None:
 def first_plan_only():
     """Solvers told to stop at their first plan (time to a first plan): CBC with -maxSolutions 1,
     HiGHS with mip_max_improving_sols 1. A benchmark's option, so it lives here."""
-    command, configure = solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver
+    command, configure = cbc.cbc_command, highs.HighsWithStart.createAndConfigureSolver
 
     def cbc_first(*args, **kwargs):
         built = command(*args, **kwargs)
@@ -191,11 +191,11 @@ def first_plan_only():
         configure(self, lp)
         lp.solverModel.setOptionValue("mip_max_improving_sols", 1)
 
-    solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver = cbc_first, highs_first
+    cbc.cbc_command, highs.HighsWithStart.createAndConfigureSolver = cbc_first, highs_first
     try:
         yield
     finally:
-        solvers.cbc_command, solvers._HighsWithStart.createAndConfigureSolver = command, configure
+        cbc.cbc_command, highs.HighsWithStart.createAndConfigureSolver = command, configure
 
 
 def _gap(plan) -> str:

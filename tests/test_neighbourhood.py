@@ -84,7 +84,7 @@ def test_a_time_limited_auto_run_improves_by_search_and_says_its_gap(tmp_path):
 
 def test_a_round_fixes_only_its_variables_and_restores_their_bounds(tmp_path):
     from generate import generate
-    from workbench.model.solvers import HighsRounds
+    from workbench.model.highs import HighsRounds
 
     inputs = load_inputs(generate(tmp_path, 40))
     problem, options, *_ = build_model(inputs.data)
@@ -103,7 +103,7 @@ def test_the_race_is_asked_for_a_plan_by_half_the_limit_and_no_plan_is_never_sea
     """The race gets the whole limit with a plan wanted by half of it; a race that ends without
     a plan (e.g. an infeasibility it could not prove) is not handed to the search."""
     from workbench.model import formulation
-    from workbench.model.solvers import SolverRun
+    from workbench.model.solver_run import SolverRun
     from conftest import SAMPLE
 
     calls = []
@@ -123,11 +123,12 @@ def test_the_race_is_asked_for_a_plan_by_half_the_limit_and_no_plan_is_never_sea
 def test_without_a_plan_by_then_highs_goes_on_to_the_limit(monkeypatch):
     """CBC stops at plan_by (here it ends at once with nothing); HiGHS, with no plan from either,
     keeps the limit and proves the sample's infeasible scenario; a plan, once there, ends it."""
-    from workbench.model import solvers
+    from workbench.model import cbc, solvers
+    from workbench.model.solver_run import SolverRun
     from conftest import SAMPLE
 
     monkeypatch.setattr(
-        solvers._CbcJob, "run", lambda self, stop: (solvers.SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None)
+        cbc.CbcJob, "run", lambda self, stop: (SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None)
     )
     problem, *_ = build_model(load_inputs(SAMPLE / "dora-deadline.yaml").data)
     run = solvers.run_solver(problem, SolverSpec(name="auto", time_limit=20), plan_by=0.0)

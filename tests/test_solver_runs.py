@@ -15,7 +15,7 @@ from workbench.data.planning_data import load_inputs
 from workbench.data.scenario import SolverSpec
 from workbench.ground.status import SolveStatus
 from workbench.model.formulation import build_model, find_plan
-from workbench.model.solvers import cbc_command
+from workbench.model.cbc import cbc_command
 from workbench.analyses.solve import solve
 
 BASELINE_OPTIMUM = 21_174_000.0
@@ -35,12 +35,12 @@ def test_cbc_runs_serially_unless_threads_are_asked_for():
 def test_highs_keeps_one_thread_count_whatever_the_scenario_asks():
     """HiGHS keeps one thread pool per process: a solve asking for another size than the first
     ended with no plan. Every solve uses every core but one, and each finds its plan."""
-    from workbench.model.solvers import HIGHS_THREADS, HighsRounds, _solve_highs
+    from workbench.model.highs import HIGHS_THREADS, HighsRounds, solve_highs
 
     inputs = load_inputs(SAMPLE / "baseline.yaml")
     for asked in (None, HIGHS_THREADS + 1, None):
         problem, *_ = build_model(inputs.data)
-        run = _solve_highs(problem, SolverSpec(name="highs", threads=asked, time_limit=10), False, None)
+        run = solve_highs(problem, SolverSpec(name="highs", threads=asked, time_limit=10), False, None)
         assert run.status.has_plan
         assert problem.solverModel.getOptionValue("threads")[1] == HIGHS_THREADS
     problem, *_ = build_model(inputs.data)
@@ -120,7 +120,8 @@ def _tiny_problem():
 
 
 def test_the_race_keeps_the_better_plan_and_the_better_bound():
-    from workbench.model.solvers import SolverRun, _race_result
+    from workbench.model.race import race_result
+    from workbench.model.solver_run import SolverRun
 
     problem, x, y = _tiny_problem()
 
@@ -135,7 +136,7 @@ def test_the_race_keeps_the_better_plan_and_the_better_bound():
         "cbc": (SolverRun(SolveStatus.FEASIBLE, 2.0, 3.5, "cbc"), {"x": 0, "y": 1}),
         "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 4.0, "highs"), {"x": 1, "y": 0}),
     }
-    run = _race_result(problem, Job(), outcomes)
+    run = race_result(problem, Job(), outcomes)
     assert (run.status, run.objective, run.bound, run.solver) == (SolveStatus.FEASIBLE, 3.0, 3.5, "auto: highs")
     assert x.varValue == 1 and y.varValue == 0 and Job.assigned is None
     # a proof of optimality by one side is the answer; the other's worse plan is dropped
@@ -143,7 +144,7 @@ def test_the_race_keeps_the_better_plan_and_the_better_bound():
         "cbc": (SolverRun(SolveStatus.OPTIMAL, 3.0, 3.0, "cbc"), {"x": 1, "y": 0}),
         "highs": (SolverRun(SolveStatus.FEASIBLE, 2.0, 4.0, "highs"), {"x": 0, "y": 1}),
     }
-    run = _race_result(problem, Job(), outcomes)
+    run = race_result(problem, Job(), outcomes)
     assert (run.status, run.objective, run.solver) == (SolveStatus.OPTIMAL, 3.0, "auto: cbc")
     assert Job.assigned == {"x": 1, "y": 0}
     # the better bound closes the other's gap: proven by the two together
@@ -151,18 +152,18 @@ def test_the_race_keeps_the_better_plan_and_the_better_bound():
         "cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, 3.0, "cbc"), None),
         "highs": (SolverRun(SolveStatus.FEASIBLE, 3.0, 5.0, "highs"), {"x": 1, "y": 0}),
     }
-    assert _race_result(problem, Job(), outcomes).status is SolveStatus.OPTIMAL
+    assert race_result(problem, Job(), outcomes).status is SolveStatus.OPTIMAL
     # an infeasibility proof wins; no plan and no proof is not solved
     outcomes = {
         "cbc": (SolverRun(SolveStatus.INFEASIBLE, None, None, "cbc"), None),
         "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "highs"), None),
     }
-    assert _race_result(problem, Job(), outcomes).status is SolveStatus.INFEASIBLE
+    assert race_result(problem, Job(), outcomes).status is SolveStatus.INFEASIBLE
     outcomes = {
         "cbc": (SolverRun(SolveStatus.NOT_SOLVED, None, None, "cbc"), None),
         "highs": (SolverRun(SolveStatus.NOT_SOLVED, None, 7.0, "highs"), None),
     }
-    assert _race_result(problem, Job(), outcomes).status is SolveStatus.NOT_SOLVED
+    assert race_result(problem, Job(), outcomes).status is SolveStatus.NOT_SOLVED
 
 
 def test_a_time_limited_race_is_never_called_optimal_unless_proven(tmp_path):

@@ -16,7 +16,7 @@ from portfolio_kit import make_case, write_scenario
 from random_portfolios import Case, random_case, status_dated_case
 
 from workbench.analyses import reasons
-from workbench.model import solvers
+from workbench.model import highs
 from workbench.ground.errors import InputError
 from workbench.analyses.prices import explain
 from workbench.data.planning_data import load_inputs
@@ -160,13 +160,13 @@ def sample_disagreements(name: str) -> list[str]:
 
 def test_a_solver_option_that_loses_the_optimum_is_caught(monkeypatch):
     """Planted bug: HiGHS told to stop within 5% of its bound, which it then calls optimal."""
-    original = solvers._HighsWithStart.createAndConfigureSolver
+    original = highs.HighsWithStart.createAndConfigureSolver
 
     def sloppy(self, lp):
         original(self, lp)
         lp.solverModel.setOptionValue("mip_rel_gap", 0.05)
 
-    monkeypatch.setattr(solvers._HighsWithStart, "createAndConfigureSolver", sloppy)
+    monkeypatch.setattr(highs.HighsWithStart, "createAndConfigureSolver", sloppy)
     assert sample_disagreements("baseline"), "a solver stopping 5% short of its bound went unnoticed"
 
 

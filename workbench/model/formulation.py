@@ -27,7 +27,8 @@ from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
 from workbench.ground.status import ConflictKind, SolveStatus, StopReason
 from workbench.model.neighbourhood import improve_plan
-from workbench.model.solvers import Incumbents, SolverRun, relative_gap, run_solver, status_from_gap
+from workbench.model.solver_run import Incumbents, SolverRun, relative_gap, status_from_gap
+from workbench.model.solvers import run_solver
 
 WINDOW_SHIFT_PRICE = 1e3  # per period a commitment starts outside its window
 COMMITMENT_DROP_PRICE = 1e6  # per commitment that cannot be selected at all

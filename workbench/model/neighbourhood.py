@@ -20,7 +20,8 @@ import pulp
 
 from workbench.data.planning_data import PlanningData
 from workbench.ground.status import SolveStatus
-from workbench.model.solvers import HighsRounds, objective_at
+from workbench.model.highs import HighsRounds
+from workbench.model.solver_run import objective_at
 
 #: seconds at most for one sub-problem; a proven sub-problem grows the next neighbourhood
 SUB_PROBLEM_SECONDS = 4.0
