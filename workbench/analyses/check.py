@@ -14,6 +14,7 @@ import math
 import re
 from fractions import Fraction
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,52 +78,91 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
     """Every violated constraint or misreported number; an empty list means the result is right.
 
     ``portfolio`` is the loaded portfolio, ``spec`` the scenario (a
-    :class:`~workbench.data.scenario.Scenario`) the result claims to be a plan for."""
+    :class:`~workbench.data.scenario.Scenario`) the result claims to be a plan for. Each
+    constraint family is checked by a function of its own, from the tables and the scenario."""
     if not result.has_plan:
         return []
-    horizon = portfolio.horizon
-    periods = horizon.periods
     errors: list[str] = []
+    plan = _read_claimed_plan(portfolio, spec, result, errors)
+    _check_started(plan, errors)
+    _check_schedule(plan, errors)
+    _check_dependencies_and_exclusions(plan, errors)
+    hiring_spend = _check_capacity(plan, errors)
+    project_spend = _check_budget(plan, hiring_spend, errors)
+    _check_balance(plan, project_spend, errors)
+    _check_objective(plan, errors)
+    return errors
 
+
+@dataclass
+class _ClaimedPlan:
+    """The plan a result claims, read back from it, with what every check needs."""
+
+    portfolio: object
+    spec: object
+    result: Result
+    periods: int
+    granularity: str
+    first: int
+    projects: dict[str, dict]
+    starts: dict[str, int]
+    status_date: int | None = None
+    started: dict[str, dict] = field(default_factory=dict)
+    duration: dict[str, int] = field(default_factory=dict)
+
+    def index(self, label: object) -> int:
+        return absolute_period(label, self.granularity) - self.first
+
+    def outcome(self, pid: str):
+        return next(o for o in self.result.projects if o.id == pid)
+
+
+def _read_claimed_plan(portfolio, spec, result: Result, errors: list[str]) -> _ClaimedPlan:
+    horizon = portfolio.horizon
     granularity = horizon.granularity.value
-    first = absolute_period(horizon.start, granularity)
-
-    def index(label: object) -> int:
-        return absolute_period(label, granularity) - first
-
-    projects = {str(r["id"]): r for r in portfolio.projects.to_dict("records")}
-    starts: dict[str, int] = {}
+    plan = _ClaimedPlan(
+        portfolio,
+        spec,
+        result,
+        horizon.periods,
+        granularity,
+        absolute_period(horizon.start, granularity),
+        {str(r["id"]): r for r in portfolio.projects.to_dict("records")},
+        {},
+    )
     for outcome in result.projects:
-        if outcome.id not in projects:
+        if outcome.id not in plan.projects:
             errors.append(f"result names unknown project {outcome.id}")
             continue
         if outcome.selected:
-            starts[outcome.id] = index(outcome.start)
-    if {o.id for o in result.projects} != set(projects):
+            plan.starts[outcome.id] = plan.index(outcome.start)
+    if {o.id for o in result.projects} != set(plan.projects):
         errors.append("result does not list every project exactly once")
-    profiles: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in portfolio.table("costs").to_dict("records"):
-        profiles[row["project"]][int(row["offset"])] = float(row["amount"])
-
-    def planned_profile(pid: str) -> list[float]:
-        d, cost = int(projects[pid]["duration"]), float(projects[pid]["cost"])
-        return [profiles[pid].get(k, 0.0) for k in range(d)] if pid in profiles else [cost / d] * d
-
     # a re-plan from the status date (docs/status.md): history is fixed, started projects run on
-    status_date = None if spec.status.as_of is None else index(spec.status.as_of)
-    started = {} if status_date is None else _started(portfolio, status_date)
-    for pid, run in started.items():
-        if pid in spec.force_out:
-            continue
-        if pid not in starts:
-            errors.append(f"{pid} has actuals but is not in the re-plan")
-        elif starts[pid] != run["start"]:
-            errors.append(f"{pid} started in period {run['start']} but the re-plan starts it in {starts[pid]}")
-    duration = {pid: int(row["duration"]) for pid, row in projects.items()}
-    duration.update({pid: min(run["finish"], periods - 1) - run["start"] + 1 for pid, run in started.items()})
+    plan.status_date = None if spec.status.as_of is None else plan.index(spec.status.as_of)
+    plan.started = {} if plan.status_date is None else _started(portfolio, plan.status_date)
+    plan.duration = {pid: int(row["duration"]) for pid, row in plan.projects.items()}
+    plan.duration.update(
+        {pid: min(run["finish"], plan.periods - 1) - run["start"] + 1 for pid, run in plan.started.items()}
+    )
+    return plan
 
-    # windows, horizon, commitments, forcing
-    for pid, row in projects.items():
+
+def _check_started(plan: _ClaimedPlan, errors: list[str]) -> None:
+    """A started project stays in the re-plan, at its actual start."""
+    for pid, run in plan.started.items():
+        if pid in plan.spec.force_out:
+            continue
+        if pid not in plan.starts:
+            errors.append(f"{pid} has actuals but is not in the re-plan")
+        elif plan.starts[pid] != run["start"]:
+            errors.append(f"{pid} started in period {run['start']} but the re-plan starts it in {plan.starts[pid]}")
+
+
+def _check_schedule(plan: _ClaimedPlan, errors: list[str]) -> None:
+    """Windows, the horizon, commitments and forcing; finishes as reported."""
+    spec, starts, started, periods, status_date = plan.spec, plan.starts, plan.started, plan.periods, plan.status_date
+    for pid, row in plan.projects.items():
         committed = bool(row["mandatory"]) or row["status"] in ("approved", "in_progress") or pid in spec.force_in
         if committed and pid not in starts:
             errors.append(f"{pid} is committed or forced in but not selected")
@@ -130,9 +170,9 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             errors.append(f"{pid} is forced out but selected")
         if pid not in starts:
             continue
-        s, d = starts[pid], duration[pid]
+        s, d = starts[pid], plan.duration[pid]
         if pid in started:
-            if index(next(o for o in result.projects if o.id == pid).finish) != started[pid]["finish"]:
+            if plan.index(plan.outcome(pid).finish) != started[pid]["finish"]:
                 errors.append(f"{pid} does not finish at its forecast finish")
             continue  # it runs from its actual start, whatever its window said
         if status_date is not None and s <= status_date:
@@ -145,11 +185,14 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             errors.append(f"{pid} starts before its earliest_start")
         if not _missing(row["latest_start"]) and s > int(row["latest_start"]):
             errors.append(f"{pid} starts after its latest_start")
-        outcome = next(o for o in result.projects if o.id == pid)
-        if index(outcome.finish) != s + d - 1:
+        outcome = plan.outcome(pid)
+        if plan.index(outcome.finish) != s + d - 1:
             errors.append(f"{pid} finish {outcome.finish} is not start + duration - 1")
 
-    for row in portfolio.table("dependencies").to_dict("records"):
+
+def _check_dependencies_and_exclusions(plan: _ClaimedPlan, errors: list[str]) -> None:
+    starts, started, duration = plan.starts, plan.started, plan.duration
+    for row in plan.portfolio.table("dependencies").to_dict("records"):
         p, q = row["project"], row["requires"]
         if p in starts and p not in started:  # a started project's prerequisites are history
             if q not in starts:
@@ -157,31 +200,19 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
             elif starts[p] < starts[q] + duration[q]:
                 errors.append(f"{p} starts before {q} has finished")
     groups: dict[str, set[str]] = defaultdict(set)
-    for row in portfolio.table("exclusions").to_dict("records"):
+    for row in plan.portfolio.table("exclusions").to_dict("records"):
         if row["project"] in starts:
             groups[row["group"]].add(row["project"])
     for group, members in groups.items():
         if len(members) > 1:
             errors.append(f"exclusion group {group} has {sorted(members)} selected")
 
-    # capacity: recompute demand and capacity per role-period
-    demand: dict[tuple[str, int], float] = defaultdict(float)
-    for pid, run in started.items():
-        if pid in starts:
-            for role, fte in run["demand"].items():
-                for t in run["remaining"]:
-                    if t < periods:  # what falls after the horizon is not planned
-                        demand[(role, t)] += fte
-    for row in portfolio.table("demand").to_dict("records"):
-        pid = row["project"]
-        if pid not in starts or pid in started:
-            continue
-        s, d = starts[pid], int(projects[pid]["duration"])
-        offsets = range(d) if _missing(row["offset"]) else [int(row["offset"])]
-        for k in offsets:
-            demand[(row["role"], s + k)] += float(row["fte"])
+
+def _capacity_by_role_period(plan: _ClaimedPlan) -> dict[tuple[str, int], float]:
+    """FTE per role and period from the capacity table, then the scenario's changes in order."""
+    periods = plan.periods
     capacity: dict[tuple[str, int], float] = {}
-    capacity_rows = portfolio.table("capacity").to_dict("records")
+    capacity_rows = plan.portfolio.table("capacity").to_dict("records")
     for row in capacity_rows:
         if _missing(row["period"]):
             for t in range(periods):
@@ -190,22 +221,46 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         capacity.setdefault((row["role"], 0), 0.0)
         if not _missing(row["period"]) and 0 <= int(row["period"]) < periods:
             capacity[(row["role"], int(row["period"]))] = float(row["fte"])
-    roles = {row["role"] for row in capacity_rows}
-    for role in roles:
+    for role in {row["role"] for row in capacity_rows}:
         for t in range(periods):
             capacity.setdefault((role, t), 0.0)
-    for adjustment in spec.capacity:
-        low = 0 if adjustment.from_ is None else index(adjustment.from_)
-        high = periods - 1 if adjustment.until is None else index(adjustment.until)
+    for adjustment in plan.spec.capacity:
+        low = 0 if adjustment.from_ is None else plan.index(adjustment.from_)
+        high = periods - 1 if adjustment.until is None else plan.index(adjustment.until)
         for t in range(max(low, 0), min(high, periods - 1) + 1):
             # in order: a cut below 0 leaves 0, a later addition adds to what is left
             capacity[(adjustment.role, t)] = max(capacity[(adjustment.role, t)] + adjustment.delta, 0.0)
-    hire_max = {h.role: h.max_fte for h in spec.hiring}
-    hire_cost = {h.role: h.cost for h in spec.hiring}
-    reported = {(row["role"], index(row["period"])): row for row in result.capacity}
+    return capacity
+
+
+def _demand_by_role_period(plan: _ClaimedPlan) -> dict[tuple[str, int], float]:
+    demand: dict[tuple[str, int], float] = defaultdict(float)
+    for pid, run in plan.started.items():
+        if pid in plan.starts:
+            for role, fte in run["demand"].items():
+                for t in run["remaining"]:
+                    if t < plan.periods:  # what falls after the horizon is not planned
+                        demand[(role, t)] += fte
+    for row in plan.portfolio.table("demand").to_dict("records"):
+        pid = row["project"]
+        if pid not in plan.starts or pid in plan.started:
+            continue
+        s, d = plan.starts[pid], int(plan.projects[pid]["duration"])
+        offsets = range(d) if _missing(row["offset"]) else [int(row["offset"])]
+        for k in offsets:
+            demand[(row["role"], s + k)] += float(row["fte"])
+    return demand
+
+
+def _check_capacity(plan: _ClaimedPlan, errors: list[str]) -> list[float]:
+    """Demand, capacity and hiring per role and period; returns the hiring's spend per period."""
+    demand, capacity = _demand_by_role_period(plan), _capacity_by_role_period(plan)
+    hire_max = {h.role: h.max_fte for h in plan.spec.hiring}
+    hire_cost = {h.role: h.cost for h in plan.spec.hiring}
+    reported = {(row["role"], plan.index(row["period"])): row for row in plan.result.capacity}
     if set(reported) != set(capacity):
         errors.append("capacity table does not cover every role and period exactly once")
-    hiring_spend = [0.0] * periods
+    hiring_spend = [0.0] * plan.periods
     for key, cap in capacity.items():
         row = reported.get(key)
         if row is None:
@@ -225,25 +280,14 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         if demand.get(key, 0.0) > cap + hired + 1e-6 * max(1.0, cap):
             errors.append(f"{role} period {t}: demand {demand.get(key, 0.0)} exceeds capacity {cap} + hired {hired}")
         hiring_spend[t] += hired * hire_cost.get(role, 0.0)
+    return hiring_spend
 
-    # budget: recompute spend and per-period budget
-    spend = list(hiring_spend)
-    project_spend: dict[str, float] = {}
-    for pid, s in starts.items():
-        if pid in started:  # what is left to spend, evenly after the status date
-            run = started[pid]
-            project_spend[pid] = 0.0
-            for t in run["remaining"]:
-                if t < periods:
-                    spend[t] += run["etc"] / len(run["remaining"])
-                    project_spend[pid] += run["etc"] / len(run["remaining"])
-            continue
-        amounts = planned_profile(pid)
-        project_spend[pid] = sum(amounts)
-        for k, amount in enumerate(amounts):
-            spend[s + k] += amount
+
+def _budget_by_period(plan: _ClaimedPlan) -> list[float | None]:
+    """Each period's budget: the table scaled, the scenario's periods set; none up to a status date."""
+    periods, spec = plan.periods, plan.spec
     budget: list[float | None] = [None] * periods
-    budget_rows = portfolio.table("budget").to_dict("records")
+    budget_rows = plan.portfolio.table("budget").to_dict("records")
     for row in budget_rows:
         if _missing(row["period"]):
             budget = [float(row["amount"]) * spec.budget.scale] * periods
@@ -251,11 +295,38 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         if not _missing(row["period"]) and 0 <= int(row["period"]) < periods:
             budget[int(row["period"])] = float(row["amount"]) * spec.budget.scale
     for label, amount in spec.budget.periods.items():
-        t = index(label)
+        t = plan.index(label)
         if 0 <= t < periods:
             budget[t] = float(amount)
-    if status_date is not None:  # the periods up to the status date are history
-        budget = [None if t <= status_date else amount for t, amount in enumerate(budget)]
+    if plan.status_date is not None:  # the periods up to the status date are history
+        budget = [None if t <= plan.status_date else amount for t, amount in enumerate(budget)]
+    return budget
+
+
+def _check_budget(plan: _ClaimedPlan, hiring_spend: list[float], errors: list[str]) -> dict[str, float]:
+    """Spend per period against its budget and in all against the total; returns each selected
+    project's spend over the horizon."""
+    periods, spec, result = plan.periods, plan.spec, plan.result
+    spend = list(hiring_spend)
+    project_spend: dict[str, float] = {}
+    profiles: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in plan.portfolio.table("costs").to_dict("records"):
+        profiles[row["project"]][int(row["offset"])] = float(row["amount"])
+    for pid, s in plan.starts.items():
+        if pid in plan.started:  # what is left to spend, evenly after the status date
+            run = plan.started[pid]
+            project_spend[pid] = 0.0
+            for t in run["remaining"]:
+                if t < periods:
+                    spend[t] += run["etc"] / len(run["remaining"])
+                    project_spend[pid] += run["etc"] / len(run["remaining"])
+            continue
+        d, cost = int(plan.projects[pid]["duration"]), float(plan.projects[pid]["cost"])
+        amounts = [profiles[pid].get(k, 0.0) for k in range(d)] if pid in profiles else [cost / d] * d
+        project_spend[pid] = sum(amounts)
+        for k, amount in enumerate(amounts):
+            spend[s + k] += amount
+    budget = _budget_by_period(plan)
     if len(result.budget) != periods:
         errors.append("budget table does not have one row per period")
     for t, row in enumerate(result.budget):
@@ -268,38 +339,44 @@ def check_result(portfolio, spec, result: Result) -> list[str]:
         if budget[t] is not None and spend[t] > budget[t] + 1e-6 * max(1.0, budget[t]):
             errors.append(f"period {t}: spend {spend[t]} exceeds budget {budget[t]}")
     total_budget = spec.budget.total
-    if total_budget is not None and status_date is not None:  # what is left after the actual cost
-        actuals = portfolio.table("actuals")
-        spent = sum(float(c) for c, t in zip(actuals["cost"], actuals["period"]) if int(t) <= status_date)
+    if total_budget is not None and plan.status_date is not None:  # what is left after the actual cost
+        actuals = plan.portfolio.table("actuals")
+        spent = sum(float(c) for c, t in zip(actuals["cost"], actuals["period"]) if int(t) <= plan.status_date)
         total_budget = max(total_budget - spent, 0.0)
     if total_budget is not None and sum(spend) > total_budget + 1e-6 * max(1.0, total_budget):
         errors.append(f"total spend {sum(spend)} exceeds the total budget {spec.budget.total}")
+    return project_spend
 
-    # balance: category share of selected cost (cost as spent)
+
+def _check_balance(plan: _ClaimedPlan, project_spend: dict[str, float], errors: list[str]) -> None:
+    """Each category's share of the selected cost (cost as spent) within its bounds."""
     total_cost = sum(project_spend.values())
-    for category, bounds in spec.balance.items():
-        in_category = sum(v for pid, v in project_spend.items() if projects[pid]["category"] == category)
+    for category, bounds in plan.spec.balance.items():
+        in_category = sum(v for pid, v in project_spend.items() if plan.projects[pid]["category"] == category)
         tolerance = 1e-6 * max(1.0, total_cost)
         if in_category < bounds.min * total_cost - tolerance:
             errors.append(f"category {category} share {in_category / total_cost:.4f} below its minimum {bounds.min}")
         if in_category > bounds.max * total_cost + tolerance:
             errors.append(f"category {category} share {in_category / total_cost:.4f} above its maximum {bounds.max}")
 
-    # objective, from its definition
-    weights = criteria_weights(portfolio, spec.ahp) if spec.objective.value == "score" else {}
+
+def _check_objective(plan: _ClaimedPlan, errors: list[str]) -> None:
+    """The reported objective, from its definition."""
+    spec = plan.spec
+    weights = criteria_weights(plan.portfolio, spec.ahp) if spec.objective.value == "score" else {}
     objective = 0.0
-    for pid, s in starts.items():
-        row = projects[pid]
-        factor = (1.0 + spec.discount_rate) ** (-s / (12 if granularity == "month" else 4))
+    for pid, s in plan.starts.items():
+        row = plan.projects[pid]
+        factor = (1.0 + spec.discount_rate) ** (-s / (12 if plan.granularity == "month" else 4))
         if spec.objective.value == "value":
             objective += float(row["value"]) * factor
         elif spec.objective.value == "risk_adjusted_value":
             objective += float(row["value"]) * (1.0 - float(row["risk"])) * factor
         else:
             objective += sum(w * float(row[f"score_{c}"]) for c, w in weights.items())
+    result = plan.result
     if result.objective is None or not math.isclose(result.objective, objective, rel_tol=1e-9, abs_tol=1e-6):
         errors.append(f"reported objective {result.objective} but the plan is worth {objective}")
-    return errors
 
 
 class CheckFailed(AssertionError):
