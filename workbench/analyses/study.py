@@ -24,7 +24,7 @@ from workbench.analyses.replan import replanned
 from workbench.analyses.risk import RiskReport, has_risk_data, simulate
 from workbench.analyses.solve import solve
 from workbench.data.planning_data import Inputs, load_inputs
-from workbench.ground.executor import Executor, local_executor
+from workbench.ground.executor import Executor, Progress, local_executor
 from workbench.model.formulation import Plan
 from workbench.planning.result import Result
 from workbench.planning.runs import Deadline, settings_for
@@ -123,7 +123,8 @@ def study_scenario(
     finally:
         executor.close()
     study.seconds = time.perf_counter() - started
-    study.risk_report = study_risk(inputs, result, study.futures)
+    # a report simulates only what is uncertain; without uncertainty it says so instead
+    study.risk_report = study_risk(inputs, result, study.futures) if has_risk_data(inputs) else None
     return study
 
 
@@ -168,15 +169,22 @@ def study_risk(
     futures: int = 0,
     executor: Executor | None = None,
     samples: int | None = None,
+    seed: int | None = None,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    progress: Progress | None = None,
 ) -> RiskReport | None:
     """The plan's Monte Carlo (docs/risk.md), with the core index and regret of the futures
-    re-solved before (``futures_summary``) or here (``futures`` > 0); ``None`` when there is no
-    plan or nothing uncertain to simulate."""
-    if not result.has_plan or not has_risk_data(inputs):
+    re-solved before (``futures_summary``) or here (``futures`` > 0, on ``executor``, with
+    ``solver`` and ``time_limit``); ``None`` when there is no plan. ``samples`` and ``seed``
+    default to the scenario's."""
+    if not result.has_plan:
         return None
-    report = simulate(inputs, result, samples=samples)
+    report = simulate(replanned(inputs), result, samples, seed)
     if futures > 0:
-        futures_summary = resolve_futures(inputs, result, futures, executor=executor)
+        futures_summary = resolve_futures(
+            inputs, result, futures, seed, executor, solver, time_limit, progress=progress
+        )
     if futures_summary is not None:
         report.core_index, report.regret = futures_summary.core_index, futures_summary.regret
     return report

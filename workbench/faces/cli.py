@@ -7,9 +7,11 @@ Exit codes: 0 a plan was found (or the command succeeded), 1 an internal error, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from workbench.ground.imports import skip_iri_grammar
 from workbench.ground.status import SolveStatus
 
 if TYPE_CHECKING:
+    from workbench.data.planning_data import Inputs
     from workbench.planning.result import Result
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NOT_SOLVED = 0, 1, 2, 3, 4
@@ -222,58 +225,142 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # each command imports what it uses: a report or a server starts without the planning stack
-    if args.command == "schema":
-        from workbench.data.scenario import json_schema
-
-        print(json_schema())
-        return EXIT_OK
-    if args.command == "convert":
-        from workbench.data.convert import csv_folder_to_xlsx
-
-        print(csv_folder_to_xlsx(args.folder, args.target))
-        return EXIT_OK
-
+    """Run the command the arguments name: one function each, in the tables below. Each command
+    imports what it uses, so that a report or a server starts without the planning stack."""
+    if args.command in WITHOUT_SCENARIO:
+        if args.command not in ("schema", "convert"):
+            _check_outputs(args)
+        return WITHOUT_SCENARIO[args.command](args)
     _check_outputs(args)
+    from workbench.data.planning_data import load_inputs
+
+    inputs = load_inputs(args.scenario)
+    for warning in inputs.data.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return ON_A_SCENARIO[args.command](args, inputs)
+
+
+# ---------------------------------------------------------------------------------- without a scenario
+def _schema(args: argparse.Namespace) -> int:
+    from workbench.data.scenario import json_schema
+
+    print(json_schema())
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from workbench.data.convert import csv_folder_to_xlsx
+
+    print(csv_folder_to_xlsx(args.folder, args.target))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from workbench.faces.report_runner import run_reports, run_status_report, summary_table
     from workbench.ground.executor import executor_for
 
-    if args.command == "report":
-        from workbench.faces.report_runner import run_reports, run_status_report, summary_table
+    if args.status or args.as_of:
+        if args.as_of is not None:  # a bad --as-of is the argument's fault: say so before any kernel starts
+            from workbench.analyses.earned_value import status_period
+            from workbench.data.planning_data import load_inputs
 
-        if args.status or args.as_of:
-            if args.as_of is not None:  # a bad --as-of is the argument's fault: say so before any kernel starts
-                from workbench.analyses.earned_value import status_period
-                from workbench.data.planning_data import load_inputs
+            for scenario in args.scenarios:
+                status_period(load_inputs(scenario), args.as_of)
+        outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
+    else:
+        with executor_for(args.scheduler, args.workers) as executor:
+            outcomes = run_reports(
+                args.scenarios,
+                args.out,
+                executor,
+                args.compare,
+                args.solver,
+                args.time_limit,
+                risk_futures=args.futures,
+            )
+    print(summary_table(outcomes))
+    for outcome in outcomes:
+        if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
+            print(f"report: {outcome.html}")
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
-                for scenario in args.scenarios:
-                    status_period(load_inputs(scenario), args.as_of)
-            outcomes = [run_status_report(s, args.out, args.as_of) for s in args.scenarios]
-        else:
-            with executor_for(args.scheduler, args.workers) as executor:
-                outcomes = run_reports(
-                    args.scenarios,
-                    args.out,
-                    executor,
-                    args.compare,
-                    args.solver,
-                    args.time_limit,
-                    risk_futures=args.futures,
-                )
-        print(summary_table(outcomes))
-        for outcome in outcomes:
-            if outcome.ok and outcome.html is not None and outcome.scenario != "comparison":
-                print(f"report: {outcome.html}")
-        return EXIT_OK if all(o.ok for o in outcomes) else EXIT_INTERNAL
 
-    if args.command == "workshop":
-        from workbench.faces.workshop import serve as serve_workshop
+def _workshop(args: argparse.Namespace) -> int:
+    from workbench.faces.workshop import serve as serve_workshop
 
-        return serve_workshop(args.scenario, args.port, args.solver)
-    if args.command == "lab":
-        from workbench.faces.lab import serve_lab
+    return serve_workshop(args.scenario, args.port, args.solver)
 
-        return serve_lab(args.scenario, args.port)
 
+def _lab(args: argparse.Namespace) -> int:
+    from workbench.faces.lab import serve_lab
+
+    return serve_lab(args.scenario, args.port)
+
+
+# ---------------------------------------------------------------------------------- on a loaded scenario
+def _validate(args: argparse.Namespace, inputs: Inputs) -> int:
+    portfolio = inputs.portfolio
+    print(
+        f"{args.scenario}: valid. {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, "
+        f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}..."
+    )
+    return EXIT_OK
+
+
+def _solve(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.replan import replanned
+    from workbench.analyses.solve import solve
+    from workbench.faces import views
+    from workbench.faces.export import write_tables
+
+    result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap)
+    print(result.to_json() if args.json else views.result_text(result))
+    if args.out:
+        folder = write_tables(result, args.out)
+        print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
+    return exit_code(result)
+
+
+def _explain(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.prices import explain
+    from workbench.faces import views
+    from workbench.faces.progress import progress_bar
+    from workbench.ground.executor import executor_for
+
+    with (
+        executor_for(args.scheduler, args.workers) as executor,
+        progress_bar(len(inputs.data.projects), "re-solves", disable=args.json) as bar,
+    ):
+        explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor, bar)
+    print(explanation.to_json() if args.json else views.explanation_text(explanation))
+    return exit_code(explanation.result)
+
+
+def _frontier(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.frontier import frontier
+    from workbench.faces import views
+    from workbench.faces.progress import progress_bar
+    from workbench.ground.executor import executor_for
+
+    with (
+        executor_for(args.scheduler, args.workers) as executor,
+        progress_bar(args.points - 1, "levels", disable=args.json) as bar,
+    ):
+        points = frontier(inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor, progress=bar)
+    print(points.to_json() if args.json else views.frontier_text(points))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.earned_value import project_status
+    from workbench.faces import views
+
+    report = project_status(inputs, args.as_of)
+    print(report.to_json() if args.json else views.status_text(report))
+    return EXIT_OK
+
+
+def _baseline(args: argparse.Namespace, inputs: Inputs) -> int:
     from workbench.analyses.baseline import (
         baseline_target,
         check_baseline_target,
@@ -281,126 +368,120 @@ def _run(args: argparse.Namespace) -> int:
         portfolio_folder_of,
         write_baseline,
     )
-    from workbench.analyses.earned_value import project_status
-    from workbench.analyses.frontier import frontier
-    from workbench.analyses.futures import resolve_futures
-    from workbench.analyses.prices import explain
-    from workbench.analyses.prioritise import prioritisation
-    from workbench.analyses.replan import replanned
-    from workbench.analyses.risk import simulate
+    from workbench.analyses.solve import solve
+    from workbench.faces import views
+
+    # where it goes and the log it is recorded in, before the solve, not after
+    check_baseline_target(baseline_target(inputs, args.out), args.replace, portfolio_folder_of(inputs))
+    decisions_log(inputs)
+    result = solve(inputs, args.solver, args.time_limit, args.gap)
+    if not result.has_plan:
+        print(views.result_text(result))
+        print("no baseline written: there is no plan to approve", file=sys.stderr)
+        return exit_code(result)
+    target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
+    print(
+        f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
+        f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else "")
+    )
+    return EXIT_OK
+
+
+def _risk(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.solve import solve
+    from workbench.analyses.study import study_risk
+    from workbench.faces import views
+    from workbench.faces.progress import progress_bar
+    from workbench.ground.executor import executor_for
+
+    result = solve(inputs, args.solver, args.time_limit, args.gap)
+    if not result.has_plan:
+        print(result.to_json() if args.json else views.result_text(result))
+        return exit_code(result)
+    with contextlib.ExitStack() as stack:
+        executor = progress = None
+        if args.futures > 0:  # a cluster is reached only when there are futures to solve on it
+            executor = stack.enter_context(executor_for(args.scheduler, args.workers))
+            progress = stack.enter_context(progress_bar(args.futures, "futures", disable=args.json))
+        report = study_risk(
+            inputs,
+            result,
+            futures=args.futures,
+            executor=executor,
+            samples=args.samples,
+            seed=args.seed,
+            solver=args.solver,
+            time_limit=args.time_limit,
+            progress=progress,
+        )
+    print(report.to_json() if args.json else views.risk_text(report))
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace, inputs: Inputs) -> int:
     from workbench.analyses.solve import solve
     from workbench.analyses.sweep import parse_grid, sweep, sweep_tasks
-    from workbench.data.planning_data import load_inputs
     from workbench.faces import views
-    from workbench.faces.export import write_tables
     from workbench.faces.progress import progress_bar
+    from workbench.ground.executor import executor_for
 
-    inputs = load_inputs(args.scenario)
-    for warning in inputs.data.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if args.command == "validate":
-        portfolio = inputs.portfolio
+    axes = [parse_grid(argument) for argument in args.grid]
+    loaded = inputs.estimates if inputs.estimates is not None else inputs.portfolio
+    tasks = sweep_tasks(inputs.scenario, loaded, axes)  # every point valid before the estimate and any solve
+    total = len(tasks)
+    workers = args.workers or os.cpu_count() or 1
+    if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
+        one = solve(inputs).solver["seconds"]
+        where = "the cluster" if args.scheduler else f"{workers} process" + ("es" if workers > 1 else "")
         print(
-            f"{args.scenario}: valid. {len(portfolio.projects)} projects, {len(portfolio.roles)} roles, "
-            f"{inputs.data.periods} periods from {inputs.data.horizon.start}; data sha256 {portfolio.data_hash[:16]}..."
+            f"sweep: {total:,} points on {where}; one solve of the scenario took {one:.1f} s, so about "
+            f"{one * total / workers:,.0f} s in all (points may take longer or shorter)",
+            file=sys.stderr,
         )
-        return EXIT_OK
-    if args.command == "solve":
-        result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap)
-        if args.json:
-            print(result.to_json())
-        else:
-            print(views.result_text(result))
-        if args.out:
-            folder = write_tables(result, args.out)
-            print(f"tables written to {folder}", file=sys.stderr if args.json else sys.stdout)
-        return exit_code(result)
-    if args.command == "explain":
-        with (
-            executor_for(args.scheduler, args.workers) as executor,
-            progress_bar(len(inputs.data.projects), "re-solves", disable=args.json) as bar,
-        ):
-            explanation = explain(inputs, args.solver, args.time_limit, args.gap, executor, bar)
-        print(explanation.to_json() if args.json else views.explanation_text(explanation))
-        return exit_code(explanation.result)
-    if args.command == "frontier":
-        with (
-            executor_for(args.scheduler, args.workers) as executor,
-            progress_bar(args.points - 1, "levels", disable=args.json) as bar,
-        ):
-            points = frontier(
-                inputs, args.points, args.solver, args.time_limit, args.gap, executor=executor, progress=bar
-            )
-        print(points.to_json() if args.json else views.frontier_text(points))
-        return EXIT_OK
-    if args.command == "status":
-        report = project_status(inputs, args.as_of)
-        print(report.to_json() if args.json else views.status_text(report))
-        return EXIT_OK
-    if args.command == "baseline":
-        # where it goes and the log it is recorded in, before the solve, not after
-        check_baseline_target(baseline_target(inputs, args.out), args.replace, portfolio_folder_of(inputs))
-        decisions_log(inputs)
-        result = solve(inputs, args.solver, args.time_limit, args.gap)
-        if not result.has_plan:
-            print(views.result_text(result))
-            print("no baseline written: there is no plan to approve", file=sys.stderr)
-            return exit_code(result)
-        target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
-        print(
-            f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
-            f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else "")
-        )
-        return EXIT_OK
-    if args.command == "risk":
-        result = solve(inputs, args.solver, args.time_limit, args.gap)
-        if not result.has_plan:
-            print(result.to_json() if args.json else views.result_text(result))
-            return exit_code(result)
-        report = simulate(replanned(inputs), result, args.samples, args.seed)
-        if args.futures > 0:
-            with (
-                executor_for(args.scheduler, args.workers) as executor,
-                progress_bar(args.futures, "futures", disable=args.json) as bar,
-            ):
-                futures = resolve_futures(
-                    inputs, result, args.futures, args.seed, executor, args.solver, args.time_limit, progress=bar
-                )
-            report.core_index, report.regret = futures.core_index, futures.regret
-        print(report.to_json() if args.json else views.risk_text(report))
-        return EXIT_OK
-    if args.command == "sweep":
-        axes = [parse_grid(argument) for argument in args.grid]
-        loaded = inputs.estimates if inputs.estimates is not None else inputs.portfolio
-        tasks = sweep_tasks(inputs.scenario, loaded, axes)  # every point valid before the estimate and any solve
-        total = len(tasks)
-        workers = args.workers or os.cpu_count() or 1
-        if total > workers:  # the work ahead, from one solve of the scenario itself, before it starts
-            one = solve(inputs).solver["seconds"]
-            where = "the cluster" if args.scheduler else f"{workers} process" + ("es" if workers > 1 else "")
-            print(
-                f"sweep: {total:,} points on {where}; one solve of the scenario took {one:.1f} s, so about "
-                f"{one * total / workers:,.0f} s in all (points may take longer or shorter)",
-                file=sys.stderr,
-            )
-        with (
-            executor_for(args.scheduler, args.workers) as executor,
-            progress_bar(total, "points", disable=args.json) as bar,
-        ):
-            result = sweep(inputs.scenario, loaded, axes, executor, progress=bar, tasks=tasks)
-        print(result.to_json() if args.json else views.sweep_text(result))
-        if args.out:
-            from workbench.faces.sweep_report import write_sweep  # heavy: altair and vl-convert
+    with (
+        executor_for(args.scheduler, args.workers) as executor,
+        progress_bar(total, "points", disable=args.json) as bar,
+    ):
+        result = sweep(inputs.scenario, loaded, axes, executor, progress=bar, tasks=tasks)
+    print(result.to_json() if args.json else views.sweep_text(result))
+    if args.out:
+        from workbench.faces.sweep_report import write_sweep  # heavy: altair and vl-convert
 
-            folder = write_sweep(result, args.out)
-            if not args.json:
-                print(f"sweep: {folder / 'sweep.html'}")
-        return EXIT_OK
-    if args.command == "prioritise":
-        report = prioritisation(inputs, args.solver, args.time_limit, args.gap)
-        print(report.to_json() if args.json else views.prioritisation_text(report))
-        return EXIT_OK
-    raise AssertionError(args.command)
+        folder = write_sweep(result, args.out)
+        if not args.json:
+            print(f"sweep: {folder / 'sweep.html'}")
+    return EXIT_OK
+
+
+def _prioritise(args: argparse.Namespace, inputs: Inputs) -> int:
+    from workbench.analyses.prioritise import prioritisation
+    from workbench.faces import views
+
+    report = prioritisation(inputs, args.solver, args.time_limit, args.gap)
+    print(report.to_json() if args.json else views.prioritisation_text(report))
+    return EXIT_OK
+
+
+#: the commands that need no scenario loaded first (a report loads its own)
+WITHOUT_SCENARIO: dict[str, Callable[[argparse.Namespace], int]] = {
+    "schema": _schema,
+    "convert": _convert,
+    "report": _report,
+    "workshop": _workshop,
+    "lab": _lab,
+}
+#: the commands that work on the scenario named, loaded and validated first
+ON_A_SCENARIO: dict[str, Callable[[argparse.Namespace, Inputs], int]] = {
+    "validate": _validate,
+    "solve": _solve,
+    "explain": _explain,
+    "frontier": _frontier,
+    "status": _status,
+    "baseline": _baseline,
+    "risk": _risk,
+    "sweep": _sweep,
+    "prioritise": _prioritise,
+}
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
