@@ -16,7 +16,7 @@ import psutil
 import pytest
 from portfolio_kit import make_case, small_portfolio, two_uncertain_projects
 
-from workbench.analyses.futures import resolve_futures
+from workbench.analyses.futures import solve_futures
 from workbench.analyses.solve import solve
 from workbench.analyses.sweep import parse_grid, sweep
 from workbench.data.planning_data import load_inputs
@@ -126,8 +126,8 @@ def test_sweep_and_futures_on_a_dask_cluster_equal_the_local_run_and_survive_a_l
 
         futures_inputs = futures_case(tmp_path / "futures")
         result = solve(futures_inputs, solver="highs")
-        here = resolve_futures(futures_inputs, result, 8, executor=LocalExecutor(1))
-        there = resolve_futures(futures_inputs, result, 8, executor=executor)
+        here = solve_futures(futures_inputs, result, 8, executor=LocalExecutor(1))
+        there = solve_futures(futures_inputs, result, 8, executor=executor)
         assert here == there
 
         # a worker killed after the first point is done: its tasks run again on the other one

@@ -218,13 +218,13 @@ def two_projects_one_period(tmp_path, **risk):
 
 
 def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
-    from workbench.analyses.futures import future_tasks, resolve_futures
+    from workbench.analyses.futures import future_tasks, solve_futures
     from workbench.ground.executor import LocalExecutor
 
     inputs, result = two_projects_one_period(tmp_path)
     assert {p.id for p in result.selected} == {"A", "B"}
     futures = 12
-    summary = resolve_futures(inputs, result, futures, executor=LocalExecutor(1), solver="highs")
+    summary = solve_futures(inputs, result, futures, executor=LocalExecutor(1), solver="highs")
     tasks = future_tasks(inputs, result, futures, 3)
     optimum, chosen_best, counts = [], [], {"A": 0, "B": 0}
     for task in tasks:  # one period of budget 160: both when they fit, else the better one that fits
@@ -253,23 +253,23 @@ def test_core_index_and_regret_against_each_future_worked_by_hand(tmp_path):
 
 
 def test_futures_are_the_same_with_one_and_two_workers(tmp_path):
-    from workbench.analyses.futures import resolve_futures
+    from workbench.analyses.futures import solve_futures
     from workbench.ground.executor import LocalExecutor
 
     inputs, result = two_projects_one_period(tmp_path, correlation=0.5)
-    one = resolve_futures(inputs, result, 6, executor=LocalExecutor(1))
-    two = resolve_futures(inputs, result, 6, executor=LocalExecutor(2))
+    one = solve_futures(inputs, result, 6, executor=LocalExecutor(1))
+    two = solve_futures(inputs, result, 6, executor=LocalExecutor(2))
     assert one == two
-    assert resolve_futures(inputs, result, 6, seed=4, executor=LocalExecutor(1)) != one
+    assert solve_futures(inputs, result, 6, seed=4, executor=LocalExecutor(1)) != one
 
 
 def test_without_uncertainty_every_future_is_the_plan_and_regret_is_zero(sample_dir, tmp_path):
-    from workbench.analyses.futures import resolve_futures
+    from workbench.analyses.futures import solve_futures
     from workbench.ground.executor import LocalExecutor
 
     inputs = load_inputs(make_case(tmp_path, periods=3))
     result = solve(inputs, solver="highs")
-    summary = resolve_futures(inputs, result, 3, executor=LocalExecutor(1))
+    summary = solve_futures(inputs, result, 3, executor=LocalExecutor(1))
     assert summary.regret["proven"] == 3
     assert summary.regret["max"] == pytest.approx(0, abs=1e-6) and summary.regret["funded"]["max"] == pytest.approx(
         0, abs=1e-6
@@ -321,14 +321,14 @@ def test_risk_command_json_with_resolve(tmp_path):
 
 
 def test_the_report_resolves_its_futures_with_its_own_solver_and_shows_them(tmp_path):
-    from workbench.analyses.futures import resolve_futures
+    from workbench.analyses.futures import solve_futures
     from workbench.analyses.study import study_scenario
     from workbench.faces.report_sections import ScenarioReport
     from workbench.ground.executor import LocalExecutor
 
     scenario = make_case(tmp_path, two_uncertain_projects(), periods=1, risk={"seed": 3})
     report = ScenarioReport.rendering(study_scenario(scenario, solver="highs", frontier_points=2, risk_futures=8))
-    direct = resolve_futures(report.inputs, report.result, 8, executor=LocalExecutor(1), solver="highs")
+    direct = solve_futures(report.inputs, report.result, 8, executor=LocalExecutor(1), solver="highs")
     assert report.futures == direct
     assert "risk futures" in report.timings and report.seconds >= report.timings["risk futures"]
     page = "".join(part._repr_html_() for part in report.risk())

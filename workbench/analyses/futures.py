@@ -121,7 +121,7 @@ def future_tasks(
     return tasks
 
 
-def resolve_futures(
+def solve_futures(
     inputs: Inputs,
     result: Result,
     futures: int,

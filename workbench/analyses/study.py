@@ -17,7 +17,7 @@ from pathlib import Path
 
 from workbench.analyses.earned_value import StatusReport, project_status, status_curves
 from workbench.analyses.frontier import Frontier, frontier
-from workbench.analyses.futures import FuturesSummary, resolve_futures
+from workbench.analyses.futures import FuturesSummary, solve_futures
 from workbench.analyses.prices import binding_constraints, role_values
 from workbench.analyses.prioritise import Prioritisation, prioritisation
 from workbench.analyses.replan import replanned
@@ -156,7 +156,7 @@ def _re_solves(study: ScenarioStudy, settings, deadline: Deadline, points: int, 
     study.timings["prioritisation"] = time.perf_counter() - mark
     if futures > 0 and not deadline.expired:
         mark = time.perf_counter()
-        study.futures = resolve_futures(
+        study.futures = solve_futures(
             inputs, result, futures, executor=executor, solver=settings.name, time_limit=deadline.remaining()
         )
         study.timings["risk futures"] = time.perf_counter() - mark
@@ -182,9 +182,7 @@ def study_risk(
         return None
     report = simulate(replanned(inputs), result, samples, seed)
     if futures > 0:
-        futures_summary = resolve_futures(
-            inputs, result, futures, seed, executor, solver, time_limit, progress=progress
-        )
+        futures_summary = solve_futures(inputs, result, futures, seed, executor, solver, time_limit, progress=progress)
     if futures_summary is not None:
         report.core_index, report.regret = futures_summary.core_index, futures_summary.regret
     return report

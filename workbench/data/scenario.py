@@ -421,7 +421,9 @@ def deep_merge(base: dict, override: dict, source: str, changes: list[str], pref
     return merged
 
 
-def _resolve(path: Path, chain: list[Path], changes: list[str]) -> tuple[dict, list[tuple[Path, yaml.Node | None]]]:
+def _merge_extends(
+    path: Path, chain: list[Path], changes: list[str]
+) -> tuple[dict, list[tuple[Path, yaml.Node | None]]]:
     path = path.resolve()
     if path in chain:
         names = " -> ".join(p.name for p in [*chain, path])
@@ -436,7 +438,7 @@ def _resolve(path: Path, chain: list[Path], changes: list[str]) -> tuple[dict, l
         raise InputError(
             [Problem(str(path), "'extends' must be a file name", column="extends", row=_line_of(node, ("extends",)))]
         )
-    base, nodes = _resolve(path.parent / parent, [*chain, path], changes)
+    base, nodes = _merge_extends(path.parent / parent, [*chain, path], changes)
     return deep_merge(base, data, path.name, changes), [*nodes, (path, node)]
 
 
@@ -451,7 +453,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     """
     path = Path(path)
     changes: list[str] = []
-    merged, nodes = _resolve(path, [], changes)
+    merged, nodes = _merge_extends(path, [], changes)
 
     def locate(loc: tuple) -> tuple[str, int | None]:
         # the last file that sets the key is the one to change

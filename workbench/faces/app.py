@@ -364,17 +364,17 @@ class Workbench:
             self._idle.clear()
         self.status.value = "<span class='wb-solving'>Solving…</span>"
         if self.debounce is None:
-            self._resolve(generation, stop)
+            self._solve_change(generation, stop)
             return
         self._timer = threading.Timer(self.debounce, self._start_worker, args=(generation, stop))
         self._timer.daemon = True
         self._timer.start()
 
     def _start_worker(self, generation: int, stop: threading.Event) -> None:
-        self._worker = threading.Thread(target=self._resolve, args=(generation, stop), daemon=True)
+        self._worker = threading.Thread(target=self._solve_change, args=(generation, stop), daemon=True)
         self._worker.start()
 
-    def _resolve(self, generation: int, stop: threading.Event) -> None:
+    def _solve_change(self, generation: int, stop: threading.Event) -> None:
         try:
             try:
                 inputs = self.variant()

@@ -105,13 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     risk.add_argument("--seed", type=arguments.seed, help="seed, from 0 (default: the scenario's risk.seed)")
     risk.add_argument(
         "--futures",
-        "--resolve",  # the earlier name, still understood; "resolve" reads as YAML resolution
-        dest="futures",
         type=arguments.count(0, MAX_FUTURES, "a number of futures"),
         metavar="K",
         default=0,
         help=f"re-solve the selection on K sampled futures (0 to {MAX_FUTURES:,}): core index and regret",
     )
+    earlier_name(risk, "--resolve", "futures", arguments.count(0, MAX_FUTURES, "a number of futures"))
     executor_arguments(risk)
     risk.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     prioritise = scenario_command("prioritise", "weighted-score ranking, AHP weights, rank-and-cut vs optimal")
@@ -138,12 +137,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default reports/)")
     report.add_argument(
         "--workers",
-        "--jobs",  # the earlier name, still understood: every other command says --workers
-        dest="workers",
         type=arguments.count(1, MAX_WORKERS, "a number of processes"),
         default=1,
         help="reports run in parallel (local processes)",
     )
+    earlier_name(report, "--jobs", "workers", arguments.count(1, MAX_WORKERS, "a number of processes"))
     report.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",
@@ -161,13 +159,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--time-limit", type=arguments.seconds, metavar="S")
     report.add_argument(
         "--futures",
-        "--resolve",  # the earlier name, still understood
-        dest="futures",
         type=arguments.count(0, MAX_FUTURES, "a number of futures"),
         default=0,
         metavar="K",
         help="the risk section re-solves K sampled futures: core index and regret",
     )
+    earlier_name(report, "--resolve", "futures", arguments.count(0, MAX_FUTURES, "a number of futures"))
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8866)")
@@ -183,6 +180,12 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("target", type=Path)
     convert.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
+
+
+def earlier_name(command: argparse.ArgumentParser, flag: str, dest: str, kind: Callable[[str], object]) -> None:
+    """An earlier name of an option, still understood but no longer shown: ``--resolve`` (it
+    reads as YAML resolution; the option re-solves) is ``--futures``, ``--jobs`` is ``--workers``."""
+    command.add_argument(flag, dest=dest, type=kind, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def main(argv: list[str] | None = None) -> int:
