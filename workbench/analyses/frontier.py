@@ -15,7 +15,7 @@ from workbench.model.formulation import Plan, objective_tolerance
 from workbench.ground.executor import Executor, Progress
 from workbench.ground.status import SolveStatus
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
-from workbench.ground.formatting import finite_json
+from workbench.ground.formatting import finite_json, money
 
 
 @dataclass
@@ -83,8 +83,8 @@ def frontier(
         if plan.status is SolveStatus.OPTIMAL:
             if best_proven is not None and plan.objective < best_proven - tolerance:
                 note = (
-                    f"inconsistent solver results: proven {plan.objective:,.2f} here, but "
-                    f"{best_proven:,.2f} with a smaller total budget"
+                    f"inconsistent solver results: proven {money(plan.objective)} here, but "
+                    f"{money(best_proven)} with a smaller total budget"
                 )
             best_proven = plan.objective if best_proven is None else max(best_proven, plan.objective)
         curve.points.append(

@@ -6,6 +6,7 @@ a plan possible, not a claim that it is the smallest change (docs/model.md).
 
 from __future__ import annotations
 
+from workbench.ground.formatting import fte_figure, money
 from workbench.data.planning_data import PlanningData
 from workbench.data.scenario import SolverSpec
 from workbench.ground.status import ConflictKind
@@ -67,12 +68,12 @@ def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) ->
         running = _running_projects(data, plan.starts, slack.period, role=slack.role)
         capacity = usage.capacity.get((slack.role, slack.period), 0.0)
         hiring = data.hiring.get(slack.role)
-        extra = f" + at most {hiring[1]:.2f} hired" if hiring else ""
+        extra = f" + at most {fte_figure(hiring[1])} hired" if hiring else ""
         return Conflict(
             ConflictKind.CAPACITY,
-            f"{slack.role} {label} short by {slack.amount:.2f} FTE (demand of the relaxed "
-            f"plan {usage.demand.get((slack.role, slack.period), 0.0):.2f} against capacity "
-            f"{capacity:.2f}{extra}" + (f": {', '.join(running)}" if running else "") + ")",
+            f"{slack.role} {label} short by {fte_figure(slack.amount)} FTE (demand of the relaxed "
+            f"plan {fte_figure(usage.demand.get((slack.role, slack.period), 0.0))} against capacity "
+            f"{fte_figure(capacity)}{extra}" + (f": {', '.join(running)}" if running else "") + ")",
             slack.amount,
             period=label,
             role=slack.role,
@@ -81,17 +82,17 @@ def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) ->
         running = _running_projects(data, plan.starts, slack.period)
         return Conflict(
             ConflictKind.BUDGET,
-            f"budget {label} short by {slack.amount:,.2f} (spend of the relaxed plan, "
-            f"hiring included, {usage.spend[slack.period]:,.2f}, against "
-            f"{data.budget[slack.period]:,.2f}" + (f": {', '.join(running)}" if running else "") + ")",
+            f"budget {label} short by {money(slack.amount)} (spend of the relaxed plan, "
+            f"hiring included, {money(usage.spend[slack.period])}, against "
+            f"{money(data.budget[slack.period])}" + (f": {', '.join(running)}" if running else "") + ")",
             slack.amount,
             period=label,
         )
     if slack.kind is ConflictKind.BUDGET_TOTAL:
         return Conflict(
             ConflictKind.BUDGET_TOTAL,
-            f"total budget short by {slack.amount:,.2f} (the relaxed plan spends "
-            f"{sum(usage.spend):,.2f} against {data.budget_total:,.2f})",
+            f"total budget short by {money(slack.amount)} (the relaxed plan spends "
+            f"{money(sum(usage.spend))} against {money(data.budget_total)})",
             slack.amount,
         )
     if slack.kind in (ConflictKind.BALANCE_MIN, ConflictKind.BALANCE_MAX):
@@ -103,7 +104,7 @@ def _conflict(data: PlanningData, slack: Slack, usage: PlanUsage, plan: Plan) ->
         )
         return Conflict(
             slack.kind,
-            f"category {slack.category} {which} by {slack.amount:,.2f} of cost",
+            f"category {slack.category} {which} by {money(slack.amount)} of cost",
             slack.amount,
             category=slack.category,
         )

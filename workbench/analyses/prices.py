@@ -26,7 +26,7 @@ from workbench.planning.accounting import used_to_the_full
 from workbench.planning.result import Reason, ReasonKind, Result
 from workbench.data.scenario import SolverSpec
 from workbench.analyses.what_if import extra_capacity, forced_in, forced_out, no_balance, what_if
-from workbench.ground.formatting import finite_json
+from workbench.ground.formatting import finite_json, money
 
 
 class Decision(StrEnum):
@@ -157,8 +157,8 @@ def explain(
         elif proven and not commitment and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
             # forcing an optional project either way only restricts the plan: it cannot gain
             item["note"] = (
-                f"inconsistent solver results: proven optimum {base:,.2f}, but the plan with "
-                f"{outcome.id} {action.done} reaches {plan.objective:,.2f}"
+                f"inconsistent solver results: proven optimum {money(base)}, but the plan with "
+                f"{outcome.id} {action.done} reaches {money(plan.objective)}"
             )
         else:
             item["delta"] = plan.objective - base
@@ -226,8 +226,8 @@ def role_values(
             and result.status is SolveStatus.OPTIMAL
         ):
             note = (
-                f"inconsistent solver results: proven optimum {base:,.2f}, but with one more {role} "
-                f"the solver proved {plan.objective:,.2f}"
+                f"inconsistent solver results: proven optimum {money(base)}, but with one more {role} "
+                f"the solver proved {money(plan.objective)}"
             )
             delta = None
         values.append({"role": role, "delta": delta, "status": plan.status.value, "note": note})

@@ -10,9 +10,10 @@ those to ``does_not_fit``, ``balance``, ``displaces_more`` or ``no_gain`` (see
 
 from __future__ import annotations
 
-from workbench.planning.accounting import EPS, PlanUsage, Shortfall, ShortKind, describe_shortfalls
+from workbench.ground.formatting import money
+from workbench.planning.accounting import EPS, PlanUsage, Shortfall, describe_shortfalls
 from workbench.data.planning_data import Commitment, PlanningData
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.formulation import Plan
 from workbench.planning.result import Reason, ReasonKind
 from workbench.data.portfolio import describe_window
@@ -118,7 +119,7 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
         return Reason(
             ReasonKind.VALUE,
             f"Selected on {data.objective.value.replace('_', ' ')}: contributes "
-            f"{coefficient_of(data, project, start):,.2f} ({when}).",
+            f"{money(coefficient_of(data, project, start))} ({when}).",
         )
     if row["forced_out"]:
         return Reason(ReasonKind.FORCED_OUT, "Not selected: forced out by the scenario.")
@@ -195,7 +196,7 @@ def project_reason(context: ReasonContext, project: str, proven: bool) -> Reason
         return Reason(
             ReasonKind.UNPROVEN,
             f"Not selected, although it fits beside the selected projects at "
-            f"{horizon.label(best_start)} and would add {gain:,.2f}: this contradicts the solver's "
+            f"{horizon.label(best_start)} and would add {money(gain)}: this contradicts the solver's "
             "proof of optimality (inconsistent solver results), so no claim is made.",
         )
     return Reason(
@@ -269,7 +270,7 @@ def _size(data: PlanningData, missing: list[Shortfall]) -> float:
     """How much is missing, FTE and money put on one scale (money in units of a mean budget)."""
     known = [b for b in data.budget if b]
     money_unit = max(1.0, sum(known) / len(known)) if known else 1.0
-    return sum(m.amount if m.kind is ShortKind.CAPACITY else m.amount / money_unit for m in missing)
+    return sum(m.amount if m.kind is ConflictKind.CAPACITY else m.amount / money_unit for m in missing)
 
 
 def coefficient_of(data: PlanningData, project: str, start: int | None) -> float:
@@ -306,21 +307,21 @@ def refine_with_forced_solve(
         return reason, None
     if forced.objective > base_objective + tolerance:
         return reason, (
-            f"inconsistent solver results: the proven optimum is {base_objective:,.2f} but a plan "
-            f"with this project forced in reaches {forced.objective:,.2f}"
+            f"inconsistent solver results: the proven optimum is {money(base_objective)} but a plan "
+            f"with this project forced in reaches {money(forced.objective)}"
         )
     if forced.objective >= base_objective - tolerance:
         return Reason(
             ReasonKind.NO_GAIN,
             "Not selected: forcing it in leaves the optimum unchanged "
-            f"({base_objective:,.2f}); another plan as good holds it.",
+            f"({money(base_objective)}); another plan as good holds it.",
         ), None
     bound = forced.bound if forced.bound is not None else forced.objective
     if forced.status is SolveStatus.OPTIMAL or bound < base_objective - tolerance:
         return Reason(
             ReasonKind.DISPLACES_MORE,
             "Not selected: forcing it in lowers the optimum to at most "
-            f"{bound:,.2f} (by at least {base_objective - bound:,.2f}): making room would displace "
+            f"{money(bound)} (by at least {money(base_objective - bound)}): making room would displace "
             "more than it adds.",
         ), None
     return reason, None

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.ground.formatting import money
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Horizon, label_or_date
 from workbench.data.confidence import at_confidence
@@ -474,7 +475,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         if not np.isclose(total, raw.loc[project_id, "cost"], rtol=1e-9, atol=1e-6):
             warnings.append(
                 f"{portfolio.sources['costs']}: the cost profile of {project_id!r} sums to "
-                f"{total:,.2f} but its cost is {raw.loc[project_id, 'cost']:,.2f}; "
+                f"{money(total)} but its cost is {money(raw.loc[project_id, 'cost'])}; "
                 "the profile is what is spent"
             )
 

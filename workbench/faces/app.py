@@ -35,7 +35,7 @@ from workbench.faces.comparison_sections import Comparison
 from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.executor import Executor
-from workbench.ground.formatting import money, status_label
+from workbench.ground.formatting import money, status_label, whole_money
 from workbench.planning.result import Result
 
 _offline_done = False
@@ -438,13 +438,13 @@ class Workbench:
             f"{html.escape(result.solver['name'])} {result.solver['seconds']:.2f} s</span>"
         )
         kpis = result.kpis()
-        objective = "-" if result.objective is None else f"{result.objective:,.0f}"
+        objective = whole_money(result.objective)
         self.kpis.value = (
             "<table class='wb-kpis'>"
             f"<tr><th>Objective ({html.escape(result.objective_kind)})</th><td data-kpi='objective'>{objective}</td></tr>"
             f"<tr><th>Projects selected</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}</td></tr>"
-            f"<tr><th>Value</th><td data-kpi='value'>{kpis['value']:,.0f}</td></tr>"
-            f"<tr><th>Cost</th><td data-kpi='cost'>{kpis['cost']:,.0f}</td></tr></table>"
+            f"<tr><th>Value</th><td data-kpi='value'>{whole_money(kpis['value'])}</td></tr>"
+            f"<tr><th>Cost</th><td data-kpi='cost'>{whole_money(kpis['cost'])}</td></tr></table>"
         )
         self.risk_view.value = self._risk_summary(result, inputs)
         self.changes.value = self._change_summary(result)

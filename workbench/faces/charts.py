@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from workbench.data.planning_data import PlanningData
+from workbench.ground.formatting import whole_money
 from workbench.ground.periods import Granularity
 from workbench.planning.result import Result
 
@@ -105,7 +106,7 @@ def sweep_chart(frame: pd.DataFrame, keys: list[str], objective_kind: str, width
     one panel per combination of the others. Points without a plan are grey, unproven ones say so."""
     frame = frame.copy()
     frame["label"] = [
-        ("no plan" if o is None or pd.isna(o) else f"{o:,.0f}")
+        ("no plan" if o is None or pd.isna(o) else whole_money(o))
         + (
             ""
             if s == "optimal" or o is None or pd.isna(o)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from workbench.ground.formatting import money
 from workbench.faces import arguments
 from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
 from workbench.ground.limits import MAX_FRONTIER_POINTS, MAX_FUTURES, MAX_PROBLEMS_SHOWN, MAX_SAMPLES, MAX_WORKERS
@@ -385,7 +386,7 @@ def _baseline(args: argparse.Namespace, inputs: Inputs) -> int:
     target, kept = write_baseline(inputs, result, args.out, args.replace, args.note)
     print(
         f"baseline of {len(result.selected)} projects ({result.status.value}, objective "
-        f"{result.objective:,.2f}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else "")
+        f"{money(result.objective)}) written to {target}" + (f"; the previous one is kept as {kept}" if kept else "")
     )
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from workbench.analyses.study import ComparisonStudy
 from workbench.faces.charts import period_date
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.report_sections import ScenarioReport
-from workbench.ground.formatting import money, no_plan_sentence, percent
+from workbench.ground.formatting import money, no_plan_sentence, percent, short_money
 
 CHANGE_COLOURS = alt.Scale(domain=["enters", "leaves", "moves"], range=["#54a24b", "#e45756", "#4c78a8"])
 KPI_LABELS = {
@@ -27,16 +27,6 @@ KPI_LABELS = {
     "utilisation": "capacity utilisation (%)",
     "hired_fte_periods": "hiring (FTE-periods)",
 }
-
-
-def short_money(amount: float) -> str:
-    """1,560,000 as 1.56M, 45,000 as 45.0k: for sentences; the tables keep full figures."""
-    size = abs(amount)
-    if size >= 1e6:
-        return f"{amount / 1e6:.2f}M"
-    if size >= 1e3:
-        return f"{amount / 1e3:.1f}k"
-    return f"{amount:,.0f}"
 
 
 def _signed(amount: float, kind: str) -> str:

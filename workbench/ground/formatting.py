@@ -13,6 +13,26 @@ def money(value: float | None) -> str:
     return "-" if value is None else f"{value:,.2f}"
 
 
+def whole_money(value: float | None) -> str:
+    """1234.5 -> '1,235' (a figure at a glance: KPIs, chart labels); None -> '-'."""
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def short_money(amount: float) -> str:
+    """1,560,000 as 1.56M, 45,000 as 45.0k: for sentences; the tables keep full figures."""
+    size = abs(amount)
+    if size >= 1e6:
+        return f"{amount / 1e6:.2f}M"
+    if size >= 1e3:
+        return f"{amount / 1e3:.1f}k"
+    return whole_money(amount)
+
+
+def fte_figure(value: float) -> str:
+    """0.5 -> '0.50' (FTE, to the hundredth)."""
+    return f"{value:.2f}"
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}%}"
 

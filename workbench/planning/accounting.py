@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pandas as pd
 
 from workbench.data.planning_data import PlanningData
+from workbench.ground.formatting import fte_figure, money
+from workbench.ground.status import ConflictKind
 
 EPS = 1e-6
 
@@ -22,19 +23,9 @@ def used_to_the_full(used: float, available: float) -> bool:
     return used > 0 and used >= available - EPS * max(1.0, abs(available))
 
 
-class ShortKind(StrEnum):
-    """What is missing for a project to fit."""
-
-    CAPACITY = "capacity"  #: a role in a period, beyond capacity and the most that may be hired
-    BUDGET = "budget"  #: money in a period (hiring included)
-    BUDGET_TOTAL = "budget_total"  #: money over the horizon
-    BALANCE_MIN = "balance_min"  #: a category would fall below its minimum share
-    BALANCE_MAX = "balance_max"  #: a category would rise above its maximum share
-
-
 @dataclass(frozen=True)
 class Shortfall:
-    kind: ShortKind
+    kind: ConflictKind  # what is missing: capacity, a period's budget, the total budget, a balance bound
     amount: float  # FTE for capacity, money for budgets and balance
     role: str | None = None
     period: int | None = None
@@ -91,7 +82,7 @@ class PlanUsage:
                 continue
             room = max(most - hired_now, 0.0)
             if short > room + EPS:
-                missing.append(Shortfall(ShortKind.CAPACITY, short - room, role=role, period=t))
+                missing.append(Shortfall(ConflictKind.CAPACITY, short - room, role=role, period=t))
             elif pay_for_hiring:
                 extra_spend[t] += short * rate
         own = data.costs_by_project.get(project, [])
@@ -100,11 +91,11 @@ class PlanUsage:
         for t, amount in sorted(extra_spend.items()):
             budget = data.budget[t]
             if budget is not None and self.spend[t] + amount > budget + EPS * max(1.0, budget):
-                missing.append(Shortfall(ShortKind.BUDGET, self.spend[t] + amount - budget, period=t))
+                missing.append(Shortfall(ConflictKind.BUDGET, self.spend[t] + amount - budget, period=t))
         total = data.budget_total
         added = sum(extra_spend.values())
         if total is not None and self.total_spend + added > total + EPS * max(1.0, total):
-            missing.append(Shortfall(ShortKind.BUDGET_TOTAL, self.total_spend + added - total))
+            missing.append(Shortfall(ConflictKind.BUDGET_TOTAL, self.total_spend + added - total))
         if check_balance and data.balance:
             costs = dict(self.cost_by_category)
             category = data.projects.loc[project, "category"]
@@ -114,9 +105,9 @@ class PlanUsage:
             for name, (low, high) in data.balance.items():
                 share = costs.get(name, 0.0)
                 if share < low * all_cost - tolerance:
-                    missing.append(Shortfall(ShortKind.BALANCE_MIN, low * all_cost - share, category=name))
+                    missing.append(Shortfall(ConflictKind.BALANCE_MIN, low * all_cost - share, category=name))
                 if share > high * all_cost + tolerance:
-                    missing.append(Shortfall(ShortKind.BALANCE_MAX, share - high * all_cost, category=name))
+                    missing.append(Shortfall(ConflictKind.BALANCE_MAX, share - high * all_cost, category=name))
         return missing
 
 
@@ -139,7 +130,7 @@ def project_spend(data: PlanningData, project: str) -> float:
 def describe_shortfalls(missing: list[Shortfall], horizon) -> str:
     """'data_engineer short by up to 0.50 FTE in 2027-03..2027-05; budget short by ...'."""
     parts = []
-    by_what: dict[tuple[ShortKind, str | None], list[Shortfall]] = defaultdict(list)
+    by_what: dict[tuple[ConflictKind, str | None], list[Shortfall]] = defaultdict(list)
     for item in missing:
         by_what[(item.kind, item.role or item.category)].append(item)
     for (kind, name), items in by_what.items():
@@ -154,14 +145,15 @@ def describe_shortfalls(missing: list[Shortfall], horizon) -> str:
                 else f"{horizon.label(periods[0])}..{horizon.label(periods[-1])}"
             )
         )
-        if kind is ShortKind.CAPACITY:
-            parts.append(f"{name} short by up to {worst:.2f} FTE in {span}")
-        elif kind is ShortKind.BUDGET:
-            parts.append(f"budget short by up to {worst:,.0f} in {span}")
-        elif kind is ShortKind.BUDGET_TOTAL:
-            parts.append(f"total budget short by {worst:,.0f}")
-        elif kind is ShortKind.BALANCE_MIN:
-            parts.append(f"category {name} would fall below its minimum share (by {worst:,.0f} of cost)")
+        up_to = "up to " if len(periods) > 1 else ""  # the worst of several periods
+        if kind is ConflictKind.CAPACITY:
+            parts.append(f"{name} short by {up_to}{fte_figure(worst)} FTE in {span}")
+        elif kind is ConflictKind.BUDGET:
+            parts.append(f"budget short by {up_to}{money(worst)} in {span}")
+        elif kind is ConflictKind.BUDGET_TOTAL:
+            parts.append(f"total budget short by {money(worst)}")
+        elif kind is ConflictKind.BALANCE_MIN:
+            parts.append(f"category {name} would fall below its minimum share (by {money(worst)} of cost)")
         else:
-            parts.append(f"category {name} would exceed its maximum share (by {worst:,.0f} of cost)")
+            parts.append(f"category {name} would exceed its maximum share (by {money(worst)} of cost)")
     return "; ".join(parts)
