@@ -104,6 +104,4 @@ def frontier(
 
 def committed_spend(data: PlanningData) -> float:
     """What the commitments and the projects they need spend, hiring aside: no plan spends less."""
-    projects = data.projects
-    needed = set(projects.index[projects["commitment"].ne("")]) | set(data.needed_by_commitments)
-    return float(sum(project_spend(data, p) for p in needed))
+    return float(sum(project_spend(data, p) for p in data.must_run))

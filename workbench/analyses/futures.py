@@ -20,7 +20,7 @@ from workbench.model.formulation import Plan
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import draw_projects, estimates
 from workbench.data.confidence import Figures, with_figures
-from workbench.data.planning_data import Commitment, Inputs, inputs_for, option_coefficient
+from workbench.data.planning_data import Inputs, inputs_for, option_coefficient
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import LoadedScenario, SolverSpec, with_overrides
 from workbench.ground.executor import Executor, Progress, local_executor
@@ -61,7 +61,7 @@ def solve_future(task: FutureTask) -> FutureOutcome:
     as_sampled = with_overrides(task.scenario, {"risk": {"plan_at": None}}, f"future {task.index}")
     inputs = replanned(inputs_for(as_sampled, portfolio))
     free = plan_variant(inputs, task.settings, Deadline(task.settings.time_limit), verify_plan)
-    committed = set(inputs.data.projects.index[inputs.data.projects["commitment"].ne(Commitment.NONE)])
+    committed = set(inputs.data.committed)
     chosen = set(task.chosen)
     selection = {
         "force_in": sorted(chosen - committed),

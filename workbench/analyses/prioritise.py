@@ -167,7 +167,7 @@ def ranked_greedy(data, ranking: pd.Series) -> dict[str, int]:
         for member in members:
             groups_of.setdefault(member, set()).add(group)
     order = list(ranking.sort_values(ascending=False, kind="stable").index)
-    must = set(data.projects.index[data.projects["commitment"].ne("")]) | set(data.needed_by_commitments)
+    must = data.must_run
     # commitments and what they need first, prerequisites before the projects needing them,
     # fixed starts before movable ones, then the rest down the ranking
     first: list[str] = []

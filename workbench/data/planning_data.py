@@ -131,12 +131,24 @@ class PlanningData:
         return out
 
     @cached_property
+    def committed(self) -> list[str]:
+        """The projects every plan holds: mandatory, approved, in progress or forced in, and not
+        forced out (a re-plan may stop a started one). The one test of a commitment; the
+        independent checker has its own."""
+        projects = self.projects
+        return [str(p) for p in projects.index[projects["commitment"].ne(Commitment.NONE) & ~projects["forced_out"]]]
+
+    @cached_property
+    def must_run(self) -> set[str]:
+        """The commitments and every project they require, directly or through others."""
+        return set(self.committed) | set(self.needed_by_commitments)
+
+    @cached_property
     def needed_by_commitments(self) -> dict[str, str]:
         """Each project a commitment requires, directly or through others -> one such commitment.
         No plan lacks these."""
-        projects = self.projects
         needed: dict[str, str] = {}
-        for commitment in projects.index[projects["commitment"].ne("")]:
+        for commitment in self.committed:
             stack = list(self.requires.get(commitment, []))
             while stack:
                 required = stack.pop()
@@ -378,17 +390,24 @@ def check_status_date(
     return problems
 
 
-def option_coefficient(projects: pd.DataFrame, project: str, start: int, spec, horizon: Horizon) -> float:
-    """The objective coefficient of starting ``project`` at ``start`` (as ``build_planning_data`` sets them)."""
-    row = projects.loc[project]
+def option_coefficients(projects: pd.DataFrame, options: pd.DataFrame, spec, horizon: Horizon) -> pd.Series:
+    """The objective coefficient of each (project, start) row of ``options``: the project's value
+    (times 1 - risk for ``risk_adjusted_value``) discounted to its start, or its score."""
+    base = {
+        Objective.VALUE: projects["value"],
+        Objective.RISK_ADJUSTED_VALUE: projects["value"] * (1.0 - projects["risk"]),
+        Objective.SCORE: projects["score"],
+    }[spec.objective]
+    coefficients = options["project"].map(base).astype(float)
     if spec.objective is Objective.SCORE:
-        return float(row["score"])
-    base = (
-        float(row["value"]) * (1.0 - float(row["risk"]))
-        if spec.objective is Objective.RISK_ADJUSTED_VALUE
-        else float(row["value"])
-    )
-    return base * (1.0 + spec.discount_rate) ** (-start / horizon.granularity.per_year)
+        return coefficients
+    return coefficients * (1.0 + spec.discount_rate) ** (-options["start"] / horizon.granularity.per_year)
+
+
+def option_coefficient(projects: pd.DataFrame, project: str, start: int, spec, horizon: Horizon) -> float:
+    """The objective coefficient of starting ``project`` at ``start`` (:func:`option_coefficients`)."""
+    option = pd.DataFrame({"project": [project], "start": [start]})
+    return float(option_coefficients(projects, option, spec, horizon).iloc[0])
 
 
 def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> PlanningData:
@@ -432,15 +451,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
             continue
         rows.extend((project_id, s) for s in start_options(project, periods))
     options = pd.DataFrame(rows, columns=["project", "start"])
-    base = {
-        Objective.VALUE: projects["value"],
-        Objective.RISK_ADJUSTED_VALUE: projects["value"] * (1.0 - projects["risk"]),
-        Objective.SCORE: projects["score"],
-    }[spec.objective]
-    discount = (1.0 + spec.discount_rate) ** (-options["start"] / horizon.granularity.per_year)
-    if spec.objective is Objective.SCORE:
-        discount = 1.0
-    options["coefficient"] = options["project"].map(base).astype(float) * discount
+    options["coefficient"] = option_coefficients(projects, options, spec, horizon)
 
     # demand: a row without offset applies to every running period; rows add up
     demand_rows = portfolio.table("demand")

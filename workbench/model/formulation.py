@@ -81,9 +81,8 @@ def options_with_windows(data: PlanningData, elastic: bool) -> pd.DataFrame:
     options = data.start_options.assign(shift=0)
     if not elastic:
         return options
-    committed = data.projects.index[data.projects["commitment"].ne("") & ~data.projects["forced_out"]]
     rows = []
-    for project in committed:
+    for project in data.committed:
         allowed = set(options.loc[options["project"] == project, "start"])
         duration = int(data.projects.loc[project, "duration"])
         for start in range(0, data.periods - duration + 1):
@@ -114,16 +113,16 @@ def build_model(data: PlanningData, elastic: bool = False):
 
     # at most one start; exactly one for commitments
     by_project = options.groupby("project", sort=False)["var"].agg(list)
+    committed = set(data.committed)
     for project, variables in by_project.items():
-        committed = projects.loc[project, "commitment"] != ""
-        if committed and elastic:
+        if project in committed and elastic:
             problem += pulp.lpSum(variables) + slack("commitment", COMMITMENT_DROP_PRICE, project=project) == 1
-        elif committed:
+        elif project in committed:
             problem += pulp.lpSum(variables) == 1, f"commit_{_safe(project)}"
         else:
             problem += pulp.lpSum(variables) <= 1
     if not elastic:  # a commitment with no start option at all: no plan exists
-        for project in projects.index[projects["commitment"].ne("")]:
+        for project in data.committed:
             if project not in by_project.index:
                 problem += pulp.LpAffineExpression() == 1, f"commit_{_safe(project)}"
 
