@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from workbench.ground.cells import is_given
 from workbench.data.confidence import (
     figure_quantiles,
     stretched_offsets,
@@ -19,7 +20,6 @@ from workbench.data.confidence import (
 )
 from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData, build_planning_data
-from workbench.data.uncertainty import given
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.limits import MAX_RISK_CELLS
 from workbench.planning.result import Result
@@ -101,9 +101,9 @@ def draw_projects(inputs: Inputs, project_ids: list[str], samples: int, seed: in
         for risk in risks.get(project, []):
             hit = rng.random(samples) < float(risk["probability"])
             impact, lag = risk.get("cost_impact"), risk.get("delay")
-            cost = cost + hit * (float(impact) if given(impact) else 0.0)
-            impacts = impacts + hit * (float(impact) if given(impact) else 0.0)
-            delay = delay + hit * (int(lag) if given(lag) else 0)
+            cost = cost + hit * (float(impact) if is_given(impact) else 0.0)
+            impacts = impacts + hit * (float(impact) if is_given(impact) else 0.0)
+            delay = delay + hit * (int(lag) if is_given(lag) else 0)
         draws[project] = Draws(cost, value, duration, delay, impacts)
     return draws
 

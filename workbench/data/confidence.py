@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from workbench.ground.cells import is_given
 from workbench.data.portfolio import Portfolio
-from workbench.data.uncertainty import given
 
 
 def inverse_cdf(u: np.ndarray, low: float, mode: float, high: float, distribution: str) -> np.ndarray:
@@ -37,9 +37,9 @@ def figure_quantiles(row: dict, figure: str, planned: float, u: np.ndarray) -> n
     """Quantiles at ``u`` of one figure (cost, value or duration) of a project whose uncertainty row
     is ``row`` (empty when it has none): a missing bound is the planned figure."""
     low, high = row.get(f"{figure}_low"), row.get(f"{figure}_high")
-    low = planned if not given(low) else float(low)
-    high = planned if not given(high) else float(high)
-    shape = str(row["distribution"]).lower() if given(row.get("distribution")) else "triangular"
+    low = planned if not is_given(low) else float(low)
+    high = planned if not is_given(high) else float(high)
+    shape = str(row["distribution"]).lower() if is_given(row.get("distribution")) else "triangular"
     return inverse_cdf(u, low, planned, high, shape)
 
 
@@ -50,7 +50,7 @@ def whole_periods(duration: np.ndarray) -> np.ndarray:
 
 def success_probability(row: dict) -> float:
     value = row.get("success_probability")
-    return 1.0 if not given(value) else float(value)
+    return 1.0 if not is_given(value) else float(value)
 
 
 # ----------------------------------------------------------------------------- stretched profiles
@@ -105,7 +105,7 @@ def with_figures(portfolio: Portfolio, figures: dict[str, Figures]) -> Portfolio
             {**first.to_dict(), "offset": offset, "amount": float(amount)} for offset, amount in enumerate(amounts)
         )
     costs = pd.concat([kept, pd.DataFrame(cost_rows, columns=costs.columns)], ignore_index=True) if cost_rows else kept
-    profiled = demand["offset"].map(given) & demand["project"].isin(ids)
+    profiled = demand["offset"].map(is_given) & demand["project"].isin(ids)
     demand_rows = []
     for _, row in demand[profiled].iterrows():
         length = int(projects.loc[row["project"], "duration"])

@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.ground.cells import is_given
 from workbench.ground.formatting import money
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Horizon, label_or_date
 from workbench.data.confidence import at_confidence
-from workbench.data.portfolio import Portfolio, _has, describe_window, load_portfolio, per_period, start_options
+from workbench.data.portfolio import Portfolio, describe_window, load_portfolio, per_period, start_options
 from workbench.data.scenario import LoadedScenario, Objective, load_scenario
 from workbench.data.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
 
@@ -432,7 +433,7 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
             "value": raw["value"],
             "cost": raw["cost"],
             "duration": raw["duration"],
-            "category": raw["category"].where(raw["category"].map(_has), None),
+            "category": raw["category"].where(raw["category"].map(is_given), None),
             "risk": raw["risk"],
             "score": project_scores(portfolio, spec.ahp) if has_scores else 0.0,
             "commitment": commitment,
@@ -456,10 +457,10 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     # demand: a row without offset applies to every running period; rows add up
     demand_rows = portfolio.table("demand")
     duration = raw["duration"]
-    flat = demand_rows[~demand_rows["offset"].map(_has)]
+    flat = demand_rows[~demand_rows["offset"].map(is_given)]
     flat_expanded = flat.loc[flat.index.repeat(flat["project"].map(duration))].copy()
     flat_expanded["offset"] = flat_expanded.groupby(level=0).cumcount()
-    profiled = demand_rows[demand_rows["offset"].map(_has)]
+    profiled = demand_rows[demand_rows["offset"].map(is_given)]
     demand = pd.concat(
         [flat_expanded[["project", "role", "offset", "fte"]], profiled[["project", "role", "offset", "fte"]]],
         ignore_index=True,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.ground.cells import is_given
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.limits import MAX_FTE, MAX_MONEY, MAX_PERIODS
 from workbench.ground.periods import Granularity, Horizon, format_period
@@ -342,9 +343,7 @@ def load_portfolio(location: str | Path, horizon: Horizon) -> Portfolio:
 def _normalise(portfolio: Portfolio) -> None:
     projects = portfolio.tables["projects"]
     projects["id"] = projects["id"].astype(str)
-    projects["mandatory"] = (
-        projects["mandatory"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False).astype(bool)
-    )
+    projects["mandatory"] = projects["mandatory"].map(lambda v: bool(v) if is_given(v) else False).astype(bool)
     projects["status"] = projects["status"].map(lambda v: v if isinstance(v, str) else "proposed")
     projects["risk"] = pd.to_numeric(projects["risk"]).fillna(0.0)
     for column in ("value", "cost"):
@@ -390,7 +389,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
 
     for _, row in projects.iterrows():
         earliest, latest, start = row["earliest_start"], row["latest_start"], row["start"]
-        if _has(earliest) and _has(latest) and earliest > latest:
+        if is_given(earliest) and is_given(latest) and earliest > latest:
             problems.append(
                 Problem(
                     src,
@@ -401,7 +400,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=row["id"],
                 )
             )
-        if row["status"] == "in_progress" and not _has(start):
+        if row["status"] == "in_progress" and not is_given(start):
             problems.append(
                 Problem(
                     src,
@@ -411,7 +410,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=row["id"],
                 )
             )
-        if _has(start) and ((_has(earliest) and start < earliest) or (_has(latest) and start > latest)):
+        if is_given(start) and ((is_given(earliest) and start < earliest) or (is_given(latest) and start > latest)):
             problems.append(
                 Problem(
                     src,
@@ -447,7 +446,7 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=row["project"],
                 )
             )
-        if _has(row["offset"]) and row["project"] in duration and row["offset"] >= duration[row["project"]]:
+        if is_given(row["offset"]) and row["project"] in duration and row["offset"] >= duration[row["project"]]:
             problems.append(
                 Problem(
                     sources["demand"],
@@ -601,38 +600,34 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     f"{why} project cannot run within the horizon "
                     f"{horizon.label(0)}..{horizon.label(horizon.periods - 1)}: " + describe_window(row, horizon),
                     row=row["_row"],
-                    column="start" if _has(row["start"]) else "duration",
+                    column="start" if is_given(row["start"]) else "duration",
                     item=row["id"],
                 )
             )
     return problems
 
 
-def _has(value: object) -> bool:
-    return value is not None and not pd.isna(value)
-
-
 def start_options(project: pd.Series | dict, periods: int) -> list[int]:
     """Start periods at which the project lies inside the horizon and its own window."""
     duration = int(project["duration"])
     last = periods - duration
-    if _has(project["start"]):
+    if is_given(project["start"]):
         start = int(project["start"])
         return [start] if 0 <= start <= last else []
-    low = 0 if not _has(project["earliest_start"]) else max(0, int(project["earliest_start"]))
-    high = last if not _has(project["latest_start"]) else min(last, int(project["latest_start"]))
+    low = 0 if not is_given(project["earliest_start"]) else max(0, int(project["earliest_start"]))
+    high = last if not is_given(project["latest_start"]) else min(last, int(project["latest_start"]))
     return list(range(low, high + 1))
 
 
 def describe_window(project: pd.Series | dict, horizon: Horizon) -> str:
     duration = int(project["duration"])
-    if _has(project["start"]):
+    if is_given(project["start"]):
         start = int(project["start"])
         return (
             f"it starts in {horizon.label(start)} and runs {duration} periods, to {horizon.label(start + duration - 1)}"
         )
-    low = 0 if not _has(project["earliest_start"]) else int(project["earliest_start"])
-    high = horizon.periods - 1 if not _has(project["latest_start"]) else int(project["latest_start"])
+    low = 0 if not is_given(project["earliest_start"]) else int(project["earliest_start"])
+    high = horizon.periods - 1 if not is_given(project["latest_start"]) else int(project["latest_start"])
     return (
         f"it runs {duration} periods and may start {horizon.label(max(low, 0))}..{horizon.label(high)}, "
         f"so it cannot finish by {horizon.label(horizon.periods - 1)}"
@@ -647,7 +642,7 @@ def _duplicate_periods(
     problems = []
     for index in frame.index[frame.duplicated(subset=keys + ["period"])]:
         row = frame.loc[index]
-        period = "every period" if not _has(row["period"]) else horizon.label(int(row["period"]))
+        period = "every period" if not is_given(row["period"]) else horizon.label(int(row["period"]))
         problems.append(
             Problem(
                 source,
@@ -696,7 +691,7 @@ def per_period(frame: pd.DataFrame, value_column: str, periods: int) -> list[flo
     """Expand 'a row without period + rows that replace single periods' into a value per
     period (``None`` where no row applies). Periods outside the horizon are ignored."""
     values: list[float | None] = [None] * periods
-    has_period = frame["period"].map(_has)
+    has_period = frame["period"].map(is_given)
     default = frame[~has_period]
     if len(default):
         values = [float(default[value_column].iloc[0])] * periods

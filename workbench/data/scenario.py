@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.ground.errors import InputError, Problem
+from workbench.ground.status import SOLVER_NAMES
 from workbench.ground.limits import MAX_FTE, MAX_MONEY, MAX_PERIODS, MAX_SAMPLES, MAX_SECONDS, MAX_SEED, MAX_WORKERS
 from workbench.ground.periods import Granularity, Horizon, format_period, label_or_date, parse_period
 
@@ -136,7 +137,7 @@ def _core_count(description: str) -> Any:
 
 
 class SolverSpec(_Strict):
-    name: Literal["auto", "cbc", "highs"] = Field(
+    name: Literal[SOLVER_NAMES] = Field(
         "auto",
         description=(
             "auto races CBC and HiGHS on the same model and keeps the better plan with the better bound; "

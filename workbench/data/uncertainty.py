@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.ground.cells import is_given
 from workbench.ground.errors import Problem
 
 DISTRIBUTIONS = ("triangular", "pert")
@@ -14,10 +15,6 @@ RANGES = (
     ("value", "value_low", "value_high"),
     ("duration", "duration_low", "duration_high"),
 )
-
-
-def given(value: object) -> bool:
-    return value is not None and not pd.isna(value)
 
 
 def check_risk_tables(
@@ -42,7 +39,7 @@ def check_risk_tables(
         for figure, low_column, high_column in RANGES:
             value = float(planned.loc[project, figure])
             low, high = row[low_column], row[high_column]
-            if given(low) and float(low) > value:
+            if is_given(low) and float(low) > value:
                 problems.append(
                     Problem(
                         source,
@@ -52,7 +49,7 @@ def check_risk_tables(
                         item=project,
                     )
                 )
-            if given(high) and float(high) < value:
+            if is_given(high) and float(high) < value:
                 problems.append(
                     Problem(
                         source,
@@ -64,7 +61,7 @@ def check_risk_tables(
                     )
                 )
         distribution = row["distribution"]
-        if given(distribution) and str(distribution).lower() not in DISTRIBUTIONS:
+        if is_given(distribution) and str(distribution).lower() not in DISTRIBUTIONS:
             problems.append(
                 Problem(
                     source,
@@ -86,7 +83,7 @@ def check_risk_tables(
         )
     risks, source = tables["risks"], sources["risks"]
     for _, row in risks.iterrows():
-        if given(row["project"]) and row["project"] not in planned.index:
+        if is_given(row["project"]) and row["project"] not in planned.index:
             problems.append(
                 Problem(
                     source,
@@ -96,7 +93,7 @@ def check_risk_tables(
                     item=row["id"],
                 )
             )
-        if given(row["status"]) and str(row["status"]).lower() not in RISK_STATUSES:
+        if is_given(row["status"]) and str(row["status"]).lower() not in RISK_STATUSES:
             problems.append(
                 Problem(
                     source,

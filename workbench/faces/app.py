@@ -29,13 +29,15 @@ from workbench.analyses.what_if import extra_capacity, what_if
 from workbench.analyses.sweep import Sweep, parse_grid
 from workbench.analyses.sweep import sweep as run_sweep
 from workbench.data.planning_data import Inputs, load_inputs
-from workbench.data.scenario import LoadedScenario
+from workbench.data.scenario import LoadedScenario, Objective
 from workbench.faces import charts
 from workbench.faces.comparison_sections import Comparison
 from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import InputError, WorkbenchError
 from workbench.ground.executor import Executor
+from workbench.ground.files import safe_file_name
 from workbench.ground.formatting import money, status_label, whole_money
+from workbench.ground.status import SOLVER_NAMES
 from workbench.planning.result import Result
 
 _offline_done = False
@@ -139,7 +141,7 @@ class Workbench:
         self.force_in = widgets.TagsInput(value=list(spec.force_in), allowed_tags=ids, allow_duplicates=False)
         self.force_out = widgets.TagsInput(value=list(spec.force_out), allowed_tags=ids, allow_duplicates=False)
         self.objective = widgets.Dropdown(
-            options=["value", "score", "risk_adjusted_value"],
+            options=[objective.value for objective in Objective],
             value=spec.objective.value,
             description="Objective",
             style=style,
@@ -155,7 +157,7 @@ class Workbench:
             layout=layout,
         )
         self.solver = widgets.Dropdown(
-            options=["auto", "cbc", "highs"],
+            options=list(SOLVER_NAMES),
             value=solver or spec.solver.name,
             description="Solver",
             style=style,
@@ -577,7 +579,7 @@ class Workbench:
         """Write ``<name>.yaml`` beside the loaded scenario: ``extends`` it with only what changed.
         An existing file is never overwritten: a free name is chosen."""
         stem = (name or self.save_name.value or f"{self.loaded.name}-variant").strip()
-        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem).strip(".-") or "variant"
+        stem = safe_file_name(stem, "variant")
         if stem.endswith(".yaml"):
             stem = stem[:-5]
         folder = self.path.parent

@@ -9,6 +9,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from workbench.ground.cells import is_missing
 from workbench.data.planning_data import PlanningData
 from workbench.ground.formatting import whole_money
 from workbench.ground.periods import Granularity
@@ -106,14 +107,8 @@ def sweep_chart(frame: pd.DataFrame, keys: list[str], objective_kind: str, width
     one panel per combination of the others. Points without a plan are grey, unproven ones say so."""
     frame = frame.copy()
     frame["label"] = [
-        ("no plan" if o is None or pd.isna(o) else whole_money(o))
-        + (
-            ""
-            if s == "optimal" or o is None or pd.isna(o)
-            else f" ({s}, gap {g:.1%})"
-            if g is not None and not pd.isna(g)
-            else f" ({s})"
-        )
+        ("no plan" if is_missing(o) else whole_money(o))
+        + ("" if s == "optimal" or is_missing(o) else f" ({s}, gap {g:.1%})" if not is_missing(g) else f" ({s})")
         for o, s, g in zip(frame["objective"], frame["status"], frame["gap"])
     ]
     # Vega-Lite reads a dot in a field name as a nested field: the keys get plain names, and titles

@@ -21,7 +21,7 @@ from workbench.faces import arguments
 from workbench.ground.errors import InputError, SchedulerError, WorkbenchError
 from workbench.ground.limits import MAX_FRONTIER_POINTS, MAX_FUTURES, MAX_PROBLEMS_SHOWN, MAX_SAMPLES, MAX_WORKERS
 from workbench.ground.imports import skip_iri_grammar
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import SOLVER_NAMES, SolveStatus
 
 if TYPE_CHECKING:
     from workbench.data.planning_data import Inputs
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         return command
 
     def solver_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--solver", choices=["auto", "cbc", "highs"], help="override the scenario's solver")
+        command.add_argument("--solver", choices=SOLVER_NAMES, help="override the scenario's solver")
         command.add_argument("--time-limit", type=arguments.seconds, metavar="S", help="seconds for all solver work")
         command.add_argument("--gap", type=arguments.gap, help="relative gap at which to stop (0 proves the optimum)")
 
@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--as-of", metavar="PERIOD", type=arguments.period, help="status period for --status (implies it)"
     )
-    report.add_argument("--solver", choices=["auto", "cbc", "highs"])
+    report.add_argument("--solver", choices=SOLVER_NAMES)
     report.add_argument("--time-limit", type=arguments.seconds, metavar="S")
     report.add_argument(
         "--futures",
@@ -169,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     workshop = scenario_command("workshop", "serve the workshop dashboard (Voila) on 127.0.0.1")
     workshop.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8866)")
-    workshop.add_argument("--solver", choices=["auto", "cbc", "highs"])
+    workshop.add_argument("--solver", choices=SOLVER_NAMES)
     lab = commands.add_parser("lab", help="JupyterLab on 127.0.0.1 with notebooks/explore.ipynb open")
     lab.add_argument("scenario", type=Path, nargs="?", help="the scenario to explore (default: the sample's baseline)")
     lab.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8888)")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.ground.files import safe_file_name
 from workbench.planning.result import Result
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -104,5 +105,5 @@ def new_run_folder(parent: Path) -> Path:
 
 
 def safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
-    return cleaned or "scenario"
+    """A scenario's name as a folder name (:func:`workbench.ground.files.safe_file_name`)."""
+    return safe_file_name(name, "scenario")

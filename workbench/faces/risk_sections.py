@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from workbench.ground.cells import is_missing
 from workbench.analyses.risk import RiskReport
 from workbench.data.planning_data import Inputs
 from workbench.faces import charts
@@ -226,9 +227,7 @@ class RiskSection:
         ]
         frame = risks[columns].copy()
         frame["status"] = frame["status"].fillna("open")
-        frame["due"] = [
-            None if d is None or pd.isna(d) else self.inputs.data.horizon.label(int(d)) for d in frame["due"]
-        ]
+        frame["due"] = [None if is_missing(d) else self.inputs.data.horizon.label(int(d)) for d in frame["due"]]
         points = frame.assign(
             cost_impact=frame["cost_impact"].fillna(0.0).astype(float),
             delay=frame["delay"].fillna(0).astype(float),
@@ -250,7 +249,7 @@ class RiskSection:
         )
         table = frame.assign(
             probability=frame["probability"].map(lambda v: f"{float(v):.0%}"),
-            cost_impact=frame["cost_impact"].map(lambda v: "-" if pd.isna(v) else money(float(v))),
+            cost_impact=frame["cost_impact"].map(money),
         )
         return [Svg((dots + labels).properties(width=CHART_WIDTH, height=260)), frame_html(table)]
 

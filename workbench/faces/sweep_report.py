@@ -13,7 +13,7 @@ from workbench.analyses.sweep import Sweep
 from workbench.faces import charts
 from workbench.faces.export import neutralise_frame, safe_name, write_run_folder
 from workbench.faces.report_runner import STYLE
-from workbench.ground.formatting import money
+from workbench.ground.formatting import money, percent
 from workbench.ground.status import SolveStatus
 
 
@@ -27,8 +27,8 @@ def sweep_svg(sweep: Sweep, width: int = 640) -> str:
 def sweep_page(sweep: Sweep) -> str:
     frame = sweep.frame()
     for column in ("objective", "value", "cost"):
-        frame[column] = frame[column].map(lambda v: "-" if v is None or v != v else money(v))
-    frame["gap"] = frame["gap"].map(lambda v: "-" if v is None or v != v else f"{v:.2%}")
+        frame[column] = frame[column].map(money)
+    frame["gap"] = frame["gap"].map(lambda v: percent(v, 2))
     table = frame.to_html(index=False, escape=True, border=0, na_rep="-")
     title = f"Sweep of {sweep.scenario} over {', '.join(sweep.keys)}"
     count = Counter(p.status for p in sweep.points)

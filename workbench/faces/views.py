@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 
 from workbench.analyses.earned_value import worst_first
 from workbench.analyses.prices import binding_constraints
-from workbench.ground.formatting import money, no_plan_sentence, status_label
+from workbench.ground.formatting import money, no_plan_sentence, percent, status_label
 
 
 def replan_cost_text(replan: dict) -> str:
@@ -307,7 +306,7 @@ def sweep_text(sweep) -> str:
     frame = sweep.frame()
     columns = [*sweep.keys, "status", "objective", "gap", "selected", "cost"]
     shown = frame[columns].copy()
-    shown["objective"] = shown["objective"].map(lambda v: "-" if v is None or pd.isna(v) else money(v))
-    shown["gap"] = shown["gap"].map(lambda v: "-" if v is None or pd.isna(v) else f"{v:.2%}")
+    shown["objective"] = shown["objective"].map(money)
+    shown["gap"] = shown["gap"].map(lambda v: percent(v, 2))
     shown["cost"] = shown["cost"].map(money)
     return f"Sweep of {sweep.scenario} ({sweep.objective_kind})\n" + shown.to_string(index=False)

@@ -21,3 +21,11 @@ def write_atomically(path: str | Path, text: str) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def safe_file_name(name: str, fallback: str) -> str:
+    """``name`` as a file or folder name that stays in its folder: letters, digits, ``-``, ``_``
+    and ``.`` kept, anything else (a separator, a space, markup) made ``_``, no leading or trailing
+    dot; ``fallback`` when nothing is left."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
+    return cleaned or fallback

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import math
 
+from workbench.ground.cells import is_missing
 from workbench.ground.status import SolveStatus, StopReason
 
 
 def money(value: float | None) -> str:
-    """1234.5 -> '1,234.50'; None -> '-'."""
-    return "-" if value is None else f"{value:,.2f}"
+    """1234.5 -> '1,234.50'; missing (None, NaN) -> '-'."""
+    return "-" if is_missing(value) else f"{value:,.2f}"
 
 
 def whole_money(value: float | None) -> str:
-    """1234.5 -> '1,235' (a figure at a glance: KPIs, chart labels); None -> '-'."""
-    return "-" if value is None else f"{value:,.0f}"
+    """1234.5 -> '1,235' (a figure at a glance: KPIs, chart labels); missing -> '-'."""
+    return "-" if is_missing(value) else f"{value:,.0f}"
 
 
 def short_money(amount: float) -> str:
@@ -34,7 +35,8 @@ def fte_figure(value: float) -> str:
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}%}"
+    """0.1234 -> '12.3%'; missing -> '-'."""
+    return "-" if is_missing(value) else f"{value:.{digits}%}"
 
 
 #: why a solve stopped short, in words

@@ -6,6 +6,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+#: the solvers a scenario or a command may name: ``auto`` races the other two
+SOLVER_NAMES = ("auto", "cbc", "highs")
+
+
 class SolveStatus(StrEnum):
     """What the solver proved."""
 

@@ -14,6 +14,7 @@ import pulp
 
 from workbench.data.scenario import SolverSpec
 from workbench.ground.errors import SolverError
+from workbench.ground.status import SOLVER_NAMES
 from workbench.model.cbc import solve_cbc
 from workbench.model.highs import silence_highs_banner, solve_highs
 from workbench.model.race import solve_auto
@@ -41,7 +42,7 @@ def run_solver(
     silence_highs_banner()
     solvers = {"highs": solve_highs, "cbc": solve_cbc, "auto": solve_auto}
     if settings.name not in solvers:
-        raise SolverError(f"unknown solver {settings.name!r}; use auto, cbc or highs")
+        raise SolverError(f"unknown solver {settings.name!r}; use {', '.join(SOLVER_NAMES)}")
     if settings.name == "auto" and settings.cores == 1:
         # a race on one core would put two solvers on it: with one core, CBC runs alone
         settings = settings.model_copy(update={"name": "cbc"})

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
 
+from workbench.ground.cells import is_missing
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.data.portfolio import Portfolio
 from workbench.data.scenario import Scenario, SolverSpec
@@ -164,7 +164,7 @@ def build_result(
             ProjectOutcome(
                 id=str(project_id),
                 name=str(row["name"]),
-                category=None if row["category"] is None or pd.isna(row["category"]) else str(row["category"]),
+                category=None if is_missing(row["category"]) else str(row["category"]),
                 selected=selected,
                 start=None if start is None else horizon.label(start),
                 finish=None if finish is None else horizon.label(finish),
@@ -175,10 +175,7 @@ def build_result(
                 reason_kind=reason.kind.value if reason else None,
                 start_index=start,
                 contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
-                extra={
-                    k: (None if v is None or (isinstance(v, float) and v != v) else v)
-                    for k, v in extras.get(project_id, {}).items()
-                },
+                extra={k: (None if is_missing(v) else v) for k, v in extras.get(project_id, {}).items()},
             )
         )
     capacity_rows = []
