@@ -93,7 +93,7 @@ class Comparison:
     @classmethod
     def rendering(cls, study: ComparisonStudy) -> Comparison:
         """The comparison of ``study`` (:func:`workbench.analyses.study.study_comparison`), ready to display."""
-        return cls([ScenarioReport(s) for s in study.studies], dict(study.frontiers))
+        return cls([ScenarioReport.of(s) for s in study.studies], dict(study.frontiers))
 
     @property
     def first(self):

@@ -57,6 +57,11 @@ class ScenarioReport(ScenarioStudy):
     made: dict = field(default_factory=dict)
 
     @classmethod
+    def of(cls, study: ScenarioStudy) -> ScenarioReport:
+        """The sections of ``study``, made when first shown."""
+        return cls(**{f.name: getattr(study, f.name) for f in fields(ScenarioStudy)})
+
+    @classmethod
     def rendering(cls, study: ScenarioStudy, output_dir: str | Path | None = None) -> ScenarioReport:
         """The report of ``study``: every chart is sent to the drawing processes
         (:mod:`workbench.faces.markup`) now, and drawn while the result tables are written to
@@ -74,7 +79,7 @@ class ScenarioReport(ScenarioStudy):
         ScenarioReport
             The sections, ready to display.
         """
-        report = cls(**{f.name: getattr(study, f.name) for f in fields(ScenarioStudy)})
+        report = cls.of(study)
         report.draw_ahead()
         if output_dir is not None:
             write_tables_into(study.result, Path(output_dir), xlsx=True)
