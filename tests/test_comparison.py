@@ -75,8 +75,8 @@ def test_captions_are_computed_from_the_results(tmp_path):
     neck = bottleneck(first)
     full = {}
     for row in first.capacity:
-        available = row["capacity"] + row["hired"]
-        full[row["role"]] = full.get(row["role"], 0) + (available > 0 and row["demand"] >= 0.999 * available)
+        available = row.capacity + row.hired
+        full[row.role] = full.get(row.role, 0) + (available > 0 and row.demand >= 0.999 * available)
     assert neck is not None and full[neck.role] == max(full.values()) == neck.full_periods
 
 

@@ -25,7 +25,7 @@ def test_one_period_horizon_zero_costs_no_optional_tables(tmp_path):
     assert result.objective == pytest.approx(7.25)
     assert {p.id for p in result.selected} >= {"p1", "p2"}
     assert check_result(inputs.portfolio, inputs.scenario.spec, result) == []
-    assert all(row["budget"] is None for row in result.budget)
+    assert all(row.budget is None for row in result.budget)
 
 
 def test_hundreds_of_roles(tmp_path):

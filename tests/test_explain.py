@@ -36,18 +36,18 @@ def _mutations(result):
         r.objective += 1.0
 
     def wrong_demand(r):
-        r.capacity[0]["demand"] += 0.5
+        r.capacity[0].demand += 0.5
 
     def wrong_spend(r):
-        r.budget[5]["spend"] -= 1.0
+        r.budget[5].spend -= 1.0
 
     def wrong_finish(r):
         p = next(x for x in r.projects if x.id == selected.id)
-        p.finish = r.budget[-1]["period"] if p.finish != r.budget[-1]["period"] else r.budget[0]["period"]
+        p.finish = r.budget[-1].period if p.finish != r.budget[-1].period else r.budget[0].period
 
     def add_unfit(r):
         p = next(x for x in r.projects if x.id == unselected.id)
-        p.selected, p.start, p.finish = True, r.budget[0]["period"], r.budget[0]["period"]
+        p.selected, p.start, p.finish = True, r.budget[0].period, r.budget[0].period
 
     return [drop_mandatory, wrong_objective, wrong_demand, wrong_spend, wrong_finish, add_unfit]
 

@@ -173,7 +173,7 @@ def test_plan_at_uses_each_projects_quantile_and_the_checker_follows(tmp_path):
     assert {p.id for p in planned.selected} == {"A", "B"}
     assert a.selected and a.finish != a.start
     # the plan's spend per period is A's P80 cost spread over its P80 duration
-    spend = sum(r["spend"] for r in p80.budget)
+    spend = sum(r.spend for r in p80.budget)
     assert spend == pytest.approx(cost_p80 + 50)
 
 

@@ -322,12 +322,12 @@ def test_a_replan_keeps_history_and_starts_nothing_before_the_status_date(tmp_pa
     assert a.selected and a.start == "2027-02" and a.finish == "2027-06" and a.reason_kind == "in_progress"
     assert by_id["B"].selected and by_id["B"].start_index > 2  # not before the status date
     assert not by_id["C"].selected and by_id["C"].reason_kind == "status_date"  # its window closed by the status date
-    spend = {row["period"]: row["spend"] for row in result.budget}
+    spend = {row.period: row.spend for row in result.budget}
     b_running = by_id["B"].start_index <= 3 <= by_id["B"].start_index + 1
     assert spend["2027-04"] == pytest.approx(100 + (50 if b_running else 0))
     # A keeps its start but finishes a month after its baseline finish (2027-05): a slip
     assert {c["project"]: c["change"] for c in result.baseline_changes} == {"A": "slipped", "B": "moved"}
-    demand = {row["period"]: row["demand"] for row in result.capacity}
+    demand = {row.period: row.demand for row in result.capacity}
     assert demand["2027-04"] == pytest.approx(0.8 + (1 if b_running else 0))
     assert demand["2027-02"] == demand["2027-03"] == 0  # history: nothing is planned there
 
@@ -338,7 +338,7 @@ def test_a_started_project_forced_out_is_stopped(tmp_path):
     result = solve(replan_case(tmp_path, force_out=["A"]), solver="highs")
     a = next(p for p in result.projects if p.id == "A")
     assert not a.selected and a.reason_kind == "forced_out"
-    assert all(row["spend"] == pytest.approx(0.0) for row in result.budget if row["period"] <= "2027-03")
+    assert all(row.spend == pytest.approx(0.0) for row in result.budget if row.period <= "2027-03")
     assert {c["project"]: c["change"] for c in result.baseline_changes}["A"] == "dropped"
 
 

@@ -149,7 +149,7 @@ def test_replan_summary_finishes_and_changes_are_its_forecasts(replan):
     status = {p.id: p for p in project_status(inputs).projects}
     a = inputs.portfolio.horizon.index_of("2027-06")
     actual = float(inputs.portfolio.table("actuals")["cost"].sum())
-    after_status = sum(row["spend"] for row in result.budget if inputs.portfolio.horizon.index_of(row["period"]) > a)
+    after_status = sum(row.spend for row in result.budget if inputs.portfolio.horizon.index_of(row.period) > a)
     assert result.replan["actual_cost"] == pytest.approx(actual)
     assert result.replan["forecast_cost"] == pytest.approx(actual + after_status)
     assert result.replan["forecast_cost"] == pytest.approx(9_849_558.81, abs=0.01)
@@ -189,8 +189,8 @@ def test_risk_of_a_status_dated_plan_fixes_actual_cost_and_samples_what_is_left(
     assert report.actual_cost == pytest.approx(result.replan["actual_cost"])
     # every period's spend is the plan's: no overrun where the plan keeps its budget
     for row in result.budget:
-        if row["budget"] is not None and row["spend"] <= row["budget"]:
-            assert report.budget_overrun_probability.get(row["period"], 0.0) == 0.0, row
+        if row.budget is not None and row.spend <= row.budget:
+            assert report.budget_overrun_probability.get(row.period, 0.0) == 0.0, row
     assert report.any_period_overrun == 0.0
     finishes = {f["id"]: f for f in report.finish}
     by_id = {p.id: p for p in result.projects}
@@ -201,8 +201,8 @@ def test_risk_of_a_status_dated_plan_fixes_actual_cost_and_samples_what_is_left(
 def test_risk_counts_the_plans_hiring(certain_sample):
     inputs = load_inputs(certain_sample / "hire-data-engineers.yaml")
     result = solve(inputs, solver="highs")
-    spend = sum(row["spend"] for row in result.budget)
-    hiring = sum(r["hired"] * inputs.data.hiring[r["role"]][0] for r in result.capacity if r["hired"])
+    spend = sum(row.spend for row in result.budget)
+    hiring = sum(r.hired * inputs.data.hiring[r.role][0] for r in result.capacity if r.hired)
     assert hiring > 0
     report = simulate(inputs, result, samples=20, seed=1)
     assert report.cost["p50"] == pytest.approx(spend) and report.hiring_cost == pytest.approx(hiring)

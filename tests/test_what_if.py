@@ -111,5 +111,5 @@ def test_one_more_fte_after_a_cut_below_zero_is_one_fte_in_the_data_and_for_the_
     assert result.has_plan
     assert check_result(variant.portfolio, variant.scenario.spec, result) == []
     # against the scenario as it was (0 FTE), the checker refuses that plan where it uses the role
-    assert any(row["demand"] > 0 for row in result.capacity if row["role"] == role)
+    assert any(row.demand > 0 for row in result.capacity if row.role == role)
     assert check_result(inputs.portfolio, inputs.scenario.spec, result)

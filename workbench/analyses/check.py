@@ -257,7 +257,7 @@ def _check_capacity(plan: _ClaimedPlan, errors: list[str]) -> list[float]:
     demand, capacity = _demand_by_role_period(plan), _capacity_by_role_period(plan)
     hire_max = {h.role: h.max_fte for h in plan.spec.hiring}
     hire_cost = {h.role: h.cost for h in plan.spec.hiring}
-    reported = {(row["role"], plan.index(row["period"])): row for row in plan.result.capacity}
+    reported = {(row.role, plan.index(row.period)): row for row in plan.result.capacity}
     if set(reported) != set(capacity):
         errors.append("capacity table does not cover every role and period exactly once")
     hiring_spend = [0.0] * plan.periods
@@ -266,13 +266,11 @@ def _check_capacity(plan: _ClaimedPlan, errors: list[str]) -> list[float]:
         if row is None:
             continue
         role, t = key
-        if not _close(row["demand"], demand.get(key, 0.0)):
-            errors.append(
-                f"{role} period {t}: reported demand {row['demand']} but the plan needs {demand.get(key, 0.0)}"
-            )
-        if not _close(row["capacity"], cap):
-            errors.append(f"{role} period {t}: reported capacity {row['capacity']} but it is {cap}")
-        hired = row["hired"]
+        if not _close(row.demand, demand.get(key, 0.0)):
+            errors.append(f"{role} period {t}: reported demand {row.demand} but the plan needs {demand.get(key, 0.0)}")
+        if not _close(row.capacity, cap):
+            errors.append(f"{role} period {t}: reported capacity {row.capacity} but it is {cap}")
+        hired = row.hired
         if hired > ABS_TOL and role not in hire_max:
             errors.append(f"{role} period {t}: hires {hired} FTE but the scenario allows no hiring")
         if hired > hire_max.get(role, 0.0) + ABS_TOL:
@@ -330,12 +328,10 @@ def _check_budget(plan: _ClaimedPlan, hiring_spend: list[float], errors: list[st
     if len(result.budget) != periods:
         errors.append("budget table does not have one row per period")
     for t, row in enumerate(result.budget):
-        if not _close(row["spend"], spend[t]):
-            errors.append(f"period {t}: reported spend {row['spend']} but the plan spends {spend[t]}")
-        if (row["budget"] is None) != (budget[t] is None) or (
-            budget[t] is not None and not _close(row["budget"], budget[t])
-        ):
-            errors.append(f"period {t}: reported budget {row['budget']} but it is {budget[t]}")
+        if not _close(row.spend, spend[t]):
+            errors.append(f"period {t}: reported spend {row.spend} but the plan spends {spend[t]}")
+        if (row.budget is None) != (budget[t] is None) or (budget[t] is not None and not _close(row.budget, budget[t])):
+            errors.append(f"period {t}: reported budget {row.budget} but it is {budget[t]}")
         if budget[t] is not None and spend[t] > budget[t] + 1e-6 * max(1.0, budget[t]):
             errors.append(f"period {t}: spend {spend[t]} exceeds budget {budget[t]}")
     total_budget = spec.budget.total

@@ -59,8 +59,8 @@ def utilisation_by_role_period(result: Result) -> dict[tuple[str, str], float]:
     """Demand as a share of capacity plus hiring, per role and period (0 where nothing is available)."""
     shares = {}
     for row in result.capacity:
-        available = row["capacity"] + row["hired"]
-        shares[(row["role"], row["period"])] = row["demand"] / available if available > 0 else 0.0
+        available = row.capacity + row.hired
+        shares[(row.role, row.period)] = row.demand / available if available > 0 else 0.0
     return shares
 
 
@@ -69,11 +69,7 @@ def bottleneck(result: Result) -> Bottleneck | None:
         return None
     shares = utilisation_by_role_period(result)
     roles = list(dict.fromkeys(role for role, _ in shares))
-    full = {
-        (row["role"], row["period"])
-        for row in result.capacity
-        if used_to_the_full(row["demand"], row["capacity"] + row["hired"])
-    }
+    full = {(row.role, row.period) for row in result.capacity if used_to_the_full(row.demand, row.capacity + row.hired)}
     ranked = []
     for role in roles:
         values = [share for (r, _), share in shares.items() if r == role]
@@ -104,7 +100,7 @@ def compare_results(first: Result, other: Result) -> Difference:
     }
     if not (first.has_plan and other.has_plan):
         return difference
-    labels = [row["period"] for row in first.budget]
+    labels = [row.period for row in first.budget]
     before = {p.id: p for p in first.projects}
     for project in other.projects:
         was = before.get(project.id)

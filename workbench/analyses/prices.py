@@ -16,7 +16,7 @@ from workbench.analyses.check import verify_plan
 from workbench.data.planning_data import Commitment, Inputs
 from workbench.ground.errors import InputError
 from workbench.ground.executor import Executor, Progress
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import ConflictKind, SolveStatus
 from workbench.model.formulation import objective_tolerance
 from workbench.analyses.replan import replanned
 from workbench.analyses.solve import solve
@@ -45,14 +45,14 @@ class Explanation:
     result: Result
     projects: list[dict] = field(default_factory=list)
     roles: list[dict] = field(default_factory=list)
-    binding: list[dict] = field(default_factory=list)
+    binding: list[BindingConstraint] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "result": self.result.to_dict(),
             "projects": self.projects,
             "roles": self.roles,
-            "binding": self.binding,
+            "binding": [b.to_dict() for b in self.binding],
         }
 
     def to_json(self) -> str:
@@ -234,7 +234,27 @@ def role_values(
     return values
 
 
-def binding_constraints(result: Result, budget_total: float | None) -> list[dict]:
+@dataclass(frozen=True)
+class BindingConstraint:
+    """A constraint a plan uses to the full: a role's capacity (``role``), the period budget or
+    the total budget, and the periods where it is."""
+
+    kind: ConflictKind  # CAPACITY, BUDGET or BUDGET_TOTAL
+    periods: tuple[str, ...]
+    role: str | None = None
+
+    @property
+    def constraint(self) -> str:
+        """Its name as tables and JSON show it: ``capacity ROLE``, ``budget`` or ``total budget``."""
+        if self.kind is ConflictKind.CAPACITY:
+            return f"capacity {self.role}"
+        return "budget" if self.kind is ConflictKind.BUDGET else "total budget"
+
+    def to_dict(self) -> dict:
+        return {"constraint": self.constraint, "periods": list(self.periods)}
+
+
+def binding_constraints(result: Result, budget_total: float | None) -> list[BindingConstraint]:
     """Capacity (role) and budget constraints used to the full, with their periods.
 
     Parameters
@@ -246,21 +266,29 @@ def binding_constraints(result: Result, budget_total: float | None) -> list[dict
 
     Returns
     -------
-    list of dict
-        One row per constraint: its name (``capacity ROLE``, ``budget``, ``total budget``) and the
-        periods where it is used to the full.
+    list of BindingConstraint
+        One per constraint, with the periods where it is used to the full (the total budget:
+        ``all periods``).
     """
-    binding: dict[str, list[str]] = {}
+    by_role: dict[str, list[str]] = {}
     for row in result.capacity:
-        if used_to_the_full(row["demand"], row["capacity"] + row["hired"]):
-            binding.setdefault(f"capacity {row['role']}", []).append(row["period"])
-    for row in result.budget:
-        if row["budget"] is not None and used_to_the_full(row["spend"], row["budget"]):
-            binding.setdefault("budget", []).append(row["period"])
-    total = budget_total
-    if total is not None and used_to_the_full(sum(r["spend"] for r in result.budget), total):
-        binding["total budget"] = ["all periods"]
-    return [{"constraint": name, "periods": periods} for name, periods in binding.items()]
+        if used_to_the_full(row.demand, row.capacity + row.hired):
+            by_role.setdefault(row.role, []).append(row.period)
+    binding = [BindingConstraint(ConflictKind.CAPACITY, tuple(periods), role) for role, periods in by_role.items()]
+    budget = [row.period for row in result.budget if row.budget is not None and used_to_the_full(row.spend, row.budget)]
+    if budget:
+        binding.append(BindingConstraint(ConflictKind.BUDGET, tuple(budget)))
+    if budget_total is not None and used_to_the_full(sum(r.spend for r in result.budget), budget_total):
+        binding.append(BindingConstraint(ConflictKind.BUDGET_TOTAL, ("all periods",)))
+    return binding
 
 
-__all__ = ["Explanation", "explain", "role_values", "binding_constraints", "forced_in", "forced_out", "one_more_fte"]
+__all__ = [
+    "BindingConstraint",
+    "Explanation",
+    "binding_constraints",
+    "decision_reversed",
+    "explain",
+    "one_more_fte",
+    "role_values",
+]

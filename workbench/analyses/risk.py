@@ -263,9 +263,9 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     # hiring the plan buys is paid whatever happens: a fixed cost in its periods
     hiring_cost = 0.0
     for row in result.capacity:
-        if row["hired"] > 0:
-            t = horizon.index_of(row["period"])
-            amount = row["hired"] * data.hiring.get(row["role"], (0.0, 0.0))[0]
+        if row.hired > 0:
+            t = horizon.index_of(row.period)
+            amount = row.hired * data.hiring.get(row.role, (0.0, 0.0))[0]
             spend[:, t] += amount
             hiring_cost += amount
     total_cost += hiring_cost
@@ -287,7 +287,7 @@ def simulate(inputs: Inputs, result: Result, samples: int | None = None, seed: i
     over = np.array([budget[t] for t in budgeted]) + 1e-9
     any_period = float((spend[:, budgeted] > over).any(axis=1).mean()) if budgeted else None
     capacity = data.capacity_by_role_period
-    hired = {(r["role"], horizon.index_of(r["period"])): r["hired"] for r in result.capacity}
+    hired = {(r.role, horizon.index_of(r.period)): r.hired for r in result.capacity}
     overload = []
     for role in roles:
         for t in range(periods):

@@ -18,7 +18,7 @@ from pathlib import Path
 from workbench.analyses.earned_value import StatusReport, project_status, status_curves
 from workbench.analyses.frontier import Frontier, frontier
 from workbench.analyses.futures import FuturesSummary, solve_futures
-from workbench.analyses.prices import binding_constraints, role_values
+from workbench.analyses.prices import BindingConstraint, binding_constraints, role_values
 from workbench.analyses.prioritise import Prioritisation, prioritisation
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import RiskReport, has_risk_data, simulate
@@ -52,7 +52,7 @@ class ScenarioStudy:
     result: Result
     frontier: Frontier | None = None
     role_values: list[dict] = field(default_factory=list)
-    binding: list[dict] = field(default_factory=list)
+    binding: list[BindingConstraint] = field(default_factory=list)
     prioritisation: Prioritisation | None = None
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
@@ -62,8 +62,8 @@ class ScenarioStudy:
 
 def plan_of(result: Result) -> Plan:
     """The raw plan behind a solved result (the frontier's top point, without re-solving it)."""
-    periods = {row["period"]: t for t, row in enumerate(result.budget)}
-    hired = {(row["role"], periods[row["period"]]): row["hired"] for row in result.capacity if row["hired"] > 0}
+    periods = {row.period: t for t, row in enumerate(result.budget)}
+    hired = {(row.role, periods[row.period]): row.hired for row in result.capacity if row.hired > 0}
     return Plan(
         result.status,
         result.objective,

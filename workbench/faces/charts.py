@@ -62,7 +62,7 @@ def roadmap_chart(frame: pd.DataFrame, width: int, bar_height: int = 14, title: 
 
 def capacity_frame(result: Result) -> pd.DataFrame:
     """Per role and period: demand, capacity, hired, available and the share used."""
-    frame = pd.DataFrame(result.capacity, columns=["role", "period", "demand", "capacity", "hired"])
+    frame = result.capacity_frame()
     frame["available"] = frame["capacity"] + frame["hired"]
     frame["utilisation"] = (frame["demand"] / frame["available"].where(frame["available"] > 0)).fillna(0.0)
     return frame
@@ -85,7 +85,7 @@ def capacity_heatmap(result: Result, width: int, row_height: int = 24, title: st
 
 def budget_chart(result: Result, width: int, height: int, title: str | None = None) -> alt.LayerChart:
     """Spend per period as bars, the budget as a line."""
-    frame = pd.DataFrame(result.budget, columns=["period", "spend", "budget"])
+    frame = result.budget_frame()
     bars = (
         alt.Chart(frame)
         .mark_bar(color="#4c78a8")

@@ -299,19 +299,17 @@ class Comparison:
             if not result.has_plan:
                 continue
             for row in result.budget:
-                rows.append(
-                    {"scenario": result.scenario, "period": row["period"], "series": "spend", "amount": row["spend"]}
-                )
-                if row["budget"] is not None:
+                rows.append({"scenario": result.scenario, "period": row.period, "series": "spend", "amount": row.spend})
+                if row.budget is not None:
                     rows.append(
                         {
                             "scenario": result.scenario,
-                            "period": row["period"],
+                            "period": row.period,
                             "series": "budget",
-                            "amount": row["budget"],
+                            "amount": row.budget,
                         }
                     )
-            totals.append((result.scenario, sum(r["spend"] for r in result.budget)))
+            totals.append((result.scenario, sum(r.spend for r in result.budget)))
         if not rows:
             return [Html("<p>No plan to show spend for.</p>")]
         frame = pd.DataFrame(rows)
@@ -372,7 +370,7 @@ class Comparison:
             marks.append(
                 {
                     "scenario": name,
-                    "spend": sum(r["spend"] for r in report.result.budget),
+                    "spend": sum(r.spend for r in report.result.budget),
                     "objective": report.result.objective,
                 }
             )

@@ -28,7 +28,7 @@ from workbench.faces import charts  # noqa: E402
 from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
-from workbench.faces.views import optimiser_gain_sentences, replan_cost_text  # noqa: E402
+from workbench.faces.views import binding_table, optimiser_gain_sentences, replan_cost_text  # noqa: E402
 from workbench.ground.formatting import money, no_plan_sentence, percent, status_label  # noqa: E402
 from workbench.ground.files import write_atomically  # noqa: E402
 
@@ -244,7 +244,7 @@ class ScenarioReport(ScenarioStudy):
         here = pd.DataFrame(
             [
                 {
-                    "spend": sum(r["spend"] for r in self.result.budget),
+                    "spend": sum(r.spend for r in self.result.budget),
                     "objective": self.result.objective,
                     "label": "this scenario",
                 }
@@ -311,11 +311,7 @@ class ScenarioReport(ScenarioStudy):
     def binding_and_fte(self) -> Html:
         if self._no_plan():
             return self._no_plan()
-        binding = (
-            pd.DataFrame([{"constraint": b["constraint"], "periods": ", ".join(b["periods"])} for b in self.binding])
-            if self.binding
-            else pd.DataFrame({"constraint": ["none"]})
-        )
+        binding = binding_table(self.binding) if self.binding else pd.DataFrame({"constraint": ["none"]})
         roles = pd.DataFrame(
             [
                 {

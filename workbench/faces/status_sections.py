@@ -230,7 +230,7 @@ class StatusSections(StatusStudy):
         forecast = [None] * len(dates)
         if self.replan_result.has_plan:
             forecast = [
-                row["spend"] if t > self.status_period else None for t, row in enumerate(self.replan_result.budget)
+                row.spend if t > self.status_period else None for t, row in enumerate(self.replan_result.budget)
             ]
         frame = pd.DataFrame(
             {

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 from workbench.analyses.earned_value import worst_first
-from workbench.analyses.prices import binding_constraints
+import pandas as pd
+
+from workbench.analyses.prices import BindingConstraint, binding_constraints
+from workbench.ground.status import ConflictKind
 from workbench.ground.formatting import money, no_plan_sentence, percent, status_label
 
 
@@ -69,11 +72,11 @@ def result_text(result) -> str:
         lines.append(f"{'id':<10} {'start':<8} {'finish':<8} reason")
         for p in sorted(result.projects, key=lambda p: (not p.selected, p.start_index or 0, p.id)):
             lines.append(f"{p.id:<10} {p.start or '-':<8} {p.finish or '-':<8} {p.reason}")
-        capacity = [b for b in binding_constraints(result, None) if b["constraint"].startswith("capacity ")]
+        capacity = [b for b in binding_constraints(result, None) if b.kind is ConflictKind.CAPACITY]
         if capacity:
             lines.append("")
             lines.append("Capacity fully used:")
-            lines.extend(f"  {b['constraint'][len('capacity ') :]}: {', '.join(b['periods'])}" for b in capacity)
+            lines.extend(f"  {b.role}: {', '.join(b.periods)}" for b in capacity)
     if result.baseline_changes:
         lines.append("")
         lines.append("Against the approved baseline:")
@@ -100,7 +103,7 @@ def explanation_text(explanation) -> str:
     if explanation.binding:
         lines.append("")
         lines.append("Binding constraints:")
-        lines.extend(f"  {b['constraint']}: {', '.join(b['periods'])}" for b in explanation.binding)
+        lines.extend(f"  {b.constraint}: {', '.join(b.periods)}" for b in explanation.binding)
     return "\n".join(lines)
 
 
@@ -310,3 +313,11 @@ def sweep_text(sweep) -> str:
     shown["gap"] = shown["gap"].map(lambda v: percent(v, 2))
     shown["cost"] = shown["cost"].map(money)
     return f"Sweep of {sweep.scenario} ({sweep.objective_kind})\n" + shown.to_string(index=False)
+
+
+def binding_table(binding: list[BindingConstraint]) -> pd.DataFrame:
+    """The constraints a plan uses to the full, one row each: its name and its periods."""
+    return pd.DataFrame(
+        [{"constraint": b.constraint, "periods": ", ".join(b.periods)} for b in binding],
+        columns=["constraint", "periods"],
+    )

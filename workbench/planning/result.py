@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum, StrEnum
 from importlib import metadata
 
@@ -93,6 +93,26 @@ class Conflict:
 
 
 @dataclass
+class CapacityRow:
+    """One role in one period of a plan: the FTE its projects need, the capacity, and the FTE hired."""
+
+    role: str
+    period: str
+    demand: float
+    capacity: float
+    hired: float
+
+
+@dataclass
+class BudgetRow:
+    """One period of a plan: what it spends (hiring included) and its budget (``None``: none)."""
+
+    period: str
+    spend: float
+    budget: float | None
+
+
+@dataclass
 class Result:
     """Everything ``workbench solve`` reports. Numbers are unrounded."""
 
@@ -104,8 +124,8 @@ class Result:
     bound: float | None
     solver: dict
     projects: list[ProjectOutcome]
-    capacity: list[dict]
-    budget: list[dict]
+    capacity: list[CapacityRow]
+    budget: list[BudgetRow]
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
@@ -133,10 +153,10 @@ class Result:
     def kpis(self) -> dict[str, object]:
         """The key figures every face shows (report, app, comparison, CSV summary)."""
         selected = self.selected
-        rows = [r for r in self.capacity if r["capacity"] + r["hired"] > 0]
+        rows = [r for r in self.capacity if r.capacity + r.hired > 0]
         utilisation = None
         if rows and self.has_plan:
-            utilisation = sum(r["demand"] for r in rows) / sum(r["capacity"] + r["hired"] for r in rows)
+            utilisation = sum(r.demand for r in rows) / sum(r.capacity + r.hired for r in rows)
         return {
             "status": self.status.value,
             "objective": self.objective,
@@ -147,10 +167,18 @@ class Result:
             "value": sum(p.value for p in selected),
             "cost": sum(p.cost for p in selected),
             "utilisation": utilisation,
-            "hired_fte_periods": sum(r["hired"] for r in self.capacity),
+            "hired_fte_periods": sum(r.hired for r in self.capacity),
             "solver": self.solver.get("name"),
             "solver_seconds": self.solver.get("seconds"),
         }
+
+    def capacity_frame(self) -> pd.DataFrame:
+        """One row per role and period: role, period, demand, capacity, hired."""
+        return pd.DataFrame([asdict(row) for row in self.capacity], columns=[f.name for f in fields(CapacityRow)])
+
+    def budget_frame(self) -> pd.DataFrame:
+        """One row per period: period, spend, budget."""
+        return pd.DataFrame([asdict(row) for row in self.budget], columns=[f.name for f in fields(BudgetRow)])
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The result as tables: projects, capacity, budget, conflicts."""
@@ -158,8 +186,8 @@ class Result:
             "projects": pd.DataFrame(
                 [{**{k: v for k, v in _plain(asdict(p)).items() if k != "extra"}, **p.extra} for p in self.projects]
             ),
-            "capacity": pd.DataFrame(self.capacity, columns=["role", "period", "demand", "capacity", "hired"]),
-            "budget": pd.DataFrame(self.budget, columns=["period", "spend", "budget"]),
+            "capacity": self.capacity_frame(),
+            "budget": self.budget_frame(),
             "conflicts": pd.DataFrame(
                 [_plain(asdict(c)) for c in self.conflicts],
                 columns=["kind", "message", "amount", "period", "role", "project", "category"],

@@ -22,7 +22,15 @@ from workbench.ground.formatting import no_plan_sentence
 from workbench.ground.status import SolveStatus, StopReason
 from workbench.model.formulation import Plan, PlanWatch, find_plan
 from workbench.planning.accounting import PlanUsage
-from workbench.planning.result import Conflict, ProjectOutcome, Reason, Result, package_versions
+from workbench.planning.result import (
+    BudgetRow,
+    CapacityRow,
+    Conflict,
+    ProjectOutcome,
+    Reason,
+    Result,
+    package_versions,
+)
 
 #: called with (portfolio, the scenario spec the plan stands for, result) for every plan found;
 #: raises when the plan breaks that scenario. Variants (forced projects, more capacity, a total
@@ -178,20 +186,17 @@ def build_result(
                 extra={k: (None if is_missing(v) else v) for k, v in extras.get(project_id, {}).items()},
             )
         )
-    capacity_rows = []
-    for role, t, cap in data.capacity[["role", "period", "fte"]].itertuples(index=False):
-        capacity_rows.append(
-            {
-                "role": role,
-                "period": horizon.label(int(t)),
-                "demand": usage.demand.get((role, int(t)), 0.0),
-                "capacity": float(cap),
-                "hired": float(plan.hired.get((role, int(t)), 0.0)),
-            }
+    capacity_rows = [
+        CapacityRow(
+            role,
+            horizon.label(int(t)),
+            usage.demand.get((role, int(t)), 0.0),
+            float(cap),
+            float(plan.hired.get((role, int(t)), 0.0)),
         )
-    budget_rows = [
-        {"period": horizon.label(t), "spend": usage.spend[t], "budget": data.budget[t]} for t in range(data.periods)
+        for role, t, cap in data.capacity[["role", "period", "fte"]].itertuples(index=False)
     ]
+    budget_rows = [BudgetRow(horizon.label(t), usage.spend[t], data.budget[t]) for t in range(data.periods)]
     scenario = inputs.scenario
     replan = {}
     if data.status_period is not None:
