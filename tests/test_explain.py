@@ -105,10 +105,10 @@ def test_explain_prices_match_direct_resolves(tmp_path):
 def test_frontier_is_monotone_and_ends_at_the_optimum(sample_dir):
     inputs = load_inputs(sample_dir / "baseline.yaml")
     curve = frontier(inputs, points=4, solver="highs")
-    values = [p["objective"] for p in curve.points]
+    values = [p.objective for p in curve.points]
     assert len(values) == 4 and values == sorted(values)
     assert values[-1] == pytest.approx(solve(inputs, solver="highs").objective)
-    assert all(p["spend"] <= p["budget_total"] + 1e-6 for p in curve.points)
+    assert all(p.spend <= p.budget_total + 1e-6 for p in curve.points)
 
 
 def test_ahp_weights_on_a_known_matrix():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from workbench.analyses.check import verify_plan
 from workbench.analyses.what_if import total_budget, what_if
@@ -13,18 +14,56 @@ from workbench.analyses.replan import replanned
 from workbench.data.planning_data import Inputs, PlanningData
 from workbench.model.formulation import Plan, objective_tolerance
 from workbench.ground.executor import Executor, Progress
-from workbench.ground.status import SolveStatus
+from workbench.ground.status import SolveStatus, StopReason
 from workbench.planning.runs import Deadline, plan_variant, plan_variants, settings_for
 from workbench.ground.formatting import finite_json, money
 
 
 @dataclass
+class FrontierPoint:
+    """The best plan at one total-budget level: its objective (``None``: no plan found), what it
+    spends, what the solve proved (``gap``, ``stopped_by``), the projects and their starts, and a
+    note where the result contradicts a proof."""
+
+    budget_total: float
+    objective: float | None
+    spend: float | None
+    status: SolveStatus
+    gap: float | None
+    selected: list[str]
+    starts: dict[str, str]
+    note: str = ""
+    stopped_by: StopReason | None = None
+
+
+@dataclass
 class Frontier:
     scenario: str
-    points: list[dict] = field(default_factory=list)
+    points: list[FrontierPoint] = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per level: budget_total, objective, spend, status, gap, note."""
+        return pd.DataFrame(
+            [
+                {
+                    "budget_total": p.budget_total,
+                    "objective": p.objective,
+                    "spend": p.spend,
+                    "status": p.status.value,
+                    "gap": p.gap,
+                    "note": p.note,
+                }
+                for p in self.points
+            ],
+            columns=["budget_total", "objective", "spend", "status", "gap", "note"],
+        )
 
     def to_json(self) -> str:
-        return finite_json({"scenario": self.scenario, "points": self.points})
+        points = [
+            {**asdict(p), "status": p.status.value, "stopped_by": p.stopped_by and p.stopped_by.value}
+            for p in self.points
+        ]
+        return finite_json({"scenario": self.scenario, "points": points})
 
 
 def with_total_budget(inputs: Inputs, total: float | None) -> Inputs:
@@ -88,16 +127,17 @@ def frontier(
                 )
             best_proven = plan.objective if best_proven is None else max(best_proven, plan.objective)
         curve.points.append(
-            {
-                "budget_total": float(level),
-                "objective": plan.objective,
-                "spend": spend,
-                "status": plan.status.value,
-                "gap": plan.gap,
-                "selected": sorted(plan.starts),
-                "starts": {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())},
-                "note": note,
-            }
+            FrontierPoint(
+                float(level),
+                plan.objective,
+                spend,
+                plan.status,
+                plan.gap,
+                sorted(plan.starts),
+                {p: data.horizon.label(s) for p, s in sorted(plan.starts.items())},
+                note,
+                plan.stopped_by,
+            )
         )
     return curve
 

@@ -360,12 +360,12 @@ class Comparison:
             lines.extend(
                 {
                     "scenario": name,
-                    "budget_total": p["budget_total"],
-                    "objective": p["objective"],
-                    "status": p["status"],
+                    "budget_total": p.budget_total,
+                    "objective": p.objective,
+                    "status": p.status.value,
                 }
                 for p in curve.points
-                if p["objective"] is not None
+                if p.objective is not None
             )
             marks.append(
                 {

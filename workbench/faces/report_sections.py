@@ -240,7 +240,7 @@ class ScenarioReport(ScenarioStudy):
             return self._no_plan()
         if not self.frontier or not self.frontier.points:
             return Html("<p>The frontier could not be traced within the time limit.</p>")
-        frame = pd.DataFrame([p for p in self.frontier.points if p["objective"] is not None])
+        frame = self.frontier.frame().dropna(subset=["objective"])
         here = pd.DataFrame(
             [
                 {

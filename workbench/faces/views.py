@@ -114,8 +114,8 @@ def frontier_text(points) -> str:
     ]
     for p in points.points:
         lines.append(
-            f"{money(p['budget_total']):>16} {money(p['objective']):>16} {money(p['spend']):>16} "
-            f"{len(p['selected']):>8}  {p['status']}  {p.get('note', '')}".rstrip()
+            f"{money(p.budget_total):>16} {money(p.objective):>16} {money(p.spend):>16} "
+            f"{len(p.selected):>8}  {p.status.value}  {p.note}".rstrip()
         )
     return "\n".join(lines)
 
