@@ -86,14 +86,14 @@ def test_explain_prices_match_direct_resolves(tmp_path):
     explanation = explain(inputs, solver="highs")
     base = explanation.result.objective
     # A (value 100, 2 devs for 2 periods) and B (80, 1 dev) compete for 2 devs over 3 periods
-    prices = {item["id"]: item for item in explanation.projects}
+    prices = {item.id: item for item in explanation.projects}
     for project_id, item in prices.items():
-        if item["delta"] is None:
+        if item.delta is None:
             continue
-        key = "force_out" if item["action"] == "force out" else "force_in"
+        key = "force_out" if item.action == "force out" else "force_in"
         forced = solve(load_inputs(make_case(tmp_path / project_id, tables, **{key: [project_id]})), solver="highs")
-        assert forced.objective - base == pytest.approx(item["delta"])
-    roles = {item["role"]: item["delta"] for item in explanation.roles}
+        assert forced.objective - base == pytest.approx(item.delta)
+    roles = {item.role: item.delta for item in explanation.roles}
     bigger = copy.deepcopy(tables)
     for row in bigger["capacity"]:
         if row["role"] == "dev":

@@ -347,13 +347,13 @@ def test_every_reason_is_true_and_explain_prices_have_the_right_sign(tmp_path, s
     assert explanation.result.objective == pytest.approx(result.objective, abs=tolerance(result.objective))
     assert reason_violations(tmp_path, case, explanation.result) == []
     for item in explanation.projects:
-        assert "inconsistent" not in item["note"], item
-        if item["action"] == "force in" and item["delta"] is not None:
-            assert item["delta"] <= tolerance(result.objective), item
+        assert "inconsistent" not in item.note, item
+        if item.action == "force in" and item.delta is not None:
+            assert item.delta <= tolerance(result.objective), item
     for item in explanation.roles:
-        assert "inconsistent" not in item["note"], item
-        if item["status"] == "optimal":
-            assert item["delta"] >= -tolerance(result.objective), item
+        assert "inconsistent" not in item.note, item
+        if item.status == "optimal":
+            assert item.delta >= -tolerance(result.objective), item
     # explain decides every project left out of a proven optimum that it could re-solve in time
     left = {p.reason_kind for p in explanation.result.projects if not p.selected}
     assert "unproven" not in left

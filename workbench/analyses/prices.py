@@ -9,7 +9,7 @@ as a price.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from workbench.analyses.check import verify_plan
@@ -41,22 +41,49 @@ class Decision(StrEnum):
 
 
 @dataclass
+class DecisionPrice:
+    """What reversing a project's decision costs: the objective change (``None`` when the reversed
+    scenario has no plan, was not solved in time, or contradicts the proof: ``note`` says which)."""
+
+    id: str
+    action: Decision
+    delta: float | None
+    note: str = ""
+    status: SolveStatus | None = None  # what the re-solve proved; None: not re-solved
+
+
+@dataclass
+class RoleValue:
+    """What one more FTE of a role in every period is worth: the objective change (``None``
+    where the re-solve proves nothing or contradicts the proof: ``note`` says which)."""
+
+    role: str
+    delta: float | None
+    status: SolveStatus
+    note: str = ""
+
+
+@dataclass
 class Explanation:
     result: Result
-    projects: list[dict] = field(default_factory=list)
-    roles: list[dict] = field(default_factory=list)
+    projects: list[DecisionPrice] = field(default_factory=list)
+    roles: list[RoleValue] = field(default_factory=list)
     binding: list[BindingConstraint] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "result": self.result.to_dict(),
-            "projects": self.projects,
-            "roles": self.roles,
+            "projects": [_plain_row(p) for p in self.projects],
+            "roles": [_plain_row(r) for r in self.roles],
             "binding": [b.to_dict() for b in self.binding],
         }
 
     def to_json(self) -> str:
         return finite_json(self.to_dict())
+
+
+def _plain_row(row) -> dict:
+    return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in asdict(row).items()}
 
 
 def one_more_fte(inputs: Inputs, role: str) -> Inputs:
@@ -101,36 +128,26 @@ def explain(
         if outcome.selected:
             if commitment and commitment != Commitment.FORCED_IN:
                 explanation.projects.append(
-                    {
-                        "id": outcome.id,
-                        "action": Decision.FORCE_OUT,
-                        "delta": None,
-                        "note": f"{commitment}: cannot be forced out",
-                    }
+                    DecisionPrice(outcome.id, Decision.FORCE_OUT, None, f"{commitment}: cannot be forced out")
                 )
                 continue
             forced.append((outcome, Decision.FORCE_OUT, decision_reversed(inputs, outcome.id, Decision.FORCE_OUT)))
         else:
             if data.start_options["project"].eq(outcome.id).sum() == 0:
                 explanation.projects.append(
-                    {
-                        "id": outcome.id,
-                        "action": Decision.FORCE_IN,
-                        "delta": None,
-                        "note": "cannot run within the horizon or is forced out",
-                    }
+                    DecisionPrice(outcome.id, Decision.FORCE_IN, None, "cannot run within the horizon or is forced out")
                 )
                 continue
             try:
                 variant = decision_reversed(inputs, outcome.id, Decision.FORCE_IN)
             except InputError as exc:  # e.g. excluded by a commitment: the scenario itself would be refused
                 explanation.projects.append(
-                    {
-                        "id": outcome.id,
-                        "action": Decision.FORCE_IN,
-                        "delta": None,
-                        "note": "cannot be forced in: " + "; ".join(p.message for p in exc.problems),
-                    }
+                    DecisionPrice(
+                        outcome.id,
+                        Decision.FORCE_IN,
+                        None,
+                        "cannot be forced in: " + "; ".join(p.message for p in exc.problems),
+                    )
                 )
                 continue
             forced.append((outcome, Decision.FORCE_IN, variant))
@@ -151,18 +168,18 @@ def explain(
     )
     for (outcome, action, variant), plan in zip(forced, plans):
         commitment = data.projects.loc[outcome.id, "commitment"]
-        item = {"id": outcome.id, "action": action, "delta": None, "note": ""}
+        item = DecisionPrice(outcome.id, action, None, "", plan.status)
         if plan.objective is None:
-            item["note"] = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
+            item.note = "no plan exists then" if plan.status is SolveStatus.INFEASIBLE else "time limit reached"
         elif proven and not commitment and plan.status is SolveStatus.OPTIMAL and plan.objective > base + tolerance:
             # forcing an optional project either way only restricts the plan: it cannot gain
-            item["note"] = (
+            item.note = (
                 f"inconsistent solver results: proven optimum {money(base)}, but the plan with "
                 f"{outcome.id} {action.done} reaches {money(plan.objective)}"
             )
         else:
-            item["delta"] = plan.objective - base
-            item["note"] = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"
+            item.delta = plan.objective - base
+            item.note = "" if plan.status is SolveStatus.OPTIMAL else f"not proven (gap {plan.gap or 0:.2%})"
         explanation.projects.append(item)
         if action is Decision.FORCE_IN and proven:
             unbalanced = None
@@ -178,9 +195,9 @@ def explain(
             )
             outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
             if contradiction:
-                item["delta"], item["note"] = None, contradiction
+                item.delta, item.note = None, contradiction
     order = {outcome.id: number for number, outcome in enumerate(result.projects)}
-    explanation.projects.sort(key=lambda item: order[item["id"]])
+    explanation.projects.sort(key=lambda item: order[item.id])
     explanation.roles = role_values(inputs, result, settings, deadline, executor)
     explanation.binding = binding_constraints(result, data.budget_total)
     return explanation
@@ -188,7 +205,7 @@ def explain(
 
 def role_values(
     inputs: Inputs, result: Result, settings: SolverSpec, deadline: Deadline, executor: Executor | None = None
-) -> list[dict]:
+) -> list[RoleValue]:
     """For each role, the objective change from one more FTE in every period (a re-solve each,
     side by side on ``executor`` when given).
 
@@ -230,7 +247,7 @@ def role_values(
                 f"the solver proved {money(plan.objective)}"
             )
             delta = None
-        values.append({"role": role, "delta": delta, "status": plan.status.value, "note": note})
+        values.append(RoleValue(role, delta, plan.status, note))
     return values
 
 
@@ -285,7 +302,9 @@ def binding_constraints(result: Result, budget_total: float | None) -> list[Bind
 
 __all__ = [
     "BindingConstraint",
+    "DecisionPrice",
     "Explanation",
+    "RoleValue",
     "binding_constraints",
     "decision_reversed",
     "explain",

@@ -18,7 +18,7 @@ from pathlib import Path
 from workbench.analyses.earned_value import StatusReport, project_status, status_curves
 from workbench.analyses.frontier import Frontier, frontier
 from workbench.analyses.futures import FuturesSummary, solve_futures
-from workbench.analyses.prices import BindingConstraint, binding_constraints, role_values
+from workbench.analyses.prices import BindingConstraint, RoleValue, binding_constraints, role_values
 from workbench.analyses.prioritise import Prioritisation, prioritisation
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import RiskReport, has_risk_data, simulate
@@ -51,7 +51,7 @@ class ScenarioStudy:
     inputs: Inputs
     result: Result
     frontier: Frontier | None = None
-    role_values: list[dict] = field(default_factory=list)
+    role_values: list[RoleValue] = field(default_factory=list)
     binding: list[BindingConstraint] = field(default_factory=list)
     prioritisation: Prioritisation | None = None
     seconds: float = 0.0

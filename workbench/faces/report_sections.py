@@ -315,10 +315,10 @@ class ScenarioReport(ScenarioStudy):
         roles = pd.DataFrame(
             [
                 {
-                    "role": r["role"],
-                    "value of one more FTE over the horizon": money(r["delta"]),
-                    "status": r["status"],
-                    "note": r.get("note", ""),
+                    "role": r.role,
+                    "value of one more FTE over the horizon": money(r.delta),
+                    "status": r.status.value,
+                    "note": r.note,
                 }
                 for r in self.role_values
             ]

@@ -93,13 +93,13 @@ def result_text(result) -> str:
 def explanation_text(explanation) -> str:
     lines = [result_text(explanation.result), "", "Price of each decision (objective change if reversed):"]
     for item in explanation.projects:
-        change = "-" if item["delta"] is None else f"{item['delta']:+,.2f}"
-        lines.append(f"  {item['id']:<10} {item['action']:<10} {change:>16}  {item['note']}")
+        change = "-" if item.delta is None else f"{item.delta:+,.2f}"
+        lines.append(f"  {item.id:<10} {item.action.value:<10} {change:>16}  {item.note}")
     lines.append("")
     lines.append("Value of one more FTE over the whole horizon:")
     for item in explanation.roles:
-        change = "-" if item["delta"] is None else f"{item['delta']:+,.2f}"
-        lines.append(f"  {item['role']:<20} {change:>16}  {item.get('note', '')}".rstrip())
+        change = "-" if item.delta is None else f"{item.delta:+,.2f}"
+        lines.append(f"  {item.role:<20} {change:>16}  {item.note}".rstrip())
     if explanation.binding:
         lines.append("")
         lines.append("Binding constraints:")
