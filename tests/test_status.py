@@ -326,7 +326,7 @@ def test_a_replan_keeps_history_and_starts_nothing_before_the_status_date(tmp_pa
     b_running = by_id["B"].start_index <= 3 <= by_id["B"].start_index + 1
     assert spend["2027-04"] == pytest.approx(100 + (50 if b_running else 0))
     # A keeps its start but finishes a month after its baseline finish (2027-05): a slip
-    assert {c["project"]: c["change"] for c in result.baseline_changes} == {"A": "slipped", "B": "moved"}
+    assert {c.project: c.change for c in result.baseline_changes} == {"A": "slipped", "B": "moved"}
     demand = {row.period: row.demand for row in result.capacity}
     assert demand["2027-04"] == pytest.approx(0.8 + (1 if b_running else 0))
     assert demand["2027-02"] == demand["2027-03"] == 0  # history: nothing is planned there
@@ -339,7 +339,7 @@ def test_a_started_project_forced_out_is_stopped(tmp_path):
     a = next(p for p in result.projects if p.id == "A")
     assert not a.selected and a.reason_kind == "forced_out"
     assert all(row.spend == pytest.approx(0.0) for row in result.budget if row.period <= "2027-03")
-    assert {c["project"]: c["change"] for c in result.baseline_changes}["A"] == "dropped"
+    assert {c.project: c.change for c in result.baseline_changes}["A"] == "dropped"
 
 
 def test_solve_as_of_on_the_command_line_and_the_sample_replan():

@@ -158,9 +158,9 @@ def test_replan_summary_finishes_and_changes_are_its_forecasts(replan):
         assert by_id[project].finish == status[project].forecast_finish
         assert project in result.replan["after_horizon"]
         assert status[project].forecast_finish in by_id[project].reason
-    changes = {c["project"]: c for c in result.baseline_changes}
-    assert changes["PLT-05"]["change"] == "slipped" and changes["PLT-05"]["finish"] == "2029-08"
-    assert changes["PLT-07"]["change"] == "slipped" and changes["PLT-07"]["finish"] == "2030-10"
+    changes = {c.project: c for c in result.baseline_changes}
+    assert changes["PLT-05"].change == "slipped" and changes["PLT-05"].finish == "2029-08"
+    assert changes["PLT-07"].change == "slipped" and changes["PLT-07"].finish == "2030-10"
     from workbench.faces.views import result_text
 
     text = result_text(result)

@@ -18,6 +18,7 @@ import pandas as pd
 from workbench.analyses.earned_value import ProjectState, StatusReport, project_status, status_period
 from workbench.data.planning_data import Commitment, Inputs, PlanningData, option_coefficient
 from workbench.ground.errors import InputError, Problem
+from workbench.planning.result import BaselineChange, ChangeKind
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def replanned(inputs: Inputs, as_of: str | None = None) -> Inputs:
     return replace(stated, data=replan_data(stated, str(label)))
 
 
-def baseline_changes(inputs: Inputs, result) -> list[dict]:
+def baseline_changes(inputs: Inputs, result) -> list[BaselineChange]:
     """Against the approved baseline: projects the plan moves (another start), slips (the same
     start, a later finish), brings forward (an earlier finish), drops or adds. Finishes are the
     re-plan's forecasts for started projects."""
@@ -206,24 +207,29 @@ def baseline_changes(inputs: Inputs, result) -> list[dict]:
     for outcome in result.projects:
         before = baseline.get(outcome.id)
         before_finish = None if before is None else before + durations[outcome.id] - 1
-        change = {
-            "project": outcome.id,
-            "baseline_start": None if before is None else horizon.label(before),
-            "start": outcome.start,
-            "baseline_finish": None if before_finish is None else horizon.label(before_finish),
-            "finish": outcome.finish,
-            "reason": outcome.reason,
-        }
         if before is not None and not outcome.selected:
-            changes.append({**change, "change": "dropped", "start": None, "finish": None})
+            kind = ChangeKind.DROPPED
         elif before is None and outcome.selected:
-            changes.append({**change, "change": "added"})
-        elif before is not None:
-            finish = horizon.index_of(outcome.finish)
-            if outcome.start_index != before:
-                changes.append({**change, "change": "moved"})
-            elif finish > before_finish:
-                changes.append({**change, "change": "slipped"})
-            elif finish < before_finish:
-                changes.append({**change, "change": "brought forward"})
+            kind = ChangeKind.ADDED
+        elif before is None:
+            continue
+        elif outcome.start_index != before:
+            kind = ChangeKind.MOVED
+        elif horizon.index_of(outcome.finish) > before_finish:
+            kind = ChangeKind.SLIPPED
+        elif horizon.index_of(outcome.finish) < before_finish:
+            kind = ChangeKind.BROUGHT_FORWARD
+        else:
+            continue
+        changes.append(
+            BaselineChange(
+                outcome.id,
+                kind,
+                None if before is None else horizon.label(before),
+                None if kind is ChangeKind.DROPPED else outcome.start,
+                None if before_finish is None else horizon.label(before_finish),
+                None if kind is ChangeKind.DROPPED else outcome.finish,
+                outcome.reason,
+            )
+        )
     return changes

@@ -289,13 +289,13 @@ class StatusSections(StatusStudy):
         frame = pd.DataFrame(
             [
                 {
-                    "project": c["project"],
-                    "change": c["change"],
-                    "baseline start": c["baseline_start"] or "-",
-                    "re-planned start": c["start"] or "-",
-                    "baseline finish": c["baseline_finish"] or "-",
-                    "forecast finish": c["finish"] or "-",
-                    "reason": c["reason"],
+                    "project": c.project,
+                    "change": c.change.value,
+                    "baseline start": c.baseline_start or "-",
+                    "re-planned start": c.start or "-",
+                    "baseline finish": c.baseline_finish or "-",
+                    "forecast finish": c.finish or "-",
+                    "reason": c.reason,
                 }
                 for c in result.baseline_changes
             ]

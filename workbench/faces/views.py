@@ -81,8 +81,8 @@ def result_text(result) -> str:
         lines.append("")
         lines.append("Against the approved baseline:")
         lines.extend(
-            f"  {c['project']:<10} {c['change']:<15} start {c['baseline_start'] or '-':>8} -> "
-            f"{c['start'] or '-':<8} finish {c['baseline_finish'] or '-':>8} -> {c['finish'] or '-':<8}"
+            f"  {c.project:<10} {c.change.value:<15} start {c.baseline_start or '-':>8} -> "
+            f"{c.start or '-':<8} finish {c.baseline_finish or '-':>8} -> {c.finish or '-':<8}"
             for c in result.baseline_changes
         )
     for warning in result.warnings:

@@ -112,6 +112,30 @@ class BudgetRow:
     budget: float | None
 
 
+class ChangeKind(StrEnum):
+    """How a re-plan changes a project against the approved baseline."""
+
+    MOVED = "moved"  #: another start
+    SLIPPED = "slipped"  #: the same start, a later finish
+    BROUGHT_FORWARD = "brought forward"  #: the same start, an earlier finish
+    DROPPED = "dropped"  #: in the baseline, not in the re-plan
+    ADDED = "added"  #: in the re-plan, not in the baseline
+
+
+@dataclass
+class BaselineChange:
+    """One project a re-plan changes against the baseline: starts and finishes before and after
+    (finishes are forecasts for started projects), and the project's reason."""
+
+    project: str
+    change: ChangeKind
+    baseline_start: str | None
+    start: str | None
+    baseline_finish: str | None
+    finish: str | None
+    reason: str
+
+
 @dataclass
 class Result:
     """Everything ``workbench solve`` reports. Numbers are unrounded."""
@@ -129,7 +153,7 @@ class Result:
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
-    baseline_changes: list[dict] = field(default_factory=list)  # a re-plan: moved, slipped, dropped, added
+    baseline_changes: list[BaselineChange] = field(default_factory=list)  # a re-plan's, against the baseline
     # a re-plan: as_of, actual_cost (every project, to the status date), remaining_cost (the plan's
     # spend after it, to the horizon's end, hiring included), forecast_cost (the two), and
     # after_horizon_cost (what started projects that run past the horizon still cost there)
