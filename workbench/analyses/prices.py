@@ -193,7 +193,7 @@ def explain(
             reason, contradiction = refine_with_forced_solve(
                 Reason(ReasonKind(outcome.reason_kind), outcome.reason), base, plan, unbalanced, tolerance
             )
-            outcome.reason_kind, outcome.reason = reason.kind.value, reason.text
+            outcome.reason_kind, outcome.reason = reason.kind, reason.text
             if contradiction:
                 item.delta, item.note = None, contradiction
     order = {outcome.id: number for number, outcome in enumerate(result.projects)}

@@ -180,7 +180,7 @@ def build_result(
                 cost=data.forecast_cost(str(project_id)),
                 commitment=str(row["commitment"]),
                 reason=reason.text if reason else no_plan_sentence(plan.status, plan.stopped_by),
-                reason_kind=reason.kind.value if reason else None,
+                reason_kind=reason.kind if reason else None,
                 start_index=start,
                 contribution=data.coefficient_by_option.get((str(project_id), start), 0.0) if selected else 0.0,
                 extra={k: (None if is_missing(v) else v) for k, v in extras.get(project_id, {}).items()},
