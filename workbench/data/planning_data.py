@@ -26,7 +26,7 @@ from workbench.ground.errors import InputError, Problem
 from workbench.ground.periods import Horizon, label_or_date
 from workbench.data.confidence import at_confidence
 from workbench.data.portfolio import Portfolio, describe_window, load_portfolio, per_period, start_options
-from workbench.data.scenario import LoadedScenario, Objective, load_scenario
+from workbench.data.scenario import LoadedScenario, Objective, load_scenario, Scenario
 from workbench.data.scoring import CONSISTENCY_LIMIT, ahp_weights, check_ahp, project_scores
 
 
@@ -412,11 +412,42 @@ def option_coefficient(projects: pd.DataFrame, project: str, start: int, spec, h
 
 
 def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> PlanningData:
+    """The planning data of ``scenario`` over ``portfolio``: each table derived by a function of
+    its own, from the portfolio's tables and the scenario's keys."""
     spec, horizon = scenario.spec, portfolio.horizon
-    periods = horizon.periods
     warnings = list(portfolio.warnings)
-    raw = portfolio.projects
+    projects = _projects_frame(spec, portfolio)
+    costs, cost_warnings = _costs_frame(portfolio)
+    capacity, capacity_warnings = _capacity_frame(spec, portfolio)
+    warnings += cost_warnings + capacity_warnings + _ahp_warnings(scenario)
+    exclusions = {
+        str(group): list(dict.fromkeys(members["project"]))
+        for group, members in portfolio.table("exclusions").groupby("group", sort=True)
+    }
+    dependencies = list(
+        dict.fromkeys(zip(portfolio.table("dependencies")["project"], portfolio.table("dependencies")["requires"]))
+    )
+    return PlanningData(
+        horizon=horizon,
+        objective=spec.objective,
+        projects=projects,
+        start_options=_start_options_frame(spec, portfolio, projects),
+        demand=_demand_frame(portfolio),
+        costs=costs,
+        capacity=capacity,
+        budget=_budget_by_period(spec, portfolio),
+        budget_total=spec.budget.total,
+        hiring={h.role: (h.cost, h.max_fte) for h in spec.hiring},
+        dependencies=dependencies,
+        exclusions=exclusions,
+        balance={c: (b.min, b.max) for c, b in spec.balance.items()},
+        warnings=warnings,
+    )
 
+
+def _projects_frame(spec: Scenario, portfolio: Portfolio) -> pd.DataFrame:
+    """One row per project: its figures, score, commitment and window."""
+    raw = portfolio.projects
     commitment = np.where(
         raw["mandatory"],
         Commitment.MANDATORY.value,
@@ -444,7 +475,13 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         },
         index=raw.index,
     )
+    return projects
 
+
+def _start_options_frame(spec: Scenario, portfolio: Portfolio, projects: pd.DataFrame) -> pd.DataFrame:
+    """The (project, start) pairs that can exist, with their objective coefficients."""
+    raw, periods = portfolio.projects, portfolio.horizon.periods
+    horizon = portfolio.horizon
     # start options: only those inside the horizon and the project's window
     rows = []
     for project_id, project in raw.iterrows():
@@ -453,7 +490,12 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         rows.extend((project_id, s) for s in start_options(project, periods))
     options = pd.DataFrame(rows, columns=["project", "start"])
     options["coefficient"] = option_coefficients(projects, options, spec, horizon)
+    return options
 
+
+def _demand_frame(portfolio: Portfolio) -> pd.DataFrame:
+    """FTE per project, role and offset from its start."""
+    raw = portfolio.projects
     # demand: a row without offset applies to every running period; rows add up
     demand_rows = portfolio.table("demand")
     duration = raw["duration"]
@@ -468,7 +510,13 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     demand["offset"] = demand["offset"].astype(int)
     demand = demand.groupby(["project", "role", "offset"], as_index=False, sort=True)["fte"].sum()
     demand = demand[demand["fte"] > 0].reset_index(drop=True)
+    return demand
 
+
+def _costs_frame(portfolio: Portfolio) -> tuple[pd.DataFrame, list[str]]:
+    """Money per project and offset from its start, and a warning per profile that does not sum
+    to the project's cost."""
+    raw, warnings = portfolio.projects, []
     # costs: even spread, unless the costs table profiles the project
     profile_rows = portfolio.table("costs")
     profiled_projects = set(profile_rows["project"])
@@ -490,7 +538,13 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
                 f"{money(total)} but its cost is {money(raw.loc[project_id, 'cost'])}; "
                 "the profile is what is spent"
             )
+    return costs, warnings
 
+
+def _capacity_frame(spec: Scenario, portfolio: Portfolio) -> tuple[pd.DataFrame, list[str]]:
+    """FTE per role and period, the scenario's changes applied in order, and a warning when one
+    takes a role below 0."""
+    horizon, periods, warnings = portfolio.horizon, portfolio.horizon.periods, []
     # capacity per role and period, then scenario adjustments
     capacity_rows = []
     for role, rows_of_role in portfolio.table("capacity").groupby("role", sort=False):
@@ -514,7 +568,12 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
             + ", ".join(sorted(cut_below_zero))
             + " below 0 FTE in some periods; counted as 0"
         )
+    return capacity, warnings
 
+
+def _budget_by_period(spec: Scenario, portfolio: Portfolio) -> list[float | None]:
+    """Each period's budget: the table scaled, the scenario's periods set."""
+    horizon, periods = portfolio.horizon, portfolio.horizon.periods
     budget_rows = portfolio.table("budget")
     budget = per_period(budget_rows, "amount", periods)
     budget = [None if b is None else b * spec.budget.scale for b in budget]
@@ -522,7 +581,11 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
         t = horizon.index_of(label_or_date(key))
         if 0 <= t < periods:
             budget[t] = float(amount)
+    return budget
 
+
+def _ahp_warnings(scenario: LoadedScenario) -> list[str]:
+    spec, warnings = scenario.spec, []
     if spec.ahp is not None:
         consistency = ahp_weights(spec.ahp.criteria, spec.ahp.matrix).consistency_ratio
         if consistency > CONSISTENCY_LIMIT:
@@ -530,26 +593,4 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
                 f"{scenario.path}: the AHP comparisons are inconsistent (consistency ratio "
                 f"{consistency:.3f} > {CONSISTENCY_LIMIT}); revisit the pairwise judgements"
             )
-    exclusions = {
-        str(group): list(dict.fromkeys(members["project"]))
-        for group, members in portfolio.table("exclusions").groupby("group", sort=True)
-    }
-    dependencies = list(
-        dict.fromkeys(zip(portfolio.table("dependencies")["project"], portfolio.table("dependencies")["requires"]))
-    )
-    return PlanningData(
-        horizon=horizon,
-        objective=spec.objective,
-        projects=projects,
-        start_options=options,
-        demand=demand,
-        costs=costs,
-        capacity=capacity,
-        budget=budget,
-        budget_total=spec.budget.total,
-        hiring={h.role: (h.cost, h.max_fte) for h in spec.hiring},
-        dependencies=dependencies,
-        exclusions=exclusions,
-        balance={c: (b.min, b.max) for c, b in spec.balance.items()},
-        warnings=warnings,
-    )
+    return warnings
