@@ -98,125 +98,161 @@ def options_with_windows(data: PlanningData, elastic: bool) -> pd.DataFrame:
 
 def build_model(data: PlanningData, elastic: bool = False):
     """Build the PuLP problem. Returns (problem, options frame with a ``var`` column,
-    hired variables, slack registry)."""
-    problem = pulp.LpProblem("portfolio", pulp.LpMinimize if elastic else pulp.LpMaximize)
-    options = options_with_windows(data, elastic).reset_index(drop=True)
-    options["var"] = [pulp.LpVariable(f"x_{i}", cat=pulp.LpBinary) for i in range(len(options))]
-    projects = data.projects
-    periods = data.periods
-    slacks: list[tuple[pulp.LpVariable, Slack, float]] = []  # variable, what it relaxes, price
+    hired variables, slack registry). Each constraint family is added by a method of
+    :class:`_ModelBuilder`, in the order docs/model.md states them."""
+    model = _ModelBuilder(data, elastic)
+    model.add_one_start_each()
+    model.add_hiring()
+    model.add_capacity()
+    model.add_budgets()
+    add_dependency_constraints(model.problem, data, model.starts_of())
+    model.add_exclusions()
+    model.add_balance()
+    model.set_objective()
+    return model.problem, model.options, model.hired, model.slacks
 
-    def slack(kind: str, price: float, **where) -> pulp.LpVariable:
-        variable = pulp.LpVariable(f"s_{len(slacks)}", lowBound=0)
-        slacks.append((variable, Slack(ConflictKind(kind), 0.0, **where), price))
+
+class _ModelBuilder:
+    """The problem being built: one binary per start option that can exist, hiring variables,
+    and (elastic) the slacks that price each relaxation."""
+
+    def __init__(self, data: PlanningData, elastic: bool):
+        self.data, self.elastic = data, elastic
+        self.problem = pulp.LpProblem("portfolio", pulp.LpMinimize if elastic else pulp.LpMaximize)
+        self.options = options_with_windows(data, elastic).reset_index(drop=True)
+        self.options["var"] = [pulp.LpVariable(f"x_{i}", cat=pulp.LpBinary) for i in range(len(self.options))]
+        self.slacks: list[tuple[pulp.LpVariable, Slack, float]] = []  # variable, what it relaxes, price
+        self.hired: dict[tuple[str, int], pulp.LpVariable] = {}
+        self.spend_by_period: dict[int, pulp.LpAffineExpression] = {}
+        known_budgets = [b for b in data.budget if b is not None and b > 0]
+        projects = data.projects
+        self.money_scale = (
+            max(1.0, sum(known_budgets) / len(known_budgets))
+            if known_budgets
+            else max(1.0, float(projects["cost"].mean()) if len(projects) else 1.0)
+        )
+
+    def slack(self, kind: str, price: float, **where) -> pulp.LpVariable:
+        variable = pulp.LpVariable(f"s_{len(self.slacks)}", lowBound=0)
+        self.slacks.append((variable, Slack(ConflictKind(kind), 0.0, **where), price))
         return variable
 
-    # at most one start; exactly one for commitments
-    by_project = options.groupby("project", sort=False)["var"].agg(list)
-    committed = set(data.committed)
-    for project, variables in by_project.items():
-        if project in committed and elastic:
-            problem += pulp.lpSum(variables) + slack("commitment", COMMITMENT_DROP_PRICE, project=project) == 1
-        elif project in committed:
-            problem += pulp.lpSum(variables) == 1, f"commit_{_safe(project)}"
-        else:
-            problem += pulp.lpSum(variables) <= 1
-    if not elastic:  # a commitment with no start option at all: no plan exists
-        for project in data.committed:
-            if project not in by_project.index:
-                problem += pulp.LpAffineExpression() == 1, f"commit_{_safe(project)}"
+    def add_one_start_each(self) -> None:
+        """At most one start per project; exactly one for commitments."""
+        problem, data = self.problem, self.data
+        by_project = self.options.groupby("project", sort=False)["var"].agg(list)
+        committed = set(data.committed)
+        for project, variables in by_project.items():
+            if project in committed and self.elastic:
+                problem += pulp.lpSum(variables) + self.slack("commitment", COMMITMENT_DROP_PRICE, project=project) == 1
+            elif project in committed:
+                problem += pulp.lpSum(variables) == 1, f"commit_{_safe(project)}"
+            else:
+                problem += pulp.lpSum(variables) <= 1
+        if not self.elastic:  # a commitment with no start option at all: no plan exists
+            for project in data.committed:
+                if project not in by_project.index:
+                    problem += pulp.LpAffineExpression() == 1, f"commit_{_safe(project)}"
 
-    # hiring: continuous FTE per role and period, costing money
-    hired: dict[tuple[str, int], pulp.LpVariable] = {}
-    for role, (_, max_fte) in data.hiring.items():
-        for t in range(periods):
-            hired[(role, t)] = pulp.LpVariable(f"h_{_safe(role)}_{t}", lowBound=0, upBound=max_fte)
+    def add_hiring(self) -> None:
+        """Continuous FTE per role and period, up to the most that may be hired."""
+        for role, (_, max_fte) in self.data.hiring.items():
+            for t in range(self.data.periods):
+                self.hired[(role, t)] = pulp.LpVariable(f"h_{_safe(role)}_{t}", lowBound=0, upBound=max_fte)
 
-    # capacity: demand of running projects <= capacity + hired
-    load = options[["project", "start", "var"]].merge(data.demand, on="project")
-    load["period"] = load["start"] + load["offset"]
-    capacity = data.capacity.set_index(["role", "period"])["fte"]
-    for (role, t), group in load.groupby(["role", "period"], sort=True):
-        expression = _expr(group["var"], group["fte"])
-        rhs = float(capacity.get((role, t), 0.0))
-        if (role, t) in hired:
-            expression -= hired[(role, t)]
-        if elastic:
-            scale = max(1.0, float(capacity[role].mean()) if role in capacity.index.get_level_values(0) else 1.0)
-            expression -= slack("capacity", 1.0 / scale, role=role, period=int(t))
-        problem += expression <= rhs, f"cap_{_safe(role)}_{t}"
+    def add_capacity(self) -> None:
+        """The demand of running projects within capacity plus hiring, per role and period."""
+        data, hired = self.data, self.hired
+        load = self.options[["project", "start", "var"]].merge(data.demand, on="project")
+        load["period"] = load["start"] + load["offset"]
+        capacity = data.capacity.set_index(["role", "period"])["fte"]
+        for (role, t), group in load.groupby(["role", "period"], sort=True):
+            expression = _expr(group["var"], group["fte"])
+            rhs = float(capacity.get((role, t), 0.0))
+            if (role, t) in hired:
+                expression -= hired[(role, t)]
+            if self.elastic:
+                scale = max(1.0, float(capacity[role].mean()) if role in capacity.index.get_level_values(0) else 1.0)
+                expression -= self.slack("capacity", 1.0 / scale, role=role, period=int(t))
+            self.problem += expression <= rhs, f"cap_{_safe(role)}_{t}"
 
-    # budget: per period and total; project spend follows its profile, hiring costs its rate
-    spend = options[["project", "start", "var"]].merge(data.costs, on="project")
-    spend["period"] = spend["start"] + spend["offset"]
-    spend_by_period: dict[int, pulp.LpAffineExpression] = {
-        int(t): _expr(group["var"], group["amount"]) for t, group in spend.groupby("period", sort=True)
-    }
-    for (role, t), variable in hired.items():
-        spend_by_period.setdefault(t, pulp.LpAffineExpression())
-        spend_by_period[t] += data.hiring[role][0] * variable
-    known_budgets = [b for b in data.budget if b is not None and b > 0]
-    money_scale = (
-        max(1.0, sum(known_budgets) / len(known_budgets))
-        if known_budgets
-        else max(1.0, float(projects["cost"].mean()) if len(projects) else 1.0)
-    )
-    for t, amount in enumerate(data.budget):
-        if amount is None or t not in spend_by_period:
-            continue
-        expression = spend_by_period[t]
-        if elastic:
-            expression = expression - slack("budget", 1.0 / money_scale, period=t)
-        problem += expression <= amount, f"budget_{t}"
-    if data.budget_total is not None and spend_by_period:
-        expression = pulp.lpSum(spend_by_period.values())
-        if elastic:
-            expression -= slack("budget_total", 1.0 / money_scale)
-        problem += expression <= data.budget_total, "budget_total"
+    def add_budgets(self) -> None:
+        """Spend per period within its budget, and in all within the total: a project spends its
+        profile, hiring its rate."""
+        data = self.data
+        spend = self.options[["project", "start", "var"]].merge(data.costs, on="project")
+        spend["period"] = spend["start"] + spend["offset"]
+        spend_by_period = {
+            int(t): _expr(group["var"], group["amount"]) for t, group in spend.groupby("period", sort=True)
+        }
+        for (role, t), variable in self.hired.items():
+            spend_by_period.setdefault(t, pulp.LpAffineExpression())
+            spend_by_period[t] += data.hiring[role][0] * variable
+        for t, amount in enumerate(data.budget):
+            if amount is None or t not in spend_by_period:
+                continue
+            expression = spend_by_period[t]
+            if self.elastic:
+                expression = expression - self.slack("budget", 1.0 / self.money_scale, period=t)
+            self.problem += expression <= amount, f"budget_{t}"
+        if data.budget_total is not None and spend_by_period:
+            expression = pulp.lpSum(spend_by_period.values())
+            if self.elastic:
+                expression -= self.slack("budget_total", 1.0 / self.money_scale)
+            self.problem += expression <= data.budget_total, "budget_total"
+        self.spend_by_period = spend_by_period
 
-    starts_of = {
-        project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
-        for project, group in options.groupby("project", sort=False)
-    }
-    add_dependency_constraints(problem, data, starts_of)
+    def starts_of(self) -> dict[str, list[tuple[int, pulp.LpVariable]]]:
+        """Each project's start options, earliest first, with their variables."""
+        return {
+            project: sorted(zip(group["start"], group["var"]), key=lambda pair: pair[0])
+            for project, group in self.options.groupby("project", sort=False)
+        }
 
-    # exclusion groups: at most one
-    for group, members in data.exclusions.items():
-        variables = [v for m in members for _, v in starts_of.get(m, [])]
-        if len(variables) > 1:
-            problem += pulp.lpSum(variables) <= 1, f"excl_{_safe(group)}"
+    def add_exclusions(self) -> None:
+        """At most one project of each exclusion group."""
+        starts_of = self.starts_of()
+        for group, members in self.data.exclusions.items():
+            variables = [v for m in members for _, v in starts_of.get(m, [])]
+            if len(variables) > 1:
+                self.problem += pulp.lpSum(variables) <= 1, f"excl_{_safe(group)}"
 
-    # balance: category share of total selected cost (cost as spent, i.e. the profile's sum)
-    if data.balance:
+    def add_balance(self) -> None:
+        """Each category's share of the selected cost (cost as spent: the profile's sum) within bounds."""
+        data, options = self.data, self.options
+        if not data.balance:
+            return
         spent = data.costs.groupby("project")["amount"].sum()
         total_cost = _expr(options["var"], options["project"].map(spent).fillna(0.0))
         for category, (low, high) in data.balance.items():
-            in_category = options["project"].map(projects["category"]).eq(category)
+            in_category = options["project"].map(data.projects["category"]).eq(category)
             category_cost = _expr(
                 options.loc[in_category, "var"], options.loc[in_category, "project"].map(spent).fillna(0.0)
             )
             if low > 0:
                 expression = category_cost - low * total_cost
-                if elastic:
-                    expression += slack("balance_min", 1.0 / money_scale, category=category)
-                problem += expression >= 0, f"bal_min_{_safe(category)}"
+                if self.elastic:
+                    expression += self.slack("balance_min", 1.0 / self.money_scale, category=category)
+                self.problem += expression >= 0, f"bal_min_{_safe(category)}"
             if high < 1:
                 expression = category_cost - high * total_cost
-                if elastic:
-                    expression -= slack("balance_max", 1.0 / money_scale, category=category)
-                problem += expression <= 0, f"bal_max_{_safe(category)}"
+                if self.elastic:
+                    expression -= self.slack("balance_max", 1.0 / self.money_scale, category=category)
+                self.problem += expression <= 0, f"bal_max_{_safe(category)}"
 
-    if elastic:
-        shifted = options[options["shift"] > 0]
-        optional = options[options["project"].map(projects["commitment"]).eq("")]
-        problem += (
-            pulp.lpSum(price * variable for variable, _, price in slacks)
-            + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"])
-            + _expr(optional["var"], [OPTIONAL_PROJECT_PRICE] * len(optional))
-        )
-    else:
-        problem += _expr(options["var"], options["coefficient"]) - _tie_break(data, options, hired)
-    return problem, options, hired, slacks
+    def set_objective(self) -> None:
+        """The value of the plan (tie-break included); elastic: the price of every relaxation."""
+        options = self.options
+        if self.elastic:
+            shifted = options[options["shift"] > 0]
+            optional = options[~options["project"].isin(set(self.data.committed))]
+            self.problem += (
+                pulp.lpSum(price * variable for variable, _, price in self.slacks)
+                + _expr(shifted["var"], WINDOW_SHIFT_PRICE * shifted["shift"])
+                + _expr(optional["var"], [OPTIONAL_PROJECT_PRICE] * len(optional))
+            )
+        else:
+            self.problem += _expr(options["var"], options["coefficient"]) - _tie_break(self.data, options, self.hired)
 
 
 def add_dependency_constraints(
