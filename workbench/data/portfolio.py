@@ -367,11 +367,30 @@ def _normalise(portfolio: Portfolio) -> None:
 
 
 def _check_references(portfolio: Portfolio) -> list[Problem]:
+    """Rows that name what the portfolio lacks or contradict another row: one function per table."""
+    tables, sources, horizon = portfolio.tables, portfolio.sources, portfolio.horizon
+    known, roles = set(tables["projects"]["id"]), set(tables["capacity"]["role"])
+    return [
+        *_check_project_rows(portfolio),
+        *_check_demand_rows(portfolio),
+        *_duplicate_periods(tables["capacity"], ["role"], sources["capacity"], horizon, "role"),
+        *_duplicate_periods(tables["budget"], [], sources["budget"], horizon, None),
+        *_check_cost_rows(portfolio),
+        *_check_dependency_rows(portfolio),
+        *_check_exclusion_rows(portfolio),
+        *_check_criteria_rows(portfolio),
+        *check_status_tables(tables, sources, horizon, known, roles),
+        *check_risk_tables(tables, sources, tables["projects"]),
+        *_check_commitments_fit(portfolio),
+    ]
+
+
+def _check_project_rows(portfolio: Portfolio) -> list[Problem]:
+    """Unique ids; windows, actual starts and in-progress starts that agree."""
     problems: list[Problem] = []
     tables, sources, horizon = portfolio.tables, portfolio.sources, portfolio.horizon
     projects = tables["projects"]
     src = sources["projects"]
-
     duplicated = projects["id"].duplicated(keep="first")
     for _, row in projects[duplicated].iterrows():
         first = projects.loc[projects["id"] == row["id"], "_row"].iloc[0]
@@ -384,8 +403,6 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                 item=row["id"],
             )
         )
-    known = set(projects["id"])
-    roles = set(tables["capacity"]["role"])
 
     for _, row in projects.iterrows():
         earliest, latest, start = row["earliest_start"], row["latest_start"], row["start"]
@@ -421,7 +438,16 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=row["id"],
                 )
             )
+    return problems
 
+
+def _check_demand_rows(portfolio: Portfolio) -> list[Problem]:
+    """Demand rows name a project, a role with capacity and an offset within the project."""
+    problems: list[Problem] = []
+    tables, sources = portfolio.tables, portfolio.sources
+    projects = tables["projects"]
+    known = set(projects["id"])
+    roles = set(tables["capacity"]["role"])
     duration = dict(zip(projects["id"], projects["duration"]))
     demand = tables["demand"]
     for _, row in demand.iterrows():
@@ -457,11 +483,16 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=row["project"],
                 )
             )
+    return problems
 
-    capacity = tables["capacity"]
-    problems.extend(_duplicate_periods(capacity, ["role"], sources["capacity"], horizon, "role"))
-    problems.extend(_duplicate_periods(tables["budget"], [], sources["budget"], horizon, None))
 
+def _check_cost_rows(portfolio: Portfolio) -> list[Problem]:
+    """Cost profile rows name a project, an offset within it, and each offset once."""
+    problems: list[Problem] = []
+    tables, sources = portfolio.tables, portfolio.sources
+    projects = tables["projects"]
+    known = set(projects["id"])
+    duration = dict(zip(projects["id"], projects["duration"]))
     costs = tables["costs"]
     for _, row in costs.iterrows():
         if row["project"] not in known:
@@ -494,7 +525,15 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                 item=row["project"],
             )
         )
+    return problems
 
+
+def _check_dependency_rows(portfolio: Portfolio) -> list[Problem]:
+    """Dependencies name projects, never the project itself, and form no cycle."""
+    problems: list[Problem] = []
+    tables, sources = portfolio.tables, portfolio.sources
+    projects = tables["projects"]
+    known = set(projects["id"])
     dependencies = tables["dependencies"]
     for _, row in dependencies.iterrows():
         for column in ("project", "requires"):
@@ -535,7 +574,15 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                 item=cycle[0],
             )
         )
+    return problems
 
+
+def _check_exclusion_rows(portfolio: Portfolio) -> list[Problem]:
+    """Exclusion groups name projects and hold at most one commitment."""
+    problems: list[Problem] = []
+    tables, sources = portfolio.tables, portfolio.sources
+    projects = tables["projects"]
+    known = set(projects["id"])
     exclusions = tables["exclusions"]
     for _, row in exclusions.iterrows():
         if row["project"] not in known:
@@ -563,7 +610,14 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                     item=str(group),
                 )
             )
+    return problems
 
+
+def _check_criteria_rows(portfolio: Portfolio) -> list[Problem]:
+    """Each criterion once, with its score column in the projects table."""
+    problems: list[Problem] = []
+    tables, sources = portfolio.tables, portfolio.sources
+    projects = tables["projects"]
     criteria = tables["criteria"]
     for _, row in criteria.iterrows():
         column = SCORE_PREFIX + str(row["criterion"])
@@ -588,9 +642,15 @@ def _check_references(portfolio: Portfolio) -> list[Problem]:
                 item=row["criterion"],
             )
         )
+    return problems
 
-    problems.extend(check_status_tables(tables, sources, horizon, known, roles))
-    problems.extend(check_risk_tables(tables, sources, projects))
+
+def _check_commitments_fit(portfolio: Portfolio) -> list[Problem]:
+    """A committed project can run within the horizon."""
+    problems: list[Problem] = []
+    tables, sources, horizon = portfolio.tables, portfolio.sources, portfolio.horizon
+    projects = tables["projects"]
+    src = sources["projects"]
     for _, row in projects[portfolio.committed()].iterrows():
         why = "mandatory" if row["mandatory"] else row["status"]
         if not start_options(row, horizon.periods):
