@@ -112,10 +112,10 @@ def test_a_superseded_solve_is_stopped_not_left_running(workdir):
 
     bench = Workbench(workdir / "baseline.yaml", debounce=0.0, solver="cbc")
     bench.budget_scale.value = 0.95
-    first = bench._stop
+    first = bench.session._stop
     time.sleep(0.4)  # the first change's CBC run is under way
     bench.budget_scale.value = 0.85
-    assert first.is_set() and not bench._stop.is_set()
+    assert first.is_set() and not bench.session._stop.is_set()
     assert bench.wait(60)
     assert bench.result.objective == pytest.approx(
         solve(load_inputs(workdir / "budget-cut-15.yaml"), solver="highs").objective
@@ -166,7 +166,7 @@ def test_a_slow_change_shows_the_best_plan_so_far_then_the_proven_one(bench, mon
     from workbench.analyses.check import check_result
 
     # HiGHS has its first plans within 0.3 s, and proves this change after about 2 s
-    monkeypatch.setattr(Workbench, "QUICK_SECONDS", 0.7)
+    monkeypatch.setattr(bench.session, "quick_seconds", 0.7)
     shown = []
     show = bench._show
 

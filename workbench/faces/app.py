@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 from pathlib import Path
 
 import altair as alt
@@ -24,7 +23,8 @@ from IPython.display import display
 from workbench.analyses.study import study_comparison, study_status
 from workbench.analyses.replan import replanned
 from workbench.analyses.risk import has_risk_data, simulate
-from workbench.analyses.solve import PlanWatch, provisional_result, solve
+from workbench.analyses.session import SessionViews, SolveSession
+from workbench.analyses.solve import solve
 from workbench.analyses.what_if import extra_capacity, what_if
 from workbench.analyses.sweep import Sweep, parse_grid
 from workbench.analyses.sweep import sweep as run_sweep
@@ -33,7 +33,7 @@ from workbench.data.scenario import LoadedScenario, Objective
 from workbench.faces import charts
 from workbench.faces.comparison_sections import Comparison
 from workbench.faces.status_sections import StatusSections
-from workbench.ground.errors import InputError, WorkbenchError
+from workbench.ground.errors import WorkbenchError
 from workbench.ground.executor import Executor
 from workbench.ground.files import safe_file_name
 from workbench.ground.formatting import money, status_label, whole_money
@@ -95,13 +95,17 @@ class Workbench:
         spec = self.loaded.spec
         self.debounce = debounce
         self.saved: list[Path] = []
-        self._generation = 0
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        self._worker: threading.Thread | None = None
-        self._idle = threading.Event()
-        self._stop = threading.Event()  # set when a newer change supersedes the solve in flight
-        self._idle.set()
+        # the solve session re-solves each change; these views show what it delivers
+        self.session = SolveSession(
+            self.inputs,
+            SessionViews(
+                invalid=lambda problems: self._show_invalid(problems),
+                solved=lambda result, inputs, refining: self._show(result, inputs, refining),
+                failed=lambda exc: self._show_failure(exc),
+            ),
+            debounce,
+            self.QUICK_SECONDS,
+        )
 
         ids = list(self.inputs.portfolio.projects["id"])
         roles = self.inputs.portfolio.roles
@@ -356,79 +360,19 @@ class Workbench:
         return what_if(self.inputs, self.overrides(), "controls")
 
     def _changed(self, _change=None) -> None:
-        with self._lock:
-            self._generation += 1
-            generation = self._generation
-            if self._timer is not None:
-                self._timer.cancel()
-            self._stop.set()  # the solve of the previous change is superseded: stop it
-            self._stop = stop = threading.Event()
-            self._idle.clear()
         self.status.value = "<span class='wb-solving'>Solving…</span>"
-        if self.debounce is None:
-            self._solve_change(generation, stop)
-            return
-        self._timer = threading.Timer(self.debounce, self._start_worker, args=(generation, stop))
-        self._timer.daemon = True
-        self._timer.start()
+        self.session.change(self.overrides(), self.solver.value, float(self.time_limit.value))
 
-    def _start_worker(self, generation: int, stop: threading.Event) -> None:
-        self._worker = threading.Thread(target=self._solve_change, args=(generation, stop), daemon=True)
-        self._worker.start()
+    def _show_invalid(self, problems: list) -> None:
+        self.status.value = "<b>Not solved: the change is not valid</b>"
+        self.conflicts.value = "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
 
-    def _solve_change(self, generation: int, stop: threading.Event) -> None:
-        try:
-            try:
-                inputs = self.variant()
-            except (InputError, WorkbenchError, ValueError) as exc:
-                if generation == self._generation:
-                    problems = getattr(exc, "problems", None) or [exc]
-                    self.status.value = "<b>Not solved: the change is not valid</b>"
-                    self.conflicts.value = (
-                        "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>"
-                    )
-                return
-            result = self._solve_showing_progress(inputs, float(self.time_limit.value), generation, stop)
-            if result is not None and generation == self._generation:
-                self._show(result, inputs)
-        except Exception as exc:  # noqa: BLE001 - the dashboard shows a sentence, never a traceback
-            # kept for whoever debugs it (the kernel's log), and shown only if no newer change superseded it
-            _log.exception("a re-solve of the workbench failed")
-            if generation == self._generation:
-                self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
-        finally:
-            if generation == self._generation:
-                self._idle.set()
-
-    def _solve_showing_progress(
-        self, inputs: Inputs, limit: float, generation: int, stop: threading.Event
-    ) -> Result | None:
-        """One solve within ``limit``; if it has not ended after ``QUICK_SECONDS``, the best plan
-        found so far is shown meanwhile, labelled with its gap. ``None`` when superseded."""
-        watch = PlanWatch()
-        outcome: dict = {}
-
-        def run() -> None:
-            try:
-                outcome["result"] = solve(inputs, self.solver.value, limit, stop=stop, watch=watch)
-            except BaseException as exc:  # noqa: BLE001 - raised again in the waiting thread
-                outcome["error"] = exc
-
-        solving = threading.Thread(target=run, daemon=True)
-        solving.start()
-        solving.join(self.QUICK_SECONDS)
-        if solving.is_alive() and generation == self._generation:
-            provisional = provisional_result(inputs, watch)
-            if provisional is not None:
-                self._show(provisional, inputs, refining=True)
-        solving.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["result"] if generation == self._generation else None
+    def _show_failure(self, exc: Exception) -> None:
+        self.status.value = f"<b>Error:</b> {html.escape(type(exc).__name__)}: {html.escape(str(exc))}"
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until the latest change is solved and shown (for scripts and tests)."""
-        return self._idle.wait(timeout)
+        return self.session.wait(timeout)
 
     # ------------------------------------------------------------------ display
     def _show(self, result: Result, inputs: Inputs, refining: bool = False) -> None:
