@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workbench.planning.accounting import used_to_the_full
-from workbench.planning.result import Result
+from workbench.planning.result import KPI_LABELS, Result
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Difference:
         return [c for c in self.changes if c.change == change]
 
 
-KPI_NAMES = ("objective", "value", "cost", "selected", "utilisation", "hired_fte_periods")
+KPI_NAMES = tuple(KPI_LABELS)
 
 
 def utilisation_by_role_period(result: Result) -> dict[tuple[str, str], float]:

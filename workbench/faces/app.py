@@ -38,7 +38,7 @@ from workbench.ground.executor import Executor
 from workbench.ground.files import safe_file_name
 from workbench.ground.formatting import money, status_label, whole_money
 from workbench.ground.status import SOLVER_NAMES
-from workbench.planning.result import Result
+from workbench.planning.result import KPI_LABELS, Result
 
 _offline_done = False
 
@@ -388,9 +388,9 @@ class Workbench:
         self.kpis.value = (
             "<table class='wb-kpis'>"
             f"<tr><th>Objective ({html.escape(result.objective_kind)})</th><td data-kpi='objective'>{objective}</td></tr>"
-            f"<tr><th>Projects selected</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}</td></tr>"
-            f"<tr><th>Value</th><td data-kpi='value'>{whole_money(kpis['value'])}</td></tr>"
-            f"<tr><th>Cost</th><td data-kpi='cost'>{whole_money(kpis['cost'])}</td></tr></table>"
+            f"<tr><th>{KPI_LABELS['selected']}</th><td data-kpi='selected'>{kpis['selected']} of {kpis['projects']}"
+            f"</td></tr><tr><th>{KPI_LABELS['value']}</th><td data-kpi='value'>{whole_money(kpis['value'])}</td></tr>"
+            f"<tr><th>{KPI_LABELS['cost']}</th><td data-kpi='cost'>{whole_money(kpis['cost'])}</td></tr></table>"
         )
         self.risk_view.value = self._risk_summary(result, inputs)
         self.changes.value = self._change_summary(result)

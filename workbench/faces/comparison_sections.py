@@ -17,16 +17,11 @@ from workbench.faces.charts import period_date
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html
 from workbench.faces.report_sections import ScenarioReport
 from workbench.ground.formatting import money, no_plan_sentence, percent, short_money
+from workbench.planning.result import KPI_LABELS
 
 CHANGE_COLOURS = alt.Scale(domain=["enters", "leaves", "moves"], range=["#54a24b", "#e45756", "#4c78a8"])
-KPI_LABELS = {
-    "objective": "objective",
-    "value": "value of selected",
-    "cost": "cost of selected",
-    "selected": "projects selected",
-    "utilisation": "capacity utilisation (%)",
-    "hired_fte_periods": "hiring (FTE-periods)",
-}
+#: the comparison's labels: the key figures' own, utilisation drawn in percent
+COMPARED_LABELS = {key: label.lower() + (" (%)" if key == "utilisation" else "") for key, label in KPI_LABELS.items()}
 
 
 def _signed(amount: float, kind: str) -> str:
@@ -132,7 +127,7 @@ class Comparison:
         for report in self.reports:
             result = report.result
             k = result.kpis()
-            for name, label in KPI_LABELS.items():
+            for name, label in COMPARED_LABELS.items():
                 value = k.get(name) if result.has_plan else None
                 first = base.get(name) if base else None
                 if name == "utilisation" and value is not None:  # drawn in percent; labelled in points
@@ -165,7 +160,7 @@ class Comparison:
         chart = (
             alt.layer(bars, labels)
             .properties(width=300, height=22 * len(order))
-            .facet(facet=alt.Facet("figure:N", sort=list(KPI_LABELS.values()), title=None), columns=2)
+            .facet(facet=alt.Facet("figure:N", sort=list(COMPARED_LABELS.values()), title=None), columns=2)
             .resolve_scale(x="independent")
         )
         return [Svg(chart), self.summary()]

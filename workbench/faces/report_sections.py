@@ -31,6 +31,7 @@ from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import binding_table, optimiser_gain_sentences, replan_cost_text  # noqa: E402
 from workbench.ground.formatting import money, no_plan_sentence, percent, status_label  # noqa: E402
 from workbench.ground.files import write_atomically  # noqa: E402
+from workbench.planning.result import KPI_LABELS  # noqa: E402
 
 #: the chart sections, in the order the notebook shows them
 CHART_SECTIONS: list[str] = []
@@ -109,15 +110,14 @@ class ScenarioReport(ScenarioStudy):
             ("Status", esc(status), "status"),
             (f"Objective ({esc(self.result.objective_kind)})", money(k["objective"]), "objective"),
             ("Optimality gap", "-" if k["gap"] is None else f"{k['gap']:.4%}", "gap"),
-            ("Projects selected", f"{k['selected']} of {k['projects']}", "selected"),
-            ("Value of selected projects", money(k["value"]), "value"),
+            (KPI_LABELS["selected"], f"{k['selected']} of {k['projects']}", "selected"),
+            (KPI_LABELS["value"], money(k["value"]), "value"),
             (
-                "Cost of selected projects"
-                + (" (at completion: actual + ETC for started ones)" if self.result.replan else ""),
+                KPI_LABELS["cost"] + (" (at completion: actual + ETC for started ones)" if self.result.replan else ""),
                 money(k["cost"]),
                 "cost",
             ),
-            ("Capacity utilisation", percent(k["utilisation"]), "utilisation"),
+            (KPI_LABELS["utilisation"], percent(k["utilisation"]), "utilisation"),
             ("Solver", f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s", "solver"),
         ]
         if self.result.replan:

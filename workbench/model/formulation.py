@@ -305,7 +305,7 @@ def _safe(text: object) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", str(text))[:40]
 
 
-def _solve(
+def _run_and_improve(
     problem: pulp.LpProblem,
     frame: pd.DataFrame,
     data: PlanningData,
@@ -364,7 +364,7 @@ def find_plan(
         watch.reader = lambda values, objective, bound: _provisional_plan(
             data, frame, hired, values, objective, bound, started, run_name=provisional_name
         )
-    run = _solve(
+    run = _run_and_improve(
         problem,
         frame,
         data,

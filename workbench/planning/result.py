@@ -92,6 +92,17 @@ class Conflict:
     category: str | None = None
 
 
+#: the key figures every face compares and shows (:meth:`Result.kpis`), in order, with their labels
+KPI_LABELS = {
+    "objective": "Objective",
+    "value": "Value of selected projects",
+    "cost": "Cost of selected projects",
+    "selected": "Projects selected",
+    "utilisation": "Capacity utilisation",
+    "hired_fte_periods": "Hiring (FTE-periods)",
+}
+
+
 @dataclass
 class CapacityRow:
     """One role in one period of a plan: the FTE its projects need, the capacity, and the FTE hired."""

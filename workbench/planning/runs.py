@@ -111,7 +111,7 @@ class VariantTask:
     warm_start: dict[str, int] | None = None
 
 
-def solve_variant(task: VariantTask) -> Plan:
+def plan_variant_task(task: VariantTask) -> Plan:
     """Solve one variant within its own time limit (runs in a worker)."""
     return plan_variant(task.variant, task.settings, Deadline(task.time_limit), task.check, task.warm_start)
 
@@ -144,7 +144,7 @@ def plan_variants(
     tasks = [
         VariantTask(variant, beside, share, check, warm_start) for variant, warm_start in zip(variants, warm_starts)
     ]
-    return executor.map(solve_variant, tasks, progress)
+    return executor.map(plan_variant_task, tasks, progress)
 
 
 def build_result(
