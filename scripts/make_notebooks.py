@@ -6,6 +6,7 @@ The notebooks are templates: narrative in Markdown, one call per section; the lo
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -36,10 +37,13 @@ def report() -> nbformat.NotebookNode:
             "output_dir = None\nfrontier_points = 5\nrisk_futures = 0"
         ),
         new_code_cell(
-            "from workbench.faces.report_sections import ScenarioReport\n\n"
-            "report = ScenarioReport.run(scenario_path, solver=solver, time_limit=time_limit,\n"
-            "                            frontier_points=frontier_points, output_dir=output_dir,\n"
-            "                            risk_futures=risk_futures)"
+            "from workbench.faces import markup\n\n"
+            "markup.warm_up()  # the drawing processes start on the other core while the report's modules import\n"
+            "from workbench.analyses.study import study_scenario  # noqa: E402\n"
+            "from workbench.faces.report_sections import ScenarioReport  # noqa: E402\n\n"
+            "study = study_scenario(scenario_path, solver=solver, time_limit=time_limit,\n"
+            "                       frontier_points=frontier_points, risk_futures=risk_futures)\n"
+            "report = ScenarioReport.rendering(study, output_dir=output_dir)"
         ),
         new_markdown_cell("## Executive summary"),
         new_code_cell("report.summary()"),
@@ -89,8 +93,9 @@ def comparison() -> nbformat.NotebookNode:
             "solver = None\ntime_limit = None"
         ),
         new_code_cell(
+            "from workbench.analyses.study import study_comparison\n"
             "from workbench.faces.comparison_sections import Comparison\n\n"
-            "comparison = Comparison.run(scenario_paths, solver=solver, time_limit=time_limit)"
+            "comparison = Comparison.rendering(study_comparison(scenario_paths, solver=solver, time_limit=time_limit))"
         ),
         new_markdown_cell("## Key figures\nEach scenario's figures, labelled with the difference against the first."),
         new_code_cell("for part in comparison.kpi_chart():\n    display(part)"),
@@ -141,10 +146,11 @@ def explore() -> nbformat.NotebookNode:
             "from pathlib import Path\n\n"
             "from workbench.analyses.prices import binding_constraints\n"
             "from workbench.analyses.solve import solve\n"
+            "from workbench.analyses.study import study_comparison\n"
             "from workbench.data.planning_data import load_inputs\n"
             "from workbench.faces.app import Workbench\n"
             "from workbench.faces.comparison_sections import Comparison\n"
-            "from workbench.faces.views import result_text\n\n"
+            "from workbench.faces.views import binding_table, result_text\n\n"
             "inputs = load_inputs(scenario_path)"
         ),
         new_markdown_cell("## 2. Check\n\nWhat was loaded, and any warnings worth reading before planning."),
@@ -168,8 +174,7 @@ def explore() -> nbformat.NotebookNode:
             "reasons = pd.DataFrame([{'id': p.id, 'selected': p.selected, 'kind': p.reason_kind, "
             "'reason': p.reason} for p in result.projects])\n"
             "display(reasons.groupby(['selected', 'kind']).size().rename('projects').to_frame())\n"
-            "pd.DataFrame([{'constraint': b['constraint'], 'periods': ', '.join(b['periods'])}\n"
-            "              for b in binding_constraints(result, inputs.data.budget_total)])"
+            "binding_table(binding_constraints(result, inputs.data.budget_total))"
         ),
         new_markdown_cell(
             "## 5. Compare\n\nThe scenario beside another one (by default the sample's budget cut, "
@@ -178,7 +183,7 @@ def explore() -> nbformat.NotebookNode:
         new_code_cell(
             "other = Path(compare_with) if compare_with else Path(scenario_path).with_name('budget-cut-15.yaml')\n"
             "if other.exists():\n"
-            "    comparison = Comparison.run([scenario_path, str(other)], solver)\n"
+            "    comparison = Comparison.rendering(study_comparison([scenario_path, str(other)], solver))\n"
             "    display(comparison.kpis())\n"
             "else:\n"
             "    print(f'{other} does not exist; set compare_with to a scenario file')"
@@ -215,8 +220,9 @@ def status_report() -> nbformat.NotebookNode:
         new_markdown_cell("# Status report"),
         parameters('scenario_path = "../scenarios/sample/status-2027-06.yaml"\nas_of = None'),
         new_code_cell(
+            "from workbench.analyses.study import study_status\n"
             "from workbench.faces.status_sections import StatusSections\n\n"
-            "status = StatusSections.run(scenario_path, as_of)"
+            "status = StatusSections.rendering(study_status(scenario_path, as_of))"
         ),
         new_markdown_cell(
             "## Summary\nThe portfolio against its approved baseline at the status date; definitions in docs/status.md."
@@ -247,18 +253,33 @@ def status_report() -> nbformat.NotebookNode:
     return notebook(cells)
 
 
-def main() -> None:
+def notebooks() -> dict[str, nbformat.NotebookNode]:
+    return {
+        "portfolio_report": report(),
+        "scenario_comparison": comparison(),
+        "explore": explore(),
+        "workshop": workshop(),
+        "status_report": status_report(),
+    }
+
+
+def main() -> int:
+    """Write the notebooks; with ``--check``, exit 1 when a committed one differs (the tests do this)."""
+    if "--check" in sys.argv:
+        stale = [
+            name
+            for name, written in notebooks().items()
+            if (FOLDER / f"{name}.ipynb").read_text(encoding="utf-8") != nbformat.writes(written) + "\n"
+        ]
+        if stale:
+            print(f"notebooks differ from scripts/make_notebooks.py: {', '.join(stale)}", file=sys.stderr)
+        return 1 if stale else 0
     FOLDER.mkdir(exist_ok=True)
-    for name, written in (
-        ("portfolio_report", report()),
-        ("scenario_comparison", comparison()),
-        ("explore", explore()),
-        ("workshop", workshop()),
-        ("status_report", status_report()),
-    ):
+    for name, written in notebooks().items():
         nbformat.write(written, FOLDER / f"{name}.ipynb")
         print(FOLDER / f"{name}.ipynb")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

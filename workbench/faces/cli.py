@@ -33,7 +33,20 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NOT_SOLVED = 0, 1, 2, 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Exact, explainable project-portfolio planning.")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = commands.add_parser(
+        "init",
+        help="make a working folder: the sample portfolio, or empty tables to fill (never overwrites)",
+        description="make a working folder: the sample portfolio, or empty tables to fill (never overwrites)",
+    )
+    init.add_argument("folder", type=Path, help="the folder (made when missing)")
+    kind = init.add_mutually_exclusive_group()
+    kind.add_argument("--sample", dest="sample", action="store_true", default=True, help="the sample (default)")
+    kind.add_argument(
+        "--empty", dest="sample", action="store_false", help="empty tables, one example row each, documented"
+    )
+    init.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     def scenario_command(name: str, help_text: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
@@ -183,6 +196,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("portfolio-workbench")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
+
+
 def earlier_name(command: argparse.ArgumentParser, flag: str, dest: str, kind: Callable[[str], object]) -> None:
     """An earlier name of an option, still understood but no longer shown: ``--resolve`` (it
     reads as YAML resolution; the option re-solves) is ``--futures``, ``--jobs`` is ``--workers``."""
@@ -232,7 +254,7 @@ def _run(args: argparse.Namespace) -> int:
     """Run the command the arguments name: one function each, in the tables below. Each command
     imports what it uses, so that a report or a server starts without the planning stack."""
     if args.command in WITHOUT_SCENARIO:
-        if args.command not in ("schema", "convert"):
+        if args.command not in ("init", "schema", "convert"):
             _check_outputs(args)
         return WITHOUT_SCENARIO[args.command](args)
     _check_outputs(args)
@@ -245,6 +267,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------- without a scenario
+def _init(args: argparse.Namespace) -> int:
+    from workbench.faces.workspace import init_workspace, next_steps
+
+    written = init_workspace(args.folder, sample=args.sample)
+    print(f"{args.folder}: {len(written)} files written ({'the sample' if args.sample else 'empty tables'}). Next:")
+    for command in next_steps(args.folder):
+        print(f"  {command}")
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     from workbench.data.scenario import json_schema
 
@@ -468,6 +500,7 @@ def _prioritise(args: argparse.Namespace, inputs: Inputs) -> int:
 
 #: the commands that need no scenario loaded first (a report loads its own)
 WITHOUT_SCENARIO: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": _init,
     "schema": _schema,
     "convert": _convert,
     "report": _report,

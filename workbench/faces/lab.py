@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 from workbench.data.planning_data import load_inputs
+from workbench.ground.errors import InputError, Problem
+from workbench.faces.packaged import notebook as packaged_notebook
+from workbench.faces.packaged import sample_scenario
 from workbench.faces.serving import run_server, server_environment
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXPLORE = "explore.ipynb"
-SAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "sample" / "baseline.yaml"
+SAMPLE = sample_scenario("baseline")
 
 
 def lab_command(port: int, root: Path) -> list[str]:
@@ -39,6 +41,7 @@ def lab_command(port: int, root: Path) -> list[str]:
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=None",
         "--LabApp.extension_manager=readonly",
+        "--KernelManager.transport=ipc",  # local sockets: no "running over TCP without encryption" warning
     ] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
 
 
@@ -48,9 +51,19 @@ def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
     scenario = Path(scenario or SAMPLE).resolve()
     load_inputs(scenario)  # bad input fails here, with its messages, not inside the notebook
     workspace = scenario.parent
+    if not os.access(workspace, os.W_OK):  # e.g. the sample inside an installed package
+        raise InputError(
+            [
+                Problem(
+                    str(workspace),
+                    "JupyterLab keeps its working copy of the notebook beside the scenario, and this folder "
+                    "cannot be written; run 'workbench init DIR --sample' and 'workbench lab DIR/baseline.yaml'",
+                )
+            ]
+        )
     notebook = workspace / EXPLORE
     if not notebook.exists():
-        shutil.copyfile(NOTEBOOKS / EXPLORE, notebook)
+        shutil.copyfile(packaged_notebook(EXPLORE), notebook)
     port = port or 8888
     print(
         f"JupyterLab at http://127.0.0.1:{port}/lab/tree/{EXPLORE}, serving {workspace} (Ctrl+C to stop)",

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from workbench.data.scenario import load_scenario
 from workbench.faces.export import new_run_folder, safe_name
+from workbench.faces.packaged import notebook
 from workbench.ground.errors import WorkbenchError
 from workbench.ground.files import write_atomically
 from workbench.ground.executor import Executor, LocalExecutor
@@ -32,10 +33,9 @@ from workbench.ground.executor import Executor, LocalExecutor
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-REPORT_TEMPLATE = NOTEBOOKS / "portfolio_report.ipynb"
-COMPARISON_TEMPLATE = NOTEBOOKS / "scenario_comparison.ipynb"
-STATUS_TEMPLATE = NOTEBOOKS / "status_report.ipynb"
+REPORT_TEMPLATE = notebook("portfolio_report.ipynb")
+COMPARISON_TEMPLATE = notebook("scenario_comparison.ipynb")
+STATUS_TEMPLATE = notebook("status_report.ipynb")
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px;
@@ -160,6 +160,9 @@ def run_notebook(
             cwd=str(template.parent),
             stdout_file=None,
             stderr_file=None,
+            # the kernel talks over local sockets (IPC): over TCP it warns on the terminal that
+            # it is unencrypted, which a user reads as a security problem
+            kernel_manager_class="workbench.faces.kernels.LocalKernelManager",
         )
     except PapermillExecutionError as exc:
         summary = (

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from workbench.data.planning_data import load_inputs
+from workbench.faces.packaged import notebook
 from workbench.faces.serving import run_server, server_environment
 
-WORKSHOP = Path(__file__).resolve().parents[2] / "notebooks" / "workshop.ipynb"
+WORKSHOP = notebook("workshop.ipynb")
 
 
 def voila_command(port: int) -> list[str]:
@@ -31,6 +32,7 @@ def voila_command(port: int) -> list[str]:
         "--template=workbench",
         "--VoilaConfiguration.preheat_kernel=True",
         "--VoilaConfiguration.default_pool_size=1",
+        "--KernelManager.transport=ipc",  # local sockets: no "running over TCP without encryption" warning
     ]
 
 
