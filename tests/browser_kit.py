@@ -46,7 +46,15 @@ def http_status(port: int, path: str = "/") -> int | None:
 def workbench_server(arguments: list[str], port: int, ready_path: str = "/", environment: dict | None = None):
     """``workbench <arguments>`` as a child in a session of its own, until ``ready_path`` answers 200."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "workbench.faces.cli", *arguments, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "workbench.faces.cli",
+            *arguments,
+            "--port",
+            str(port),
+            *(["--no-browser"] if arguments[0] == "lab" else []),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -55,7 +55,8 @@ def test_explore_notebook_in_jupyterlab(tmp_path, sample_dir):
         offline_page(playwright, (1500, 1400)) as page,
     ):
         try:
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=60_000)
+            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)  # the root leads to the notebook
+            page.wait_for_url("**/lab/tree/explore.ipynb", timeout=60_000)
             run_all_cells(page)
             page.wait_for_selector("[data-kpi='objective']", timeout=180_000)
             drive_the_workbench(page)
@@ -64,6 +65,12 @@ def test_explore_notebook_in_jupyterlab(tmp_path, sample_dir):
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-failure.png"))
             raise
         assert page.external == [], page.external
+        # no first-run news prompt: its plugin is disabled in the page's config, and nothing shows it
+        disabled = page.evaluate(
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).disabledExtensions"
+        )
+        assert "@jupyterlab/apputils-extension:announcements" in disabled, disabled
+        assert page.get_by_text("Jupyter news").count() == 0
         errors = [cell for cell in page.locator(".jp-OutputArea-output[data-mime-type*='error']").all_inner_texts()]
         assert errors == [], errors
     body = yaml.safe_load((folder / "choice.yaml").read_text())

@@ -186,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     lab = commands.add_parser("lab", help="JupyterLab on 127.0.0.1 with notebooks/explore.ipynb open")
     lab.add_argument("scenario", type=Path, nargs="?", help="the scenario to explore (default: the sample's baseline)")
     lab.add_argument("--port", type=arguments.count(1, 65535, "a port"), help="port (default 8888)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser at the notebook")
     lab.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     schema = commands.add_parser("schema", help="print the scenario JSON Schema (for editor completion)")
     schema.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -330,7 +331,7 @@ def _workshop(args: argparse.Namespace) -> int:
 def _lab(args: argparse.Namespace) -> int:
     from workbench.faces.lab import serve_lab
 
-    return serve_lab(args.scenario, args.port)
+    return serve_lab(args.scenario, args.port, open_browser=not args.no_browser)
 
 
 # ---------------------------------------------------------------------------------- on a loaded scenario

@@ -16,21 +16,22 @@ from workbench.data.planning_data import load_inputs
 from workbench.ground.errors import InputError, Problem
 from workbench.faces.packaged import notebook as packaged_notebook
 from workbench.faces.packaged import sample_scenario
-from workbench.faces.serving import run_server, server_environment
+from workbench.faces.serving import JUPYTER_CONFIG, run_server, server_environment
 
 EXPLORE = "explore.ipynb"
 SAMPLE = sample_scenario("baseline")
 
 
-def lab_command(port: int, root: Path) -> list[str]:
-    """JupyterLab serving ``root``, opening the exploration notebook; no token (loopback only),
-    no update check, news feed or extension index (nothing asked of the network). As root (a
+def lab_command(port: int, root: Path, open_browser: bool = True) -> list[str]:
+    """JupyterLab serving ``root``, its root URL and the browser it opens (unless not
+    ``open_browser``) on the exploration notebook; no token (loopback only), no update check,
+    news feed, news prompt or extension index (nothing asked of the network). As root (a
     container, CI), JupyterLab needs to be told that is intended."""
     return [
         sys.executable,
         "-m",
         "jupyterlab",
-        "--no-browser",
+        f"--ServerApp.open_browser={open_browser}",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -38,6 +39,7 @@ def lab_command(port: int, root: Path) -> list[str]:
         "--ServerApp.password=",
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.default_url=/lab/tree/{EXPLORE}",
+        f"--LabApp.default_url=/lab/tree/{EXPLORE}",  # JupyterLab's own default (/lab) would win
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=None",
         "--LabApp.extension_manager=readonly",
@@ -45,7 +47,7 @@ def lab_command(port: int, root: Path) -> list[str]:
     ] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
 
 
-def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
+def serve_lab(scenario: Path | None = None, port: int | None = None, open_browser: bool = True) -> int:
     """Run JupyterLab until it ends or we are stopped (SIGTERM, Ctrl+C), which stops its kernels
     too. The exploration notebook reads the scenario from the environment."""
     scenario = Path(scenario or SAMPLE).resolve()
@@ -69,4 +71,9 @@ def serve_lab(scenario: Path | None = None, port: int | None = None) -> int:
         f"JupyterLab at http://127.0.0.1:{port}/lab/tree/{EXPLORE}, serving {workspace} (Ctrl+C to stop)",
         file=sys.stderr,
     )
-    return run_server(lab_command(port, workspace), server_environment(WORKBENCH_SCENARIO=str(scenario)))
+    environment = server_environment(WORKBENCH_SCENARIO=str(scenario))
+    # the package's Jupyter config: the news prompt's plugin disabled (labconfig/page_config.json)
+    environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(JUPYTER_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")])
+    )
+    return run_server(lab_command(port, workspace, open_browser), environment)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 #: Jupyter data shipped with the package (the workshop's Voila template), put on JUPYTER_PATH
 JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
+#: Jupyter config shipped with the package (JupyterLab's news prompt disabled), put on JUPYTER_CONFIG_PATH
+JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
 STOP_SECONDS = 20.0  # for the server to stop its kernels after SIGTERM, before it is killed
 
 
