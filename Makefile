@@ -20,6 +20,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff format --check workbench tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/wheel_check.py
 
 # the end-to-end dashboard test drives Debian's Chromium; install it when missing (needs root)
 browser:

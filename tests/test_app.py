@@ -181,3 +181,30 @@ def test_a_slow_change_shows_the_best_plan_so_far_then_the_proven_one(bench, mon
     assert refining and first.status.value == "feasible" and "wb-solving" in status
     assert check_result(inputs.portfolio, inputs.scenario.spec, first) == []
     assert not final_refining and final.status.value == "optimal" and final.objective >= first.objective
+
+
+def test_the_project_table_shows_short_reasons_with_the_full_sentence_on_demand():
+    """One line per project: a long reason is its first sentence, the full text in a <details>;
+    every text escaped (a name holding markup stays text)."""
+    import html as html_module
+    import re
+
+    from conftest import SAMPLE
+
+    from workbench.faces.app import projects_table, short_reason
+
+    result = solve(load_inputs(SAMPLE / "baseline.yaml"), solver="highs")
+    result.projects[0].name = "<img src=x onerror=alert(1)>"
+    table = projects_table(result)
+    assert "<img" not in table and "&lt;img src=x onerror=alert(1)&gt;" in table
+    cells = re.findall(r"<tr><td>([^<]*)</td>(?:<td>[^<]*</td>){3}<td>(.*?)</td></tr>", table)
+    assert len(cells) == len(result.projects)
+    by_id = {p.id: p for p in result.projects}
+    for project_id, cell in cells:
+        reason = by_id[project_id].reason
+        if "<details>" in cell:
+            summary, full = re.match(r"<details><summary>(.*)</summary>(.*)</details>", cell).groups()
+            assert html_module.unescape(full) == reason and len(html_module.unescape(summary)) <= 92
+        else:
+            assert html_module.unescape(cell) == reason == short_reason(reason)
+    assert any("<details>" in cell for _, cell in cells)

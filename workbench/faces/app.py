@@ -16,7 +16,6 @@ from pathlib import Path
 
 import altair as alt
 import ipywidgets as widgets
-import pandas as pd
 import yaml
 from IPython.display import display
 
@@ -407,13 +406,7 @@ class Workbench:
         self._draw_roadmap(result)
         self._draw_capacity(result)
         self._draw_budget(result)
-        frame = pd.DataFrame(
-            [
-                {"id": p.id, "name": p.name, "start": p.start or "", "finish": p.finish or "", "reason": p.reason}
-                for p in result.projects
-            ]
-        )
-        self.table.value = frame.to_html(index=False, escape=True, border=0, classes="wb-table")
+        self.table.value = projects_table(result)
 
     def _risk_summary(self, result: Result, inputs: Inputs) -> str:
         """The plan's P80 cost and overrun probabilities from a Monte Carlo (docs/risk.md)."""
@@ -565,3 +558,31 @@ class Workbench:
             *comparison.budget_chart(),
         ]
         self.comparison.value = "<h3>Saved scenarios side by side</h3>" + "".join(part._repr_html_() for part in parts)
+
+
+def short_reason(text: str, limit: int = 90) -> str:
+    """A reason's first sentence, cut to ``limit`` characters; the text itself when it is one
+    short sentence (the whole stays on demand beside a shortened one)."""
+    first, _, rest = text.partition(". ")
+    if not rest and len(text) <= limit:
+        return text
+    if len(first) > limit:
+        return first[: limit - 1].rstrip() + "…"
+    return first + " …"
+
+
+def projects_table(result: Result) -> str:
+    """Every project, one line each: id, name, start, finish and its reason, short, with the full
+    sentence a click away (a <details> element); every text escaped."""
+    rows = []
+    for p in result.projects:
+        reason = html.escape(p.reason)
+        short = html.escape(short_reason(p.reason))
+        cell = reason if short == reason else f"<details><summary>{short}</summary>{reason}</details>"
+        rows.append(
+            "<tr>"
+            + "".join(f"<td>{html.escape(value)}</td>" for value in (p.id, p.name, p.start or "", p.finish or ""))
+            + f"<td>{cell}</td></tr>"
+        )
+    header = "".join(f"<th>{name}</th>" for name in ("id", "name", "start", "finish", "reason"))
+    return f"<table class='wb-table'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
