@@ -29,19 +29,27 @@ WANTED = ("3.11", "3.13")
 
 
 def interpreters() -> list[str]:
-    """A python for each version wanted that this machine has (PATH first, then pyenv's)."""
+    """A python for each version wanted that this machine has and that runs (pyenv's versions
+    first: a pyenv shim on PATH may name a version it will not run)."""
     found = []
     for version in WANTED:
         candidates = [
-            shutil.which(f"python{version}"),
             *sorted(glob.glob(f"/root/.pyenv/versions/{version}*/bin/python3")),
+            shutil.which(f"python{version}"),
         ]
-        path = next((c for c in candidates if c), None)
+        path = next((c for c in candidates if c and _runs(c, version)), None)
         if path:
             found.append(path)
         else:
             print(f"wheel check: no Python {version} on this machine; skipped", file=sys.stderr)
     return found
+
+
+def _runs(python: str, version: str) -> bool:
+    probe = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+    )
+    return probe.returncode == 0 and probe.stdout.strip() == version
 
 
 def run(command: list, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
