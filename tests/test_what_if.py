@@ -113,3 +113,21 @@ def test_one_more_fte_after_a_cut_below_zero_is_one_fte_in_the_data_and_for_the_
     # against the scenario as it was (0 FTE), the checker refuses that plan where it uses the role
     assert any(row.demand > 0 for row in result.capacity if row.role == role)
     assert check_result(inputs.portfolio, inputs.scenario.spec, result)
+
+
+def test_a_frontier_whose_levels_pass_one_cells_money_bound_is_traced(tmp_path):
+    """Each cell is within 1e13, the plan spends more than that in all: the frontier's levels are
+    totals over the horizon (bounded by MAX_TOTAL_MONEY), not refused as a cell would be."""
+    from workbench.analyses.frontier import frontier
+    from workbench.ground.limits import MAX_MONEY
+
+    tables = small_portfolio()
+    for project in tables["projects"]:
+        project["value"], project["cost"] = project["value"] * 9e10, project["cost"] * 3e11
+    path = make_case(tmp_path / "big", tables, periods=4)
+    inputs = load_inputs(path)
+    top = solve(inputs, solver="highs")
+    assert sum(p.cost for p in top.selected) > MAX_MONEY
+    curve = frontier(inputs, 3, solver="highs")
+    assert [p.status for p in curve.points] == ["optimal"] * 3
+    assert curve.points[-1].objective == pytest.approx(top.objective)

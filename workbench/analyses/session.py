@@ -67,13 +67,13 @@ class SolveSession:
             self._stop.set()  # the solve of the previous change is superseded: stop it
             self._stop = stop = threading.Event()
             self._idle.clear()
-        task = (generation, stop, overrides, solver, time_limit)
+            task = (generation, stop, overrides, solver, time_limit)
+            if self.debounce is not None:
+                self._timer = threading.Timer(self.debounce, self._start_worker, args=task)
+                self._timer.daemon = True
+                self._timer.start()
         if self.debounce is None:
             self._solve_change(*task)
-            return
-        self._timer = threading.Timer(self.debounce, self._start_worker, args=task)
-        self._timer.daemon = True
-        self._timer.start()
 
     def is_current(self, generation: int) -> bool:
         return generation == self._generation
@@ -120,12 +120,17 @@ class SolveSession:
 
         solving = threading.Thread(target=run, daemon=True)
         solving.start()
-        solving.join(self.quick_seconds)
-        if solving.is_alive() and self.is_current(generation):
-            provisional = provisional_result(inputs, watch)
-            if provisional is not None:
-                self.views.solved(provisional, inputs, True)
-        solving.join()
+        try:
+            solving.join(self.quick_seconds)
+            if solving.is_alive() and self.is_current(generation):
+                provisional = provisional_result(inputs, watch)
+                if provisional is not None:
+                    self.views.solved(provisional, inputs, True)
+        except BaseException:
+            stop.set()  # showing the early plan failed: the solve is not left running
+            raise
+        finally:
+            solving.join()
         if "error" in outcome:
             raise outcome["error"]
         return outcome["result"] if self.is_current(generation) else None

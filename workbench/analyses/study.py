@@ -73,6 +73,7 @@ def plan_of(result: Result) -> Plan:
         result.solver["name"],
         starts={p.id: p.start_index for p in result.selected},
         hired=hired,
+        stopped_by=result.stopped_by,
     )
 
 

@@ -13,8 +13,10 @@ and balance changes as scenario keys.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from workbench.analyses.replan import replanned
-from workbench.data.planning_data import Inputs, check_scenario, inputs_for
+from workbench.data.planning_data import REDERIVED_KEYS, Inputs, check_scenario, inputs_for, rederived
 from workbench.data.scenario import LoadedScenario, Scenario, with_overrides
 from workbench.ground.errors import InputError
 
@@ -61,6 +63,15 @@ def what_if(inputs: Inputs, overrides: dict, source: str) -> Inputs:
     problems = check_scenario(scenario, portfolio)
     if problems:
         raise InputError(problems)
+    changed = set(overrides)
+    if (
+        inputs.data.status_period is None
+        and inputs.scenario.spec.status.as_of is None  # a status date: the variant is re-planned
+        and changed <= REDERIVED_KEYS
+        and set(overrides.get("budget", {})) <= {"total"}
+    ):
+        # the keys one variant per project changes: their tables derived again, the rest kept
+        return replace(inputs, scenario=scenario, data=rederived(inputs.data, scenario, inputs.portfolio, changed))
     variant = inputs_for(scenario, portfolio)
     status_period = inputs.data.status_period
     if status_period is None:
@@ -86,10 +97,11 @@ def forced_out(scenario: LoadedScenario | Scenario, project: str) -> dict:
 
 def extra_capacity(scenario: LoadedScenario | Scenario, extra_by_role: dict[str, float]) -> dict:
     """Overrides that add ``extra_by_role`` FTE (role -> delta) in every period, after the
-    scenario's own capacity changes; no override when nothing is added. A value is validated
-    with the merged scenario, as one in a file would be."""
+    scenario's own capacity changes (a delta of 0 too: its role is checked like any other); no
+    override when none is given. A value is validated with the merged scenario, as one in a
+    file would be."""
     spec = _spec(scenario)
-    extra = [{"role": role, "delta": delta} for role, delta in extra_by_role.items() if delta != 0]
+    extra = [{"role": role, "delta": delta} for role, delta in extra_by_role.items()]
     if not extra:
         return {}
     return {"capacity": [a.model_dump(by_alias=True, exclude_none=True) for a in spec.capacity] + extra}

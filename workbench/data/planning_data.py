@@ -445,8 +445,8 @@ def build_planning_data(scenario: LoadedScenario, portfolio: Portfolio) -> Plann
     )
 
 
-def _projects_frame(spec: Scenario, portfolio: Portfolio) -> pd.DataFrame:
-    """One row per project: its figures, score, commitment and window."""
+def _commitments(spec: Scenario, portfolio: Portfolio) -> pd.Series:
+    """Each project's commitment: mandatory, approved, in progress, forced in, or none."""
     raw = portfolio.projects
     commitment = np.where(
         raw["mandatory"],
@@ -457,6 +457,44 @@ def _projects_frame(spec: Scenario, portfolio: Portfolio) -> pd.DataFrame:
     )
     commitment = pd.Series(commitment, index=raw.index).map(Commitment)
     commitment[commitment.eq(Commitment.NONE) & raw.index.isin(spec.force_in)] = Commitment.FORCED_IN
+    return commitment
+
+
+#: the scenario keys whose change :func:`rederived` derives from planning data as it stands
+REDERIVED_KEYS = frozenset({"force_in", "force_out", "capacity", "budget", "balance", "hiring"})
+
+
+def rederived(data: PlanningData, scenario: LoadedScenario, portfolio: Portfolio, changed: set[str]) -> PlanningData:
+    """``data`` (built from ``portfolio`` for another scenario) for ``scenario``, whose keys differ
+    only in ``changed`` (a subset of :data:`REDERIVED_KEYS`; of ``budget``, only ``total``):
+    the tables those keys touch derived again by the functions :func:`build_planning_data` uses,
+    the rest kept. Equal to a rebuild, which a property test holds it to; fast enough for one
+    variant per project."""
+    spec, changes = scenario.spec, {}
+    if changed & {"force_in", "force_out"}:
+        projects = data.projects.copy()
+        projects["commitment"] = _commitments(spec, portfolio)
+        projects["forced_out"] = projects.index.isin(spec.force_out)
+        changes["projects"] = projects
+        changes["start_options"] = _start_options_frame(spec, portfolio, projects)
+    if "capacity" in changed:
+        changes["capacity"], _ = _capacity_frame(spec, portfolio)
+    if "budget" in changed:
+        changes["budget_total"] = spec.budget.total
+    if "balance" in changed:
+        changes["balance"] = {c: (b.min, b.max) for c, b in spec.balance.items()}
+    if "hiring" in changed:
+        changes["hiring"] = {h.role: (h.cost, h.max_fte) for h in spec.hiring}
+    _, cost_warnings = _costs_frame(portfolio)
+    _, capacity_warnings = _capacity_frame(spec, portfolio)
+    changes["warnings"] = list(portfolio.warnings) + cost_warnings + capacity_warnings + _ahp_warnings(scenario)
+    return data.with_changes(**changes)
+
+
+def _projects_frame(spec: Scenario, portfolio: Portfolio) -> pd.DataFrame:
+    """One row per project: its figures, score, commitment and window."""
+    raw = portfolio.projects
+    commitment = _commitments(spec, portfolio)
     has_scores = len(portfolio.table("criteria")) or spec.ahp is not None
     projects = pd.DataFrame(
         {

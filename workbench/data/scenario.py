@@ -26,7 +26,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.ground.errors import InputError, Problem
 from workbench.ground.status import SOLVER_NAMES
-from workbench.ground.limits import MAX_FTE, MAX_MONEY, MAX_PERIODS, MAX_SAMPLES, MAX_SECONDS, MAX_SEED, MAX_WORKERS
+from workbench.ground.limits import (
+    MAX_FTE,
+    MAX_MONEY,
+    MAX_PERIODS,
+    MAX_SAMPLES,
+    MAX_SECONDS,
+    MAX_SEED,
+    MAX_TOTAL_MONEY,
+    MAX_WORKERS,
+)
 from workbench.ground.periods import Granularity, Horizon, format_period, label_or_date, parse_period
 
 
@@ -81,7 +90,7 @@ class BudgetSpec(_Strict):
     period's budget outright (not scaled); ``total`` caps spending over the horizon."""
 
     scale: float = Field(1.0, ge=0, le=1000)
-    total: float | None = Field(None, ge=0, le=MAX_MONEY)
+    total: float | None = Field(None, ge=0, le=MAX_TOTAL_MONEY)
     periods: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("periods", mode="before")
@@ -152,9 +161,10 @@ class SolverSpec(_Strict):
         "CBC's threads; unset runs CBC serially (without its threaded search). HiGHS always runs on "
         "every core but one (docs/model.md)."
     )
-    cores: int | None = _core_count(
-        "Cores one solve may take; unset: every core (auto races CBC and HiGHS, then searches on every "
-        "core). 1: auto runs CBC alone, as each solve fanned out beside others does."
+    cores: Literal[1] | None = Field(
+        None,
+        description="1: a solve takes one core (auto runs CBC alone and searches no further), as each solve "
+        "fanned out beside others does; unset: every core (auto races CBC and HiGHS, then searches on every core).",
     )
 
 

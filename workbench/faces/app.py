@@ -35,7 +35,7 @@ from workbench.faces.status_sections import StatusSections
 from workbench.ground.errors import WorkbenchError
 from workbench.ground.executor import Executor
 from workbench.ground.files import safe_file_name
-from workbench.ground.formatting import money, status_label, whole_money
+from workbench.ground.formatting import money, no_plan_sentence, status_label, whole_money
 from workbench.ground.status import SOLVER_NAMES
 from workbench.planning.result import KPI_LABELS, Result
 
@@ -318,7 +318,7 @@ class Workbench:
         changes: dict = {}
         if abs(self.budget_scale.value - spec.budget.scale) > 1e-12:
             changes["budget"] = {"scale": round(float(self.budget_scale.value), 6)}
-        changes.update(extra_capacity(spec, {role: float(w.value) for role, w in self.capacity.items()}))
+        changes.update(extra_capacity(spec, {role: float(w.value) for role, w in self.capacity.items() if w.value}))
         base_hiring = [h.model_dump() for h in spec.hiring]
         hiring = (
             [
@@ -434,7 +434,10 @@ class Workbench:
 
     def _change_summary(self, result: Result) -> str:
         if not result.has_plan:
-            return "<div class='wb-changes'>No plan with these changes: see what conflicts.</div>"
+            return (
+                f"<div class='wb-changes'>With these changes: {html.escape(no_plan_sentence(result.status, result.stopped_by))}"
+                "</div>"
+            )
         base = {p.id: p for p in self.base_result.projects}
         entered = [p.id for p in result.projects if p.selected and not base[p.id].selected]
         left = [p.id for p in result.projects if not p.selected and base[p.id].selected]

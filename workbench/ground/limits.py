@@ -6,6 +6,9 @@ from __future__ import annotations
 
 #: money (costs, values, budgets, actual costs, risk impacts, hiring rates): at most this much
 MAX_MONEY = 1e13
+#: a total over the horizon (``budget.total``): every project's cost together may exceed one cell's
+#: bound, and a frontier's levels are totals a plan spends
+MAX_TOTAL_MONEY = MAX_MONEY * 250_000
 #: FTE (demand, capacity, effort, hiring, a capacity change): at most this much in one cell
 MAX_FTE = 1e6
 #: periods (a horizon, a duration, a risk's delay): at most this many
