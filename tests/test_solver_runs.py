@@ -245,3 +245,25 @@ def test_why_a_solve_stopped_is_kept_and_said():
         inputs.scenario, inputs.portfolio, [GridAxis("--grid solver.gap=0", "solver.gap", (0.0,))], LocalExecutor(1)
     ).points[0]
     assert point.status is SolveStatus.OPTIMAL and point.stopped_by is None
+
+
+def test_a_large_model_gets_the_default_time_limit_and_says_so(monkeypatch):
+    """No unbounded default: a model past LARGE_MODEL_OPTIONS start options runs under
+    DEFAULT_TIME_LIMIT when nobody set a limit, and the output says so; a limit set by the
+    scenario or the command is used as given, and a small model is solved to proof."""
+    from workbench.faces.views import result_text
+    from workbench.planning import runs
+
+    inputs = load_inputs(SAMPLE / "baseline.yaml")
+    small = solve(inputs, solver="highs")
+    assert small.solver["time_limit"] is None and not small.solver["default_time_limit"]
+    assert "the default for a model" not in result_text(small)
+    monkeypatch.setattr(runs, "LARGE_MODEL_OPTIONS", len(inputs.data.start_options) - 1)
+    large = solve(inputs, solver="highs")
+    assert large.solver["time_limit"] == runs.DEFAULT_TIME_LIMIT and large.solver["default_time_limit"]
+    assert f"Time limit {runs.DEFAULT_TIME_LIMIT:g} s: the default for a model of 199 start options" in (
+        result_text(large)
+    )
+    assert large.status is SolveStatus.OPTIMAL  # the sample proves well within it
+    given = solve(inputs, solver="highs", time_limit=30)
+    assert given.solver["time_limit"] == 30 and not given.solver["default_time_limit"]

@@ -15,7 +15,7 @@ from workbench.data.planning_data import Inputs
 from workbench.ground.status import SolveStatus
 from workbench.planning.result import Conflict, Result
 from workbench.analyses.check import verify_plan
-from workbench.planning.runs import Deadline, PlanWatch, build_result, plan_within, settings_for
+from workbench.planning.runs import Deadline, PlanWatch, build_result, default_time_limit, plan_within, settings_for
 
 __all__ = ["PlanWatch", "provisional_result", "solve"]
 
@@ -74,6 +74,14 @@ def solve(
     )
     result = build_result(inputs, data, plan, conflicts, reasons)
     result.solver["seconds"] = time.perf_counter() - started
+    result.solver["time_limit"] = deadline.seconds
+    # said in the output: a limit nobody set, the default for a large model
+    result.solver["default_time_limit"] = (
+        inputs.scenario.spec.solver.time_limit is None
+        and deadline.seconds is not None
+        and (time_limit is None or time_limit == default_time_limit(inputs))
+    )
+    result.solver["start_options"] = len(data.start_options)
     if data.status_period is not None and plan.status.has_plan:
         result.baseline_changes = baseline_changes(inputs, result)
     if plan.status.has_plan:

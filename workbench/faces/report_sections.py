@@ -29,7 +29,13 @@ from workbench.faces.export import write_tables_into  # noqa: E402
 from workbench.faces.markup import CHART_WIDTH, Html, Svg, esc, frame_html  # noqa: E402
 from workbench.faces.risk_sections import risk_section  # noqa: E402
 from workbench.faces.views import binding_table, optimiser_gain_sentences, replan_cost_text  # noqa: E402
-from workbench.ground.formatting import money, no_plan_sentence, percent, status_label  # noqa: E402
+from workbench.ground.formatting import (  # noqa: E402
+    default_limit_sentence,
+    money,
+    no_plan_sentence,
+    percent,
+    status_label,
+)
 from workbench.ground.files import write_atomically  # noqa: E402
 from workbench.planning.result import KPI_LABELS  # noqa: E402
 
@@ -118,7 +124,11 @@ class ScenarioReport(ScenarioStudy):
                 "cost",
             ),
             (KPI_LABELS["utilisation"], percent(k["utilisation"]), "utilisation"),
-            ("Solver", f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s", "solver"),
+            (
+                "Solver",
+                f"{esc(k['solver'])}, {k['solver_seconds']:.2f} s {esc(default_limit_sentence(self.result.solver))}",
+                "solver",
+            ),
         ]
         if self.result.replan:
             rows.append(("Re-plan's forecast cost", esc(replan_cost_text(self.result.replan)), "replan_forecast"))

@@ -8,7 +8,7 @@ import pandas as pd
 
 from workbench.analyses.prices import BindingConstraint, binding_constraints
 from workbench.ground.status import ConflictKind
-from workbench.ground.formatting import money, no_plan_sentence, percent, status_label
+from workbench.ground.formatting import default_limit_sentence, money, no_plan_sentence, percent, status_label
 
 
 def replan_cost_text(replan: dict) -> str:
@@ -60,6 +60,8 @@ def result_text(result) -> str:
     else:
         lines.append(no_plan_sentence(result.status, result.stopped_by))
     lines.append(f"Solver {result.solver['name']}, {result.solver['seconds']:.2f} s")
+    if default_limit_sentence(result.solver):
+        lines.append(default_limit_sentence(result.solver))
     if result.conflicts:
         lines.append("")
         lines.append(

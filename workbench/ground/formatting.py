@@ -71,6 +71,17 @@ def status_label(
     return "Stopped before any plan was found" + (f" ({why[2:]})" if why else "")
 
 
+def default_limit_sentence(solver: dict) -> str:
+    """Said when a command's solver work ran under the default time limit (``solver``: a result's
+    solver record); empty otherwise."""
+    if not solver.get("default_time_limit"):
+        return ""
+    return (
+        f"Time limit {solver['time_limit']:g} s: the default for a model of {solver['start_options']:,} start "
+        "options (more than 1,000); set solver.time_limit or --time-limit to change it."
+    )
+
+
 def no_plan_sentence(status: SolveStatus | str, stopped_by: StopReason | str | None = None) -> str:
     """Why a result holds no plan, in one sentence: no plan exists (the conflicts say why), or the
     solver stopped before it found one (and why, when known)."""

@@ -56,12 +56,28 @@ class Deadline:
         return remaining is not None and remaining <= 0.01
 
 
+#: a model with more start options than this gets DEFAULT_TIME_LIMIT when no limit is set
+LARGE_MODEL_OPTIONS = 1_000
+#: seconds of solver work for one command on a large model when neither the scenario nor the
+#: command line sets a limit (docs/model.md, "Time limits"); smaller models are solved to proof
+DEFAULT_TIME_LIMIT = 120.0
+
+
+def default_time_limit(inputs: Inputs) -> float | None:
+    """The time limit a command takes when none is set: DEFAULT_TIME_LIMIT for a large model."""
+    return DEFAULT_TIME_LIMIT if len(inputs.data.start_options) > LARGE_MODEL_OPTIONS else None
+
+
 def settings_for(inputs: Inputs, **changes: object) -> SolverSpec:
     """The scenario's solver settings with ``changes`` (fields of :class:`SolverSpec`: ``name``,
     ``time_limit``, ``gap`` from the command line, ``cores`` from the executor); ``None`` leaves
-    a field as the scenario has it."""
+    a field as the scenario has it. A large model without a time limit gets the default one
+    (:func:`default_time_limit`)."""
     given = {key: value for key, value in changes.items() if value is not None}
-    return inputs.scenario.spec.solver.model_copy(update=given)
+    settings = inputs.scenario.spec.solver.model_copy(update=given)
+    if settings.time_limit is None and default_time_limit(inputs) is not None:
+        settings = settings.model_copy(update={"time_limit": default_time_limit(inputs)})
+    return settings
 
 
 def plan_within(
