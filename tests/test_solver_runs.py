@@ -267,3 +267,32 @@ def test_a_large_model_gets_the_default_time_limit_and_says_so(monkeypatch):
     assert large.status is SolveStatus.OPTIMAL  # the sample proves well within it
     given = solve(inputs, solver="highs", time_limit=30)
     assert given.solver["time_limit"] == 30 and not given.solver["default_time_limit"]
+
+
+def test_a_long_solve_says_how_it_goes():
+    """Past `every` seconds, a line on standard error with the elapsed time, the best plan, its
+    bound and gap; a block that ends first prints nothing."""
+    import contextlib
+    import io
+
+    from workbench.faces.progress import solve_progress, solve_progress_line
+    from workbench.model.formulation import Plan
+
+    plan = Plan(SolveStatus.FEASIBLE, 1_234_567.0, 1_300_000.0, 0.053, 3.0, "highs")
+    assert solve_progress_line(plan, 35.2) == "solving: 35 s, best plan 1,234,567.00, bound 1,300,000.00, gap 5.30%"
+    assert solve_progress_line(None, 5) == "solving: 5 s, no plan yet"
+
+    class Watch:
+        def latest(self):
+            return plan
+
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        with solve_progress(Watch(), every=0.05):
+            deadline = time.monotonic() + 30
+            while "solving:" not in stream.getvalue() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        with solve_progress(Watch(), every=60):
+            pass
+    lines = stream.getvalue().splitlines()
+    assert lines and all(line.startswith("solving: ") and "gap 5.30%" in line for line in lines)

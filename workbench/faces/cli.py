@@ -346,11 +346,14 @@ def _validate(args: argparse.Namespace, inputs: Inputs) -> int:
 
 def _solve(args: argparse.Namespace, inputs: Inputs) -> int:
     from workbench.analyses.replan import replanned
-    from workbench.analyses.solve import solve
+    from workbench.analyses.solve import PlanWatch, solve
     from workbench.faces import views
     from workbench.faces.export import write_tables
+    from workbench.faces.progress import solve_progress
 
-    result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap)
+    watch = PlanWatch()
+    with solve_progress(watch):  # a solve past 5 s says how it goes on standard error
+        result = solve(replanned(inputs, args.as_of), args.solver, args.time_limit, args.gap, watch=watch)
     print(result.to_json() if args.json else views.result_text(result))
     if args.out:
         folder = write_tables(result, args.out)
