@@ -441,14 +441,23 @@ def _check_project_rows(portfolio: Portfolio) -> list[Problem]:
     return problems
 
 
+def _what_rows_name(portfolio: Portfolio) -> tuple[dict, dict, set, dict]:
+    """The tables, their sources, the project ids and each project's duration: what a row that
+    names a project is checked against."""
+    projects = portfolio.tables["projects"]
+    return (
+        portfolio.tables,
+        portfolio.sources,
+        set(projects["id"]),
+        dict(zip(projects["id"], projects["duration"])),
+    )
+
+
 def _check_demand_rows(portfolio: Portfolio) -> list[Problem]:
     """Demand rows name a project, a role with capacity and an offset within the project."""
     problems: list[Problem] = []
-    tables, sources = portfolio.tables, portfolio.sources
-    projects = tables["projects"]
-    known = set(projects["id"])
+    tables, sources, known, duration = _what_rows_name(portfolio)
     roles = set(tables["capacity"]["role"])
-    duration = dict(zip(projects["id"], projects["duration"]))
     demand = tables["demand"]
     for _, row in demand.iterrows():
         if row["project"] not in known:
@@ -489,10 +498,7 @@ def _check_demand_rows(portfolio: Portfolio) -> list[Problem]:
 def _check_cost_rows(portfolio: Portfolio) -> list[Problem]:
     """Cost profile rows name a project, an offset within it, and each offset once."""
     problems: list[Problem] = []
-    tables, sources = portfolio.tables, portfolio.sources
-    projects = tables["projects"]
-    known = set(projects["id"])
-    duration = dict(zip(projects["id"], projects["duration"]))
+    tables, sources, known, duration = _what_rows_name(portfolio)
     costs = tables["costs"]
     for _, row in costs.iterrows():
         if row["project"] not in known:
@@ -531,9 +537,7 @@ def _check_cost_rows(portfolio: Portfolio) -> list[Problem]:
 def _check_dependency_rows(portfolio: Portfolio) -> list[Problem]:
     """Dependencies name projects, never the project itself, and form no cycle."""
     problems: list[Problem] = []
-    tables, sources = portfolio.tables, portfolio.sources
-    projects = tables["projects"]
-    known = set(projects["id"])
+    tables, sources, known, _ = _what_rows_name(portfolio)
     dependencies = tables["dependencies"]
     for _, row in dependencies.iterrows():
         for column in ("project", "requires"):
@@ -580,9 +584,7 @@ def _check_dependency_rows(portfolio: Portfolio) -> list[Problem]:
 def _check_exclusion_rows(portfolio: Portfolio) -> list[Problem]:
     """Exclusion groups name projects and hold at most one commitment."""
     problems: list[Problem] = []
-    tables, sources = portfolio.tables, portfolio.sources
-    projects = tables["projects"]
-    known = set(projects["id"])
+    tables, sources, known, _ = _what_rows_name(portfolio)
     exclusions = tables["exclusions"]
     for _, row in exclusions.iterrows():
         if row["project"] not in known:
@@ -595,7 +597,7 @@ def _check_exclusion_rows(portfolio: Portfolio) -> list[Problem]:
                     item=row["project"],
                 )
             )
-    committed = set(projects.loc[portfolio.committed(), "id"])
+    committed = set(tables["projects"].loc[portfolio.committed(), "id"])
     for group, members in exclusions.groupby("group", sort=True):
         fixed = sorted(set(members["project"]) & committed)
         if len(fixed) > 1:
