@@ -38,7 +38,16 @@ def start_kernel(port: int) -> None:
 
 
 def kernels_of(process) -> list[psutil.Process]:
-    return [p for p in psutil.Process(process.pid).children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    """The server's kernels; a child that ends while it is looked at (a short-lived helper, now a
+    zombie or gone) is not one."""
+    kernels = []
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(child.cmdline()):
+                kernels.append(child)
+        except psutil.Error:
+            continue
+    return kernels
 
 
 @pytest.mark.parametrize(
