@@ -478,16 +478,17 @@ def rederived(data: PlanningData, scenario: LoadedScenario, portfolio: Portfolio
         changes["projects"] = projects
         changes["start_options"] = _start_options_frame(spec, portfolio, projects)
     if "capacity" in changed:
-        changes["capacity"], _ = _capacity_frame(spec, portfolio)
+        # the only warnings a change of these keys can change: the portfolio's, the cost
+        # profiles' and the AHP's stay as they are, in the order build_planning_data gives
+        changes["capacity"], capacity_warnings = _capacity_frame(spec, portfolio)
+        _, cost_warnings = _costs_frame(portfolio)
+        changes["warnings"] = list(portfolio.warnings) + cost_warnings + capacity_warnings + _ahp_warnings(scenario)
     if "budget" in changed:
         changes["budget_total"] = spec.budget.total
     if "balance" in changed:
         changes["balance"] = {c: (b.min, b.max) for c, b in spec.balance.items()}
     if "hiring" in changed:
         changes["hiring"] = {h.role: (h.cost, h.max_fte) for h in spec.hiring}
-    _, cost_warnings = _costs_frame(portfolio)
-    _, capacity_warnings = _capacity_frame(spec, portfolio)
-    changes["warnings"] = list(portfolio.warnings) + cost_warnings + capacity_warnings + _ahp_warnings(scenario)
     return data.with_changes(**changes)
 
 

@@ -75,7 +75,7 @@ def settings_for(inputs: Inputs, **changes: object) -> SolverSpec:
     (:func:`default_time_limit`)."""
     given = {key: value for key, value in changes.items() if value is not None}
     settings = inputs.scenario.spec.solver.model_copy(update=given)
-    if settings.time_limit is None and default_time_limit(inputs) is not None:
+    if settings.time_limit is None:
         settings = settings.model_copy(update={"time_limit": default_time_limit(inputs)})
     return settings
 
